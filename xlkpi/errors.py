@@ -1,0 +1,87 @@
+"""Every error xlkpi raises on purpose, in one hierarchy.
+
+    XlkpiError                    anything xlkpi reports to a person (never a traceback)
+    ├── InputError                a value handed to the engine is not acceptable
+    │   ├── MissingValueError     blank where a value is required (never read as 0)
+    │   ├── InvalidNumberError    not a number (text, a date, a bool ...)
+    │   └── OutOfRangeError       a number outside what the policy allows
+    ├── PolicyError               the policy is inconsistent; names the key path
+    ├── WorkbookError             a workbook cannot be used as it is
+    │   ├── WorkbookLockedError   the file is open in Excel (its ~$ lock file exists)
+    │   ├── SealedMonthError      the month is closed; recalc needs --reopen
+    │   └── WorkbookValidationError  a list of cell problems found by `xlkpi check`
+    └── AddinBuildError           the add-in cannot be built from its sources
+
+Each message says what is wrong, with the offending value, and what is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class XlkpiError(Exception):
+    """Base class: an error meant for a person, with a message that says how to fix it."""
+
+
+class InputError(XlkpiError, ValueError):
+    """A value handed to the engine is not acceptable."""
+
+
+class MissingValueError(InputError):
+    """A required value is blank. Blank is never read as zero."""
+
+
+class InvalidNumberError(InputError):
+    """A value that should be a number is not one."""
+
+
+class OutOfRangeError(InputError):
+    """A number lies outside the range the policy allows."""
+
+
+class PolicyError(XlkpiError):
+    """The policy is inconsistent. ``path`` is the key path, e.g. ``perf_coeff.brackets[2]``."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class WorkbookError(XlkpiError):
+    """A workbook cannot be used as it is (missing sheet, not a workbook, corrupted ...)."""
+
+
+class WorkbookLockedError(WorkbookError):
+    """The workbook is open in Excel (its ``~$`` lock file exists)."""
+
+
+class SealedMonthError(WorkbookError):
+    """The month was closed with ``xlkpi close``; reopen it explicitly to change it."""
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """One problem at one cell: where, what was found, what to do about it."""
+
+    sheet: str
+    cell: str
+    value: object
+    message: str
+    remedy: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell} = {self.value!r}: {self.message}. {self.remedy}"
+
+
+class WorkbookValidationError(WorkbookError):
+    """Several cell problems at once, as `xlkpi check` reports them."""
+
+    def __init__(self, problems: list[CellProblem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the workbook:\n{lines}")
+
+
+class AddinBuildError(XlkpiError):
+    """The Excel add-in cannot be built from its sources."""

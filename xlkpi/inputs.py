@@ -1,0 +1,131 @@
+"""What the engine computes from: the roster, one month's inputs per employee, team targets.
+
+These are plain immutable records (slots dataclasses, cheap to build for 100,000 staff);
+the workbook and CLI layers convert cells into them through :func:`xlkpi.money.to_decimal`,
+so by the time a record exists its numbers are Decimals and its counts are ints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from xlkpi.money import ZERO
+
+# Every numeric month input: field name → (Chinese label, English label, kind).
+# kind "count" is a whole number ≥ 0, "amount" money ≥ 0, "days"/"hours" a number ≥ 0,
+# "score" a score 0..policy maximum, "ratio" a number ≥ 0.
+MONTH_FIELDS: dict[str, tuple[str, str, str]] = {
+    "score": ("绩效分数", "appraisal score", "score"),
+    "lates": ("迟到次数", "late arrivals", "count"),
+    "early_leaves": ("早退次数", "early leaves", "count"),
+    "leaves": ("请假次数", "leave requests", "count"),
+    "late_minutes": ("迟到总分钟", "late minutes in total", "count"),
+    "personal_leave_days": ("事假天数", "personal leave days", "days"),
+    "sick_leave_days": ("病假天数", "sick leave days", "days"),
+    "absences": ("旷工天数", "unexcused absence days", "days"),
+    "night_shifts": ("夜班次数", "night shifts", "count"),
+    "late_night_shifts": ("深夜班次数(2点后)", "late-night shifts", "count"),
+    "overtime_hours": ("加班小时", "overtime hours", "hours"),
+    "holiday_days": ("法定节假日值班天数", "statutory holiday duty days", "days"),
+    "working_days": ("出勤天数", "days worked", "days"),
+    "sales": ("个人销售额", "personal sales (orders placed)", "amount"),
+    "returns": ("退货金额", "returns", "amount"),
+    "shipping_paid": ("代付运费", "shipping paid on the customer's behalf", "amount"),
+    "target": ("个人目标", "personal sales target", "amount"),
+    "task_coefficient": ("任务完成系数", "task completion coefficient", "ratio"),
+    "neutral_fixed": ("中评修改个数", "neutral reviews changed", "count"),
+    "negative_fixed": ("差评修改个数", "negative reviews changed", "count"),
+    "complaints": ("客诉次数", "service complaints", "count"),
+    "chat_violations": ("上班闲聊次数", "chatting with non-customers on duty", "count"),
+    "contact_leaks": ("泄露联系方式次数", "colleagues' contacts leaked", "count"),
+    "special_awards": ("特殊奖励", "special awards", "amount"),
+    "rewards": ("奖励", "rewards", "amount"),
+    "penalties": ("处罚", "penalties", "amount"),
+    "losses": ("损失工资", "losses caused by mistakes", "amount"),
+}
+
+# Inputs that may be left blank, and what blank means for them.
+OPTIONAL_FIELDS: frozenset[str] = frozenset({"target", "task_coefficient"})
+
+
+@dataclass(frozen=True, slots=True)
+class Employee:
+    """One roster row (花名册)."""
+
+    id: str
+    name: str
+    plan: str
+    hire_date: date
+    base_pay: Decimal = ZERO
+    post_pay: Decimal = ZERO
+    level: str = "staff"
+    trial: bool = False
+    team: str = ""
+    rank: str = "trial"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthInput:
+    """One employee's inputs for one month (attendance, sales, scorecard result, fines)."""
+
+    employee_id: str
+    score: Decimal | None = None
+    lates: int = 0
+    early_leaves: int = 0
+    leaves: int = 0
+    late_minutes: int = 0
+    personal_leave_days: Decimal = ZERO
+    sick_leave_days: Decimal = ZERO
+    absences: Decimal = ZERO
+    night_shifts: int = 0
+    late_night_shifts: int = 0
+    overtime_hours: Decimal = ZERO
+    holiday_days: Decimal = ZERO
+    working_days: Decimal = ZERO
+    sales: Decimal = ZERO
+    returns: Decimal = ZERO
+    shipping_paid: Decimal = ZERO
+    target: Decimal | None = None
+    task_coefficient: Decimal | None = None
+    neutral_fixed: int = 0
+    negative_fixed: int = 0
+    complaints: int = 0
+    chat_violations: int = 0
+    contact_leaks: int = 0
+    special_awards: Decimal = ZERO
+    rewards: Decimal = ZERO
+    penalties: Decimal = ZERO
+    losses: Decimal = ZERO
+
+    @property
+    def net_sales(self) -> Decimal:
+        """Orders placed − returns − shipping paid on the customer's behalf (rules.md A6)."""
+        return self.sales - self.returns - self.shipping_paid
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRecord:
+    """One employee's closed month, as the History sheet keeps it."""
+
+    month: str
+    employee_id: str
+    score: Decimal | None
+    grade: str
+    coefficient: Decimal
+    total: Decimal
+    rank: str
+    complaints: int = 0
+
+
+@dataclass(frozen=True)
+class Month:
+    """Everything one month's computation needs besides the policy."""
+
+    month: str
+    employees: list[Employee]
+    inputs: dict[str, MonthInput]
+    team_targets: dict[str, Decimal] = field(default_factory=dict)
+    public_sales: Decimal = ZERO
+    history: list[HistoryRecord] = field(default_factory=list)

@@ -1,0 +1,222 @@
+"""The workbook's shape: sheet names, column headers and which engine field each column holds.
+
+This module is the one contract between the template builder (``workbook_templates``),
+the reader (``xlkpi check`` / ``recalc``) and the writers (recalc, payslips, new-month).
+Everything refers to sheets and columns through these names, never through literal
+addresses scattered in code. Headers are Simplified Chinese, as the documents name things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlkpi.inputs import MONTH_FIELDS
+from xlkpi.paylines import LINE_LABELS
+from xlkpi.payplans import PLAN_LABELS
+
+HEADER_ROW = 1
+FIRST_DATA_ROW = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: the engine field it holds, its header, and the kind of value."""
+
+    field: str
+    header: str
+    kind: str  # text | plan | level | rank | date | bool | count | amount | days | hours | score | ratio | formula
+    required: bool = False
+    width: int = 12
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    """A sheet of one row per employee (or per record), headers in row 1."""
+
+    name: str
+    english: str
+    columns: tuple[Column, ...]
+
+    def column(self, field: str) -> Column:
+        """The column holding ``field``."""
+        for column in self.columns:
+            if column.field == field:
+                return column
+        raise KeyError(f"{self.name} has no column for {field!r}")
+
+    def letter(self, field: str) -> str:
+        """The column letter of ``field`` (A, B, …)."""
+        return column_letter(self.index(field) + 1)
+
+    def index(self, field: str) -> int:
+        """0-based position of ``field``."""
+        for i, column in enumerate(self.columns):
+            if column.field == field:
+                return i
+        raise KeyError(f"{self.name} has no column for {field!r}")
+
+    @property
+    def headers(self) -> list[str]:
+        """Header texts in column order."""
+        return [c.header for c in self.columns]
+
+
+def column_letter(number: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _month(field: str, required: bool = False) -> Column:
+    zh, _en, kind = MONTH_FIELDS[field]
+    return Column(field, zh, kind, required)
+
+
+README = "说明"
+POLICY = "参数"
+META = "_xlkpi"  # hidden: month, status, seal hash
+
+ROSTER = SheetLayout(
+    "花名册",
+    "Roster",
+    (
+        Column("id", "工号", "text", True, 10),
+        Column("name", "姓名", "text", True, 10),
+        Column("plan", "岗位/薪资方案", "plan", True, 18),
+        Column("level", "级别", "level", True, 8),
+        Column("hire_date", "入职日期", "date", True, 12),
+        Column("trial", "试用期", "bool", True, 8),
+        Column("base_pay", "基本工资", "amount", True),
+        Column("post_pay", "岗位工资", "amount", True),
+        Column("team", "团队", "text", False, 10),
+        Column("rank", "客服等级", "rank", False, 10),
+    ),
+)
+
+_ATTENDANCE_FIELDS = (
+    "lates", "early_leaves", "leaves", "late_minutes", "personal_leave_days", "sick_leave_days",
+    "absences", "night_shifts", "late_night_shifts", "overtime_hours", "holiday_days",
+    "working_days",
+)
+ATTENDANCE = SheetLayout(
+    "考勤",
+    "Attendance",
+    (
+        Column("id", "工号", "text", True, 10),
+        Column("name", "姓名", "formula", False, 10),
+        *(_month(f, True) for f in _ATTENDANCE_FIELDS),
+    ),
+)
+
+_SALES_FIELDS = (
+    "sales", "returns", "shipping_paid", "target", "task_coefficient", "neutral_fixed",
+    "negative_fixed", "complaints", "chat_violations", "contact_leaks", "special_awards",
+    "rewards", "penalties", "losses",
+)
+SALES = SheetLayout(
+    "业绩",
+    "Sales",
+    (
+        Column("id", "工号", "text", True, 10),
+        Column("name", "姓名", "formula", False, 10),
+        *(_month(f, f not in ("target", "task_coefficient")) for f in _SALES_FIELDS),
+    ),
+)
+
+# Team targets and the month's public sales live in a small table on their own sheet.
+TEAMS = SheetLayout(
+    "团队目标",
+    "Teams",
+    (
+        Column("team", "团队", "text", True, 10),
+        Column("target", "团队销售目标", "amount", True, 14),
+        Column("team_sales", "团队销售额", "formula", False, 14),
+        Column("completion", "完成率", "formula", False, 10),
+    ),
+)
+PUBLIC_SALES_LABEL = "公共销售业绩总额"
+
+SUPERVISOR_SELF = SheetLayout(
+    "主管自评",
+    "Supervisor and self scores",
+    (
+        Column("id", "工号", "text", True, 10),
+        Column("name", "姓名", "formula", False, 10),
+        Column("supervisor", "主管抽查得分(75%)", "score", True, 14),
+        Column("self", "月底自评得分(25%)", "score", True, 14),
+        Column("score", "绩效分数", "formula", False, 10),
+    ),
+)
+
+# Which scorecard gives each plan's score; plans not listed use the supervisor/self sheet.
+SCORECARD_OF_PLAN: dict[str, str] = {
+    "designer": "design",
+    "promotion": "promotion",
+    "cs_000": "customer_service",
+    "warehouse": "warehouse",
+}
+SCORECARD_SHEETS: dict[str, str] = {
+    "design": "美工考核",
+    "promotion": "推广考核",
+    "customer_service": "客服考核",
+    "warehouse": "物流考核",
+    "logistics_kpi": "物流部KPI",
+}
+
+PAYROLL_LEFT = (
+    Column("id", "工号", "text", width=10),
+    Column("name", "姓名", "text", width=10),
+    Column("plan", "岗位/薪资方案", "text", width=18),
+    Column("score", "绩效分数", "formula", width=10),
+    Column("coefficient", "绩效系数", "formula", width=10),
+    Column("grade", "考核等级", "formula", width=10),
+)
+PAYROLL = SheetLayout(
+    "工资表",
+    "Payroll",
+    (
+        *PAYROLL_LEFT,
+        *(Column(code, zh, "formula") for code, (zh, _en) in LINE_LABELS.items()),
+        Column("total", "实发合计", "formula", width=14),
+        Column("trace", "计算过程", "text", width=80),
+    ),
+)
+
+ALERTS = SheetLayout(
+    "预警",
+    "Alerts",
+    (
+        Column("id", "工号", "text", width=10),
+        Column("name", "姓名", "text", width=10),
+        Column("kind", "类型", "text", width=10),
+        Column("code", "规则", "text", width=22),
+        Column("message", "内容", "text", width=60),
+    ),
+)
+
+HISTORY = SheetLayout(
+    "历史",
+    "History",
+    (
+        Column("month", "月份", "text", width=10),
+        Column("id", "工号", "text", width=10),
+        Column("name", "姓名", "text", width=10),
+        Column("score", "绩效分数", "score", width=10),
+        Column("grade", "考核等级", "text", width=10),
+        Column("coefficient", "绩效系数", "ratio", width=10),
+        Column("total", "实发合计", "amount", width=14),
+        Column("rank", "客服等级", "text", width=10),
+        Column("complaints", "客诉次数", "count", width=10),
+    ),
+)
+
+PLAN_BY_LABEL: dict[str, str] = {zh: code for code, (zh, _en) in PLAN_LABELS.items()}
+LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staff": "员工"}
+LEVEL_BY_LABEL: dict[str, str] = {zh: code for code, zh in LEVEL_LABELS.items()}
+GRADE_LABELS: dict[str, str] = {"fail": "不及格", "pass": "及格", "good": "良好", "excellent": "优秀"}
+BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
+
+INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, TEAMS, SUPERVISOR_SELF)

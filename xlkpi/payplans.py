@@ -1,0 +1,296 @@
+"""The eight pay plans of rules.md §B: which pay lines each role gets, and how.
+
+Each plan is a function ``(employee, inputs, context, policy) -> list[PayLine]`` reading a
+resolved policy. Team-wide figures (team pool shares, the public pool, the average
+customer-service commission) and history-based awards arrive precomputed in the
+:class:`PlanContext`, so a plan never looks at other employees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from xlkpi.errors import MissingValueError
+from xlkpi.inputs import Employee, MonthInput
+from xlkpi.money import HUNDRED, ONE, ZERO, format_number, format_rate, format_yuan, round_money
+from xlkpi.paylines import PayLine
+from xlkpi.policy import Policy
+from xlkpi.rules import (
+    complaint_fine,
+    overtime_pay,
+    schedule_of,
+    score_arg,
+    task_coefficient,
+    warehouse_appraisal_cancelled,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanContext:
+    """Figures a plan needs from outside the employee's own row."""
+
+    month: str
+    years_of_service: int = 0
+    team_pool: Decimal = ZERO
+    team_members: int = 0
+    team_share: Decimal = ZERO
+    team_average: Decimal = ZERO
+    public_pool: Decimal = ZERO
+    public_staff: int = 0
+    public_share: Decimal = ZERO
+    streak_reward: bool = False
+
+
+def _line(code: str, base: Decimal, quantity: Decimal, rate: Decimal, term: str) -> PayLine:
+    return PayLine(code, base, quantity, rate, round_money(base * quantity * rate), term)
+
+
+def _amount(code: str, amount: Decimal, sign: Decimal = ONE) -> PayLine:
+    return _line(code, amount, ONE, sign, format_yuan(amount))
+
+
+def _score(inp: MonthInput, policy: Policy) -> Decimal:
+    if inp.score is None:
+        raise MissingValueError(
+            "score is blank; enter the month's appraisal score (the scorecard total)"
+        )
+    return score_arg(inp.score, policy)
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def _base(emp: Employee) -> PayLine:
+    return _line("base", emp.base_pay, ONE, ONE, format_yuan(emp.base_pay))
+
+
+def _attendance(emp: Employee, inp: MonthInput, policy: Policy) -> PayLine:
+    a = policy.attendance
+    count = inp.lates + inp.early_leaves + inp.leaves
+    paid = count < a.cancel_at_count and inp.absences < a.cancel_at_absence_days
+    rate = a.bonus_rate if paid else ZERO
+    return _line("attendance", emp.base_pay, ONE, rate, f"{format_rate(rate)} × {format_yuan(emp.base_pay)}")
+
+
+def _perf_bonus(emp: Employee, score: Decimal, policy: Policy) -> PayLine:
+    pot = policy.perf_bonus.pot_rate
+    ratio = policy.perf_bonus.ratio.value(score)
+    term = f"{format_rate(pot)} × {format_yuan(emp.base_pay)} × {format_rate(ratio)}"
+    return _line("perf", emp.base_pay, ratio, pot, term)
+
+
+def _commission(code: str, sales: Decimal, schedule_name: str, policy: Policy) -> PayLine:
+    scale = schedule_of(schedule_name, policy)
+    base = sales if sales > ZERO else ZERO
+    if scale.is_flat:
+        rate = scale.flat_rate
+        return _line(code, base, ONE, rate, f"{format_rate(rate)} × {format_yuan(base)}")
+    amount = scale.compute(base)
+    rate = amount / base if base else ZERO
+    return PayLine(code, base, ONE, rate, round_money(amount), f"累进提成({format_yuan(base)})")
+
+
+def _seniority(per_year: Decimal, ctx: PlanContext) -> PayLine:
+    years = Decimal(ctx.years_of_service)
+    return _line("seniority", per_year, years, ONE, f"{format_number(per_year)} × {years}")
+
+
+def _tail(inp: MonthInput) -> list[PayLine]:
+    """Rewards, penalties and losses: every plan has them (rules.md §B, A10)."""
+    return [
+        _amount("rewards", inp.rewards),
+        _amount("penalties", inp.penalties, -ONE),
+        _amount("losses", inp.losses, -ONE),
+    ]
+
+
+def _cs_fines(inp: MonthInput, policy: Policy) -> list[PayLine]:
+    """Customer-service fines (document 001): complaints, chatting, leaked contacts."""
+    complaints = complaint_fine(inp.complaints, policy)
+    f = policy.fines
+    conduct_base = inp.chat_violations * f.chat_per_time + inp.contact_leaks * f.leak_per_time
+    conduct_term = (
+        f"({format_number(f.chat_per_time)} × {inp.chat_violations} + "
+        f"{format_number(f.leak_per_time)} × {inp.contact_leaks})"
+    )
+    return [
+        PayLine("complaint_fine", complaints, Decimal(inp.complaints), -ONE, -complaints,
+                f"{format_yuan(complaints)}"),
+        _line("conduct_fine", conduct_base, ONE, -ONE, conduct_term),
+    ]
+
+
+def _doc000(emp: Employee, inp: MonthInput, policy: Policy) -> list[PayLine]:
+    score = _score(inp, policy)
+    return [_base(emp), _attendance(emp, inp, policy), _perf_bonus(emp, score, policy)]
+
+
+# ---------------------------------------------------------------- the plans
+
+
+def designer(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """美工 (000): base + attendance bonus + PERF_BONUS(base, score) + special awards."""
+    return [*_doc000(emp, inp, policy), _amount("special_awards", inp.special_awards), *_tail(inp)]
+
+
+def promotion(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """推广 (000): base + attendance bonus + PERF_BONUS(base, score) + commission."""
+    schedule = policy.plans.promotion.commission_schedule
+    commission = _commission("commission", inp.net_sales, schedule, policy)
+    return [*_doc000(emp, inp, policy), commission, *_tail(inp)]
+
+
+def cs_000(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """客服 (000): base + attendance + PERF_BONUS + an equal share of the team pool (002)."""
+    team = PayLine(
+        "team", ctx.team_pool, ONE, ONE, ctx.team_share,
+        f"{format_yuan(ctx.team_pool)} ÷ {ctx.team_members}",
+    )
+    return [*_doc000(emp, inp, policy), team, *_cs_fines(inp, policy), *_tail(inp)]
+
+
+def cs_003(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """客服 (003): 500 × PERF_COEFF(score) + 2% × sales + 10/20 per review fixed ± rest."""
+    plan = policy.plans.cs_003
+    coeff = policy.perf_coeff.value(_score(inp, policy))
+    r = policy.review
+    return [
+        _line("base", plan.base_amount, ONE, coeff,
+              f"{format_number(plan.base_amount)} × {format_number(coeff)}"),
+        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
+        _line("review_neutral", r.neutral, Decimal(inp.neutral_fixed), ONE,
+              f"{inp.neutral_fixed} × {format_number(r.neutral)}"),
+        _line("review_negative", r.negative, Decimal(inp.negative_fixed), ONE,
+              f"{inp.negative_fixed} × {format_number(r.negative)}"),
+        *_cs_fines(inp, policy),
+        *_tail(inp),
+    ]
+
+
+def store_manager(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """店长 (003): 1800 × task coefficient + team performance share ± rewards/penalties."""
+    plan = policy.plans.store_manager
+    if inp.task_coefficient is not None:
+        coeff = min(inp.task_coefficient, plan.task_coefficient_cap)
+    elif inp.target is not None:
+        coeff = task_coefficient(inp.net_sales, inp.target, plan.task_coefficient_cap)
+    else:
+        raise MissingValueError(
+            "task coefficient and personal target are both blank; enter one of them"
+        )
+    share = policy.team.level_share.get(emp.level, ZERO)
+    shown = format_number(coeff.quantize(Decimal("0.0001")).normalize())
+    return [
+        _line("base", plan.base_amount, ONE, coeff, f"{format_number(plan.base_amount)} × {shown}"),
+        _line("team", ctx.team_average, ONE, share,
+              f"{format_rate(share)} × {format_yuan(ctx.team_average)}"),
+        *_tail(inp),
+    ]
+
+
+def ops_specialist(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """运营专员 (001): base + post + seniority + full attendance + performance + bonus."""
+    plan = policy.plans.ops_specialist
+    strict = policy.strict_attendance
+    score = _score(inp, policy)
+    clean = (
+        inp.lates + inp.early_leaves <= strict.max_late_times
+        and inp.late_minutes < strict.max_late_minutes
+        and not inp.absences
+        and not inp.personal_leave_days
+        and not inp.sick_leave_days
+    )
+    attendance = strict.amount if clean else ZERO
+    fraction = score / HUNDRED
+    return [
+        _base(emp),
+        _amount("post", emp.post_pay),
+        _seniority(plan.seniority_per_year, ctx),
+        _amount("attendance", attendance),
+        _line("perf", emp.base_pay, fraction, plan.perf_pot_rate,
+              f"{format_rate(plan.perf_pot_rate)} × {format_yuan(emp.base_pay)} × "
+              f"{format_number(score)}/100"),
+        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
+        *_tail(inp),
+    ]
+
+
+def warehouse(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """仓库/物流 (001): base + 2,000 × score/100 + seniority + lunch + shifts and overtime."""
+    plan = policy.plans.warehouse
+    a = policy.allowances
+    score = _score(inp, policy)
+    base = plan.base_trial if emp.trial else plan.base_regular
+    cancelled = warehouse_appraisal_cancelled(
+        inp.personal_leave_days, inp.sick_leave_days, inp.absences, policy
+    )
+    fraction = ZERO if cancelled else score / HUNDRED
+    appraisal_term = (
+        "0 (取消)" if cancelled else f"{format_number(plan.appraisal_base)} × {format_number(score)}/100"
+    )
+    hourly = a.overtime_per_day / a.overtime_hours_per_day
+    overtime = overtime_pay(inp.overtime_hours, policy)
+    return [
+        _line("base", base, ONE, ONE, format_number(base)),
+        _line("appraisal", plan.appraisal_base, fraction, ONE, appraisal_term),
+        _seniority(plan.seniority_per_year, ctx),
+        _line("lunch", a.lunch_per_day, inp.working_days, ONE,
+              f"{format_number(a.lunch_per_day)} × {format_number(inp.working_days)}"),
+        _line("night", a.night_shift, Decimal(inp.night_shifts), ONE,
+              f"{format_number(a.night_shift)} × {inp.night_shifts}"),
+        _line("late_night", a.late_night_shift, Decimal(inp.late_night_shifts), ONE,
+              f"{format_number(a.late_night_shift)} × {inp.late_night_shifts}"),
+        PayLine("overtime", hourly, inp.overtime_hours, ONE if overtime else ZERO, overtime,
+                f"{format_number(hourly)} × {format_number(inp.overtime_hours)}"),
+        _line("holiday", a.holiday_per_day, inp.holiday_days, ONE,
+              f"{format_number(a.holiday_per_day)} × {format_number(inp.holiday_days)}"),
+        *_tail(inp),
+    ]
+
+
+def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """客服 2017 (001): post + commission + public pool share + seniority − losses."""
+    plan = policy.plans.cs_2017
+    reward = policy.streak_reward.amount if ctx.streak_reward else ZERO
+    _score(inp, policy)  # the month's grade feeds warnings and the streak reward
+    return [
+        _amount("post", emp.post_pay),
+        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
+        PayLine("public_pool", ctx.public_pool, ONE, ONE, ctx.public_share,
+                f"{format_yuan(ctx.public_pool)} ÷ {ctx.public_staff}"),
+        _seniority(plan.seniority_per_year, ctx),
+        _amount("streak_reward", reward),
+        *_cs_fines(inp, policy),
+        *_tail(inp),
+    ]
+
+
+PlanFunction = Callable[[Employee, MonthInput, PlanContext, Policy], list[PayLine]]
+
+PLANS: dict[str, PlanFunction] = {
+    "designer": designer,
+    "promotion": promotion,
+    "cs_000": cs_000,
+    "cs_003": cs_003,
+    "store_manager": store_manager,
+    "ops_specialist": ops_specialist,
+    "warehouse": warehouse,
+    "cs_2017": cs_2017,
+}
+
+PLAN_LABELS: dict[str, tuple[str, str]] = {
+    "designer": ("美工", "Designer"),
+    "promotion": ("推广专员", "Promotion specialist"),
+    "cs_000": ("客服(绩效奖金制)", "Customer service, doc 000 plan"),
+    "cs_003": ("客服(底薪×系数)", "Customer service, doc 003 plan"),
+    "store_manager": ("店长/运营经理", "Store manager"),
+    "ops_specialist": ("运营专员", "Operations specialist"),
+    "warehouse": ("仓库/物流", "Warehouse & logistics"),
+    "cs_2017": ("客服(2017标准)", "Customer service, 2017 standard"),
+}
+
+# Plans whose members share a team pool, and whose commission others' shares average.
+TEAM_POOL_PLANS: frozenset[str] = frozenset({"cs_000"})
+PUBLIC_POOL_PLANS: frozenset[str] = frozenset({"cs_2017"})

@@ -1,0 +1,548 @@
+"""The pay policy as validated data: every number of rules.md, with the month it takes effect.
+
+Rule code never sees a literal: it reads a resolved :class:`Policy`. A policy may carry
+``changes`` (a value at a key path from a month on); ``policy.at("2026-12")`` applies the
+changes in force in that month and returns a policy without pending changes, so a rate
+changed from next month leaves past months computing as they did.
+
+Validation rejects what HR could get wrong and names the key path of the offending value,
+e.g. ``commission.ops_progressive.brackets[2].rate``. Field titles are the Chinese labels
+the Policy sheet shows; ``note`` marks a **Reading** of rules.md or an example value.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from xlkpi.errors import PolicyError
+from xlkpi.scales import AmountScale, MarginalRateScale
+
+PLAN_CODES: tuple[str, ...] = (
+    "designer",
+    "promotion",
+    "cs_000",
+    "cs_003",
+    "store_manager",
+    "ops_specialist",
+    "warehouse",
+    "cs_2017",
+)
+PlanCode = Literal[
+    "designer",
+    "promotion",
+    "cs_000",
+    "cs_003",
+    "store_manager",
+    "ops_specialist",
+    "warehouse",
+    "cs_2017",
+]
+LEVELS: tuple[str, ...] = ("assistant", "deputy", "staff")
+GRADES: tuple[str, ...] = ("fail", "pass", "good", "excellent")
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Money = Decimal
+Rate = Decimal
+
+
+def _note(text: str) -> dict[str, Any]:
+    return {"note": text}
+
+
+class Section(BaseModel):
+    """Base of every policy section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_negative(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, Decimal) and value < 0:
+            raise ValueError(f"{value} is negative; enter 0 or more")
+        return value
+
+
+def _rate(value: Decimal) -> Decimal:
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ValueError(f"{value} is not a rate between 0 and 1 (0%–100%)")
+    return value
+
+
+class ScorePolicy(Section):
+    """Score limits and the weighted-score splits (rules.md A8)."""
+
+    maximum: Decimal = Field(
+        title="评分上限", description="highest valid score (100% + 20% extra, document 003)"
+    )
+    supervisor_weight: Rate = Field(title="主管抽查权重", description="supervisor share, 75%")
+    self_weight: Rate = Field(title="自评权重", description="self-assessment share, 25%")
+    logistics_sales_weight: Rate = Field(title="物流:业绩结果权重", description="60%")
+    logistics_department_weight: Rate = Field(title="物流:部门考核权重", description="40%")
+    logistics_quantitative_weight: Rate = Field(title="物流:定量权重", description="7 of 10")
+    logistics_qualitative_weight: Rate = Field(title="物流:定性权重", description="3 of 10")
+
+    _rates = field_validator(
+        "supervisor_weight",
+        "self_weight",
+        "logistics_sales_weight",
+        "logistics_department_weight",
+        "logistics_quantitative_weight",
+        "logistics_qualitative_weight",
+    )(_rate)
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> ScorePolicy:
+        pairs = [
+            ("supervisor_weight", "self_weight"),
+            ("logistics_sales_weight", "logistics_department_weight"),
+            ("logistics_quantitative_weight", "logistics_qualitative_weight"),
+        ]
+        for a, b in pairs:
+            total = getattr(self, a) + getattr(self, b)
+            if total != 1:
+                raise ValueError(f"{a} + {b} = {total}; the two weights must add up to 100%")
+        return self
+
+
+class AttendancePolicy(Section):
+    """Full-attendance bonus, document 000 variant (rules.md A3)."""
+
+    bonus_rate: Rate = Field(title="全勤奖比例", description="share of base pay, 10%")
+    cancel_at_count: int = Field(
+        title="取消全勤:迟到早退请假次数", description="lates + early leaves + leaves that cancel"
+    )
+    cancel_at_absence_days: Decimal = Field(
+        title="取消全勤:旷工天数",
+        description="absence days that cancel",
+        json_schema_extra=_note("Reading: 无故旷工一天以上 read as any absence (1 day)"),
+    )
+    _r = field_validator("bonus_rate")(_rate)
+
+
+class StrictAttendancePolicy(Section):
+    """Full-attendance bonus, document 001 operations-specialist variant (rules.md A3)."""
+
+    amount: Money = Field(
+        title="全勤奖金额(运营专员)",
+        description="amount paid",
+        json_schema_extra=_note("example value: the document gives no amount"),
+    )
+    max_late_times: int = Field(title="迟到早退最多次数", description="≤ 1 time")
+    max_late_minutes: Decimal = Field(title="迟到总分钟数(小于)", description="< 10 minutes")
+
+
+class PerfBonusPolicy(Section):
+    """Performance bonus: a pot of base pay paid out by score band (rules.md A2)."""
+
+    pot_rate: Rate = Field(title="绩效奖金比例", description="20% of base pay")
+    ratio: AmountScale = Field(
+        title="绩效奖金发放比例",
+        description="share of the pot by score",
+        json_schema_extra=_note("Reading: evenly spaced five-step table (OCR repeats 60-70)"),
+    )
+    _r = field_validator("pot_rate")(_rate)
+
+
+class TeamPolicy(Section):
+    """Team commission and group bonus by target completion (rules.md A6)."""
+
+    pool_rate: AmountScale = Field(title="团队提成比例", description="pool = team sales × rate")
+    level_share: dict[str, Rate] = Field(
+        title="非客服人员提成系数", description="share of the average customer-service commission"
+    )
+    group_bonus: AmountScale = Field(title="小组绩效奖金", description="by completion")
+    grade_bonus: dict[str, Money] = Field(title="等级奖金", description="other departments")
+
+    @field_validator("level_share")
+    @classmethod
+    def _levels(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for level, share in value.items():
+            if level not in LEVELS:
+                raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+            _rate(share)
+        return value
+
+    @field_validator("grade_bonus")
+    @classmethod
+    def _grades(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for grade, amount in value.items():
+            if grade not in GRADES:
+                raise ValueError(f"unknown grade {grade!r}; use one of {', '.join(GRADES)}")
+            if amount < 0:
+                raise ValueError(f"grade_bonus.{grade} is {amount}; it cannot be negative")
+        return value
+
+
+class ReviewPolicy(Section):
+    """Review repair piece rates (rules.md A7)."""
+
+    neutral: Money = Field(title="中评修改单价", description="per neutral review changed")
+    negative: Money = Field(title="差评修改单价", description="per negative review changed")
+
+
+class AllowancePolicy(Section):
+    """Allowances, overtime and holiday duty (rules.md A9)."""
+
+    lunch_per_day: Money = Field(title="午餐补贴/天", description="per working day")
+    night_shift: Money = Field(title="夜班补贴/晚", description="per night")
+    late_night_shift: Money = Field(title="深夜补贴/晚", description="leaving after 2:00")
+    overtime_per_day: Money = Field(title="加班费/天", description="per overtime day")
+    overtime_hours_per_day: Decimal = Field(
+        title="加班每天小时数",
+        description="hours in an overtime day",
+        json_schema_extra=_note("Reading: a day is 8 hours, so each hour is 80 ÷ 8 = 10 元"),
+    )
+    overtime_minimum_hours: Decimal = Field(
+        title="加班起算小时数", description="below this in the month nothing is paid"
+    )
+    holiday_per_day: Money = Field(title="法定节假日值班/天", description="per holiday duty day")
+
+    @model_validator(mode="after")
+    def _hours(self) -> AllowancePolicy:
+        if self.overtime_hours_per_day <= 0:
+            raise ValueError("overtime_hours_per_day must be more than 0")
+        return self
+
+
+class FinePolicy(Section):
+    """Fines and deductions (rules.md A10)."""
+
+    complaint_fines: list[Money] = Field(
+        title="客诉罚款(第1次,第2次…)", description="first 50, second doubles"
+    )
+    complaint_dismissal_at: int = Field(title="客诉劝退次数", description="third → dismissal")
+    chat_per_time: Money = Field(title="上班闲聊罚款/次", description="per time")
+    leak_per_time: Money = Field(title="泄露同事联系方式罚款/次", description="per time")
+
+    @field_validator("complaint_fines")
+    @classmethod
+    def _fines(cls, value: list[Decimal]) -> list[Decimal]:
+        for i, amount in enumerate(value):
+            if amount < 0:
+                raise ValueError(f"@[{i}] is {amount}; a fine cannot be negative")
+        return value
+
+
+class DisciplinePolicy(Section):
+    """Discipline points (document 004) and the customer-service attendance item (000)."""
+
+    per_missed_meeting: Decimal = Field(title="缺席会议扣分/次")
+    lates_per_point: int = Field(title="迟到早退几次扣1分")
+    per_absence: Decimal = Field(title="旷工扣分/次")
+    per_dress_breach: Decimal = Field(title="着装违规扣分/次")
+    per_hygiene_failure: Decimal = Field(title="卫生不合格扣分/次")
+    cs_attendance_item_points: Decimal = Field(title="客服考勤项分值")
+    cs_attendance_per_late: Decimal = Field(title="客服考勤:迟到早退扣分/次")
+    cs_attendance_per_leave: Decimal = Field(title="客服考勤:请假扣分/次")
+    cs_attendance_absence_zeroes: bool = Field(
+        title="客服考勤:旷工该项为0",
+        json_schema_extra=_note("Reading: an unexcused absence zeroes the item"),
+    )
+
+
+class Rung(Section):
+    """One rung of the customer-service rank ladder."""
+
+    name: str
+    label: str
+    min_tenure_months: int
+    min_score: Decimal
+    needs_approval: bool = True
+    example: bool = False
+
+
+class RankPolicy(Section):
+    """Customer-service rank ladder (rules.md A11); higher rungs are example values."""
+
+    plans: list[str] = Field(title="适用岗位")
+    ladder: list[Rung] = Field(title="客服等级")
+
+    @field_validator("ladder")
+    @classmethod
+    def _ladder(cls, value: list[Rung]) -> list[Rung]:
+        if not value:
+            raise ValueError("the ladder needs at least one rung")
+        for i in range(1, len(value)):
+            if value[i].min_tenure_months < value[i - 1].min_tenure_months:
+                raise ValueError(
+                    f"@[{i}].min_tenure_months {value[i].min_tenure_months} is below the rung "
+                    f"before it ({value[i - 1].min_tenure_months}); a higher rank needs at "
+                    "least as much service"
+                )
+        return value
+
+
+class WarningRule(Section):
+    """A dismissal warning: ``months`` in a row below ``below_score`` (or graded ``fail``)."""
+
+    code: str
+    label: str
+    plans: list[str]
+    months: int = Field(ge=1)
+    below_score: Decimal | None = None
+    grade: str | None = None
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> WarningRule:
+        if (self.below_score is None) == (self.grade is None):
+            raise ValueError("give exactly one of below_score and grade")
+        if self.grade is not None and self.grade not in GRADES:
+            raise ValueError(f"unknown grade {self.grade!r}; use one of {', '.join(GRADES)}")
+        return self
+
+
+class StreakReward(Section):
+    """One-off reward after ``months`` in a row graded ``grade`` (rules.md A11)."""
+
+    plans: list[str] = Field(title="适用岗位")
+    grade: str = Field(title="等级")
+    months: int = Field(title="连续月数", ge=1)
+    amount: Money = Field(title="一次性奖励")
+
+
+class GradePolicy(Section):
+    """Appraisal grade by score: the lowest score of each grade (example values)."""
+
+    pass_from: Decimal = Field(
+        title="及格分数线", json_schema_extra=_note("example value: document 001's table is lost")
+    )
+    good_from: Decimal = Field(title="良好分数线", json_schema_extra=_note("example value"))
+    excellent_from: Decimal = Field(title="优秀分数线", json_schema_extra=_note("example value"))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GradePolicy:
+        if not self.pass_from < self.good_from < self.excellent_from:
+            raise ValueError(
+                "the grade lines must rise: pass_from < good_from < excellent_from "
+                f"(now {self.pass_from}, {self.good_from}, {self.excellent_from})"
+            )
+        return self
+
+
+class YearEndPolicy(Section):
+    """Year-end bonus base by months of continuous service (rules.md A9)."""
+
+    base_by_tenure: AmountScale = Field(title="年终奖基数(按连续服务月数)")
+    post_coefficient: Decimal = Field(
+        title="岗位系数", json_schema_extra=_note("the other variant's post coefficient; 1 = off")
+    )
+
+
+class DesignerPlan(Section):
+    """美工 designer (000): base + attendance + performance bonus + special awards."""
+
+
+class PromotionPlan(Section):
+    """推广 promotion specialist (000): base + attendance + performance bonus + commission."""
+
+    commission_schedule: str = Field(
+        title="提成方案", json_schema_extra=_note("example: document 000 gives no rate")
+    )
+
+
+class Cs000Plan(Section):
+    """客服 (000): base + attendance + performance bonus + equal share of the team pool."""
+
+
+class Cs003Plan(Section):
+    """客服 (003): 500 × coefficient + 2% × sales + review piece rates ± rewards/penalties."""
+
+    base_amount: Money = Field(title="底薪")
+    commission_schedule: str = Field(title="提成方案")
+
+
+class StoreManagerPlan(Section):
+    """店长 (003): 1800 × task coefficient + team performance share ± rewards/penalties."""
+
+    base_amount: Money = Field(title="底薪")
+    task_coefficient_cap: Decimal = Field(
+        title="任务完成系数上限", json_schema_extra=_note("example value")
+    )
+
+
+class OpsSpecialistPlan(Section):
+    """运营专员 (001): base + post + seniority + attendance + performance + progressive bonus."""
+
+    seniority_per_year: Money = Field(title="工龄工资/年")
+    perf_pot_rate: Rate = Field(
+        title="绩效工资比例",
+        json_schema_extra=_note("Reading: 20% × base × score / 100 (text cut off)"),
+    )
+    commission_schedule: str = Field(title="业绩奖金方案")
+    _r = field_validator("perf_pot_rate")(_rate)
+
+
+class WarehousePlan(Section):
+    """仓库/物流 (001): base + appraisal bonus + seniority + lunch + shift and overtime pay."""
+
+    base_trial: Money = Field(title="试用期底薪")
+    base_regular: Money = Field(title="转正底薪")
+    appraisal_base: Money = Field(title="月度考核奖基数")
+    cancel_personal_leave_days: Decimal = Field(title="事假超过天数取消考核奖")
+    cancel_sick_leave_days: Decimal = Field(title="病假超过天数取消考核奖")
+    cancel_absence_days: Decimal = Field(title="旷工达到天数取消考核奖")
+    seniority_per_year: Money = Field(title="工龄工资/年")
+
+
+class Cs2017Plan(Section):
+    """客服 2017 standard (001): post pay + commission + public pool share + seniority − losses."""
+
+    commission_schedule: str = Field(title="个人提成方案")
+    public_pool_schedule: str = Field(title="公共提成方案")
+    seniority_per_year: Money = Field(
+        title="工龄工资/年", json_schema_extra=_note("example value: the document gives no rate")
+    )
+
+
+class Plans(Section):
+    """One pay plan per role in rules.md §B."""
+
+    designer: DesignerPlan
+    promotion: PromotionPlan
+    cs_000: Cs000Plan
+    cs_003: Cs003Plan
+    store_manager: StoreManagerPlan
+    ops_specialist: OpsSpecialistPlan
+    warehouse: WarehousePlan
+    cs_2017: Cs2017Plan
+
+
+class ScorecardItem(Section):
+    """One appraisal item: its code, label and maximum points (its weight)."""
+
+    code: str
+    label: str
+    points: Decimal
+    extra: Decimal = Decimal(0)
+
+    @property
+    def maximum(self) -> Decimal:
+        """Most points the item can give: its weight plus any over-achievement allowance."""
+        return self.points + self.extra
+
+
+class Scorecard(Section):
+    """An appraisal table of rules.md §C; item points add up to ``total`` (normally 100)."""
+
+    label: str
+    plans: list[str]
+    total: Decimal
+    items: list[ScorecardItem]
+
+    @model_validator(mode="after")
+    def _weights(self) -> Scorecard:
+        codes = [item.code for item in self.items]
+        if len(set(codes)) != len(codes):
+            raise ValueError("item codes must be unique")
+        total = sum((item.points for item in self.items), Decimal(0))
+        if total != self.total:
+            raise ValueError(
+                f"item points add up to {total}, not {self.total}; the weights must add up "
+                "to the scorecard total"
+            )
+        return self
+
+
+class Change(Section):
+    """A policy value that takes effect from a month on."""
+
+    effective_from: str
+    path: str
+    value: Any
+
+    @field_validator("effective_from")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not MONTH_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-12")
+        return value
+
+
+class Policy(Section):
+    """The whole pay policy. Build with :func:`xlkpi.default_policy` or the policy_io loaders."""
+
+    score: ScorePolicy
+    perf_coeff: AmountScale = Field(title="绩效系数", description="coefficient by score (A1)")
+    perf_bonus: PerfBonusPolicy
+    attendance: AttendancePolicy
+    strict_attendance: StrictAttendancePolicy
+    commission: dict[str, MarginalRateScale] = Field(title="提成方案")
+    team: TeamPolicy
+    review: ReviewPolicy
+    allowances: AllowancePolicy
+    fines: FinePolicy
+    discipline: DisciplinePolicy
+    grades: GradePolicy
+    ranks: RankPolicy
+    warnings: list[WarningRule]
+    streak_reward: StreakReward
+    year_end: YearEndPolicy
+    plans: Plans
+    scorecards: dict[str, Scorecard]
+    changes: list[Change] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Policy:
+        schedules = {
+            "plans.promotion.commission_schedule": self.plans.promotion.commission_schedule,
+            "plans.cs_003.commission_schedule": self.plans.cs_003.commission_schedule,
+            "plans.ops_specialist.commission_schedule": (
+                self.plans.ops_specialist.commission_schedule
+            ),
+            "plans.cs_2017.commission_schedule": self.plans.cs_2017.commission_schedule,
+            "plans.cs_2017.public_pool_schedule": self.plans.cs_2017.public_pool_schedule,
+        }
+        for path, name in schedules.items():
+            if name not in self.commission:
+                known = ", ".join(sorted(self.commission))
+                raise ValueError(f"{path}: no commission schedule named {name!r}; known: {known}")
+        plan_lists = [("ranks.plans", self.ranks.plans), ("streak_reward.plans", self.streak_reward.plans)]
+        plan_lists += [(f"warnings[{i}].plans", w.plans) for i, w in enumerate(self.warnings)]
+        plan_lists += [(f"scorecards.{k}.plans", s.plans) for k, s in self.scorecards.items()]
+        for path, plans in plan_lists:
+            for plan in plans:
+                if plan not in PLAN_CODES:
+                    raise ValueError(f"{path}: unknown plan {plan!r}; use one of {', '.join(PLAN_CODES)}")
+        return self
+
+    def at(self, month: str) -> Policy:
+        """The policy in force in ``month`` (YYYY-MM): changes up to it applied, none pending."""
+        from xlkpi.policy_io import apply_changes
+
+        return apply_changes(self, month)
+
+
+def format_location(loc: tuple[str | int, ...]) -> str:
+    """Turn a pydantic error location into a key path: ``commission.x.brackets[2].rate``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith(("function-", "model-", "union[")) or "[" in part:
+            continue
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def validate_policy(data: dict[str, Any], source: str = "policy") -> Policy:
+    """Build a :class:`Policy` from plain data, or raise :class:`PolicyError` naming the key path."""
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        messages = []
+        first_path = ""
+        for error in exc.errors():
+            path = format_location(tuple(error["loc"]))
+            message = error["msg"].removeprefix("Value error, ")
+            if message.startswith("@"):
+                sub, _, message = message[1:].partition(" ")
+                path = f"{path}{sub}" if sub.startswith("[") or not path else f"{path}.{sub}"
+                message = f"{sub.rsplit('.', 1)[-1]} {message}"
+            first_path = first_path or path
+            messages.append(f"{source}: {path or '(top level)'}: {message}")
+        raise PolicyError("\n".join(messages), path=first_path) from None

@@ -1,0 +1,428 @@
+"""The building blocks of rules.md §A: one small function per rule, reading the policy.
+
+Each public function takes what a person or Excel hands over (numbers, numeric text,
+Decimals), checks it, and returns a Decimal; money results are rounded half-up to the fen.
+Invalid input raises a subclass of :class:`xlkpi.errors.InputError` saying what is wrong and
+what is allowed; a blank (None) input is reported as missing, never read as 0.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from xlkpi.errors import InvalidNumberError, OutOfRangeError
+from xlkpi.money import FEN, HUNDRED, ZERO, round_money, to_decimal
+from xlkpi.policy import Policy
+from xlkpi.policy_io import default_policy
+from xlkpi.scales import MarginalRateScale
+
+# ---------------------------------------------------------------- input checks
+
+
+def amount_arg(value: object, what: str) -> Decimal:
+    """A money amount ≥ 0."""
+    number = to_decimal(value, what)
+    if number < ZERO:
+        raise OutOfRangeError(f"{what} is {number}; it cannot be negative (enter 0 or more)")
+    return number
+
+
+def count_arg(value: object, what: str) -> int:
+    """A whole count ≥ 0 (3.0 is accepted as 3; 2.5 is not)."""
+    number = to_decimal(value, what)
+    if number < ZERO:
+        raise OutOfRangeError(f"{what} is {number}; a count cannot be negative (enter 0 or more)")
+    if number != number.to_integral_value():
+        raise InvalidNumberError(f"{what} is {number}; a count must be a whole number")
+    return int(number)
+
+
+def score_arg(value: object, policy: Policy, what: str = "score") -> Decimal:
+    """An appraisal score between 0 and the policy maximum (120 by default)."""
+    number = to_decimal(value, what)
+    if not ZERO <= number <= policy.score.maximum:
+        raise OutOfRangeError(
+            f"{what} is {number}; a score must lie between 0 and {policy.score.maximum} "
+            "(policy score.maximum)"
+        )
+    return number
+
+
+def _policy(policy: Policy | None) -> Policy:
+    return default_policy() if policy is None else policy
+
+
+# ---------------------------------------------------------------- A1, A2: score bands
+
+
+def perf_coeff(score: object, policy: Policy | None = None) -> Decimal:
+    """Performance coefficient 绩效系数 by score (rules.md A1).
+
+    >>> perf_coeff(65), perf_coeff("64.99"), perf_coeff(95)
+    (Decimal('1.0'), Decimal('0.5'), Decimal('1.5'))
+    """
+    p = _policy(policy)
+    return p.perf_coeff.value(score_arg(score, p))
+
+
+def bonus_ratio(score: object, policy: Policy | None = None) -> Decimal:
+    """Share of the performance-bonus pot paid at ``score`` (rules.md A2, Reading).
+
+    >>> bonus_ratio(85)
+    Decimal('0.8')
+    """
+    p = _policy(policy)
+    return p.perf_bonus.ratio.value(score_arg(score, p))
+
+
+def perf_bonus(base: object, score: object, policy: Policy | None = None) -> Decimal:
+    """Performance bonus 绩效奖金 = base × 20% × ratio(score) (rules.md A2).
+
+    >>> perf_bonus(3000, 85)
+    Decimal('480.00')
+    """
+    p = _policy(policy)
+    base_pay = amount_arg(base, "base pay")
+    return round_money(base_pay * p.perf_bonus.pot_rate * bonus_ratio(score, p))
+
+
+def grade(score: object, policy: Policy | None = None) -> str:
+    """Appraisal grade (fail / pass / good / excellent) by score, from the policy's lines."""
+    p = _policy(policy)
+    value = score_arg(score, p)
+    g = p.grades
+    if value >= g.excellent_from:
+        return "excellent"
+    if value >= g.good_from:
+        return "good"
+    return "pass" if value >= g.pass_from else "fail"
+
+
+# ---------------------------------------------------------------- A3: attendance
+
+
+def attendance_bonus(
+    base: object, lates: object, absences: object, policy: Policy | None = None
+) -> Decimal:
+    """Full-attendance bonus 全勤奖 = 10% of base, unless cancelled (rules.md A3, doc 000).
+
+    ``lates`` counts late arrivals, early leaves and leaves together; 3 or more cancel it,
+    and so does any unexcused absence.
+
+    >>> attendance_bonus(3000, 2, 0), attendance_bonus(3000, 3, 0)
+    (Decimal('300.00'), Decimal('0.00'))
+    """
+    p = _policy(policy).attendance
+    base_pay = amount_arg(base, "base pay")
+    late_count = count_arg(lates, "lates + early leaves + leaves")
+    absence_days = amount_arg(absences, "absence days")
+    if late_count >= p.cancel_at_count or absence_days >= p.cancel_at_absence_days:
+        return round_money(ZERO)
+    return round_money(base_pay * p.bonus_rate)
+
+
+def strict_attendance_bonus(
+    late_times: object,
+    late_minutes: object,
+    absences: object,
+    personal_leave_days: object,
+    sick_leave_days: object,
+    policy: Policy | None = None,
+) -> Decimal:
+    """Operations-specialist full attendance (doc 001): paid only with a clean month."""
+    p = _policy(policy).strict_attendance
+    clean = (
+        count_arg(late_times, "late/early times") <= p.max_late_times
+        and amount_arg(late_minutes, "late minutes") < p.max_late_minutes
+        and amount_arg(absences, "absence days") == ZERO
+        and amount_arg(personal_leave_days, "personal leave days") == ZERO
+        and amount_arg(sick_leave_days, "sick leave days") == ZERO
+    )
+    return round_money(p.amount if clean else ZERO)
+
+
+# ---------------------------------------------------------------- A4, A5: commissions
+
+
+def schedule_of(schedule: str | MarginalRateScale | None, policy: Policy) -> MarginalRateScale:
+    """Look up a commission schedule by name (default: the progressive sales bonus)."""
+    if isinstance(schedule, MarginalRateScale):
+        return schedule
+    name = schedule or "ops_progressive"
+    try:
+        return policy.commission[name]
+    except KeyError:
+        known = ", ".join(sorted(policy.commission))
+        raise OutOfRangeError(f"no commission schedule named {name!r}; use one of {known}") from None
+
+
+def commission(
+    sales: object, schedule: str | MarginalRateScale | None = None, policy: Policy | None = None
+) -> Decimal:
+    """Commission on ``sales`` by a marginal-rate schedule (rules.md A4, A5).
+
+    The default schedule is the progressive sales bonus, whose worked examples are:
+
+    >>> [commission(s) for s in (25000, 35000, 70000, 100000)]
+    [Decimal('300.00'), Decimal('550.00'), Decimal('2000.00'), Decimal('3900.00')]
+    >>> commission(38000, "cs_flat")
+    Decimal('760.00')
+    """
+    p = _policy(policy)
+    return round_money(schedule_of(schedule, p).compute(amount_arg(sales, "sales")))
+
+
+def public_pool_share(
+    public_sales: object, staff: object, schedule: str | None = None, policy: Policy | None = None
+) -> Decimal:
+    """One customer-service share of the public pool: public sales × 1% ÷ staff (A5)."""
+    p = _policy(policy)
+    heads = count_arg(staff, "number of customer-service staff")
+    if heads == 0:
+        raise OutOfRangeError("number of customer-service staff is 0; the pool needs at least 1")
+    scale = schedule_of(schedule or p.plans.cs_2017.public_pool_schedule, p)
+    return round_money(scale.compute(amount_arg(public_sales, "public sales")) / heads)
+
+
+# ---------------------------------------------------------------- A6: team
+
+
+def completion(team_sales: object, target: object) -> Decimal:
+    """Target completion = team sales ÷ team target (a ratio, 1 = 100%)."""
+    sales = amount_arg(team_sales, "team sales")
+    goal = amount_arg(target, "team target")
+    if goal == ZERO:
+        raise OutOfRangeError("team target is 0; enter the team's sales target (more than 0)")
+    return sales / goal
+
+
+def team_pool(team_sales: object, target: object, policy: Policy | None = None) -> Decimal:
+    """The team's commission pool = team sales × rate(completion), to the fen (A6)."""
+    p = _policy(policy)
+    ratio = completion(team_sales, target)
+    return round_money(to_decimal(team_sales) * p.team.pool_rate.value(ratio))
+
+
+def split_evenly(pool: Decimal, members: int) -> list[Decimal]:
+    """Shares in fen that add up to ``pool`` exactly; leftover fen go one by one, in order.
+
+    >>> split_evenly(Decimal("100.00"), 3)
+    [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
+    """
+    if members <= 0:
+        raise OutOfRangeError(f"members is {members}; a team needs at least 1 member")
+    fen = int(round_money(pool) / FEN)
+    each, left = divmod(fen, members)
+    return [(Decimal(each + (1 if i < left else 0)) * FEN) for i in range(members)]
+
+
+def team_commission(
+    team_sales: object, target: object, members: object, policy: Policy | None = None
+) -> list[Decimal]:
+    """Each member's share of the team pool, in roster order (rules.md A6).
+
+    >>> team_commission(120000, 100000, 3)
+    [Decimal('800.00'), Decimal('800.00'), Decimal('800.00')]
+    """
+    count = count_arg(members, "members")
+    return split_evenly(team_pool(team_sales, target, policy), count)
+
+
+def group_bonus(completion_ratio: object, policy: Policy | None = None) -> Decimal:
+    """Group performance bonus 小组绩效奖金 by completion: ≤60% 300, ≤80% 400, else 500."""
+    p = _policy(policy)
+    return round_money(p.team.group_bonus.value(amount_arg(completion_ratio, "completion")))
+
+
+def grade_bonus(grade_name: str, policy: Policy | None = None) -> Decimal:
+    """Grade bonus for other departments: fail 0, pass 300, good 400, excellent 500."""
+    table = _policy(policy).team.grade_bonus
+    if grade_name not in table:
+        raise OutOfRangeError(f"grade is {grade_name!r}; use one of {', '.join(table)}")
+    return round_money(table[grade_name])
+
+
+def level_share(level: str, policy: Policy | None = None) -> Decimal:
+    """Share of the average customer-service commission for a level (助理/副理/员工)."""
+    table = _policy(policy).team.level_share
+    if level not in table:
+        raise OutOfRangeError(f"level is {level!r}; use one of {', '.join(table)}")
+    return table[level]
+
+
+# ---------------------------------------------------------------- A7, A8: reviews, scores
+
+
+def review_pay(neutral_fixed: object, negative_fixed: object, policy: Policy | None = None) -> Decimal:
+    """Review repair piece pay: 10 per neutral and 20 per negative review changed (A7)."""
+    p = _policy(policy).review
+    neutral = count_arg(neutral_fixed, "neutral reviews changed")
+    negative = count_arg(negative_fixed, "negative reviews changed")
+    return round_money(neutral * p.neutral + negative * p.negative)
+
+
+def weighted_score(supervisor: object, self_score: object, policy: Policy | None = None) -> Decimal:
+    """Appraisal score = 75% supervisor + 25% self-assessment (A8, document 003).
+
+    >>> weighted_score(80, 100)
+    Decimal('85.00')
+    """
+    p = _policy(policy)
+    sup = score_arg(supervisor, p, "supervisor score")
+    own = score_arg(self_score, p, "self-assessment score")
+    return p.score.supervisor_weight * sup + p.score.self_weight * own
+
+
+def scorecard_total(points: list[object], maxima: list[Decimal]) -> Decimal:
+    """A scorecard's total: the sum of points given, each capped at the item's maximum (A8)."""
+    total = ZERO
+    for i, (given, cap) in enumerate(zip(points, maxima, strict=True)):
+        value = amount_arg(given, f"item {i + 1} points")
+        total += min(value, cap)
+    return total
+
+
+def cs_attendance_item(
+    lates: object, leaves: object, absences: object, policy: Policy | None = None
+) -> Decimal:
+    """Customer-service attendance item (A10): 10 − 2 per late/early − 1 per leave, ≥ 0."""
+    p = _policy(policy).discipline
+    if p.cs_attendance_absence_zeroes and amount_arg(absences, "absence days") > ZERO:
+        return ZERO
+    points = (
+        p.cs_attendance_item_points
+        - count_arg(lates, "lates + early leaves") * p.cs_attendance_per_late
+        - count_arg(leaves, "leaves") * p.cs_attendance_per_leave
+    )
+    return max(points, ZERO)
+
+
+def discipline_deduction(
+    missed_meetings: object,
+    lates: object,
+    absences: object,
+    dress_breaches: object,
+    hygiene_failures: object,
+    policy: Policy | None = None,
+) -> Decimal:
+    """Discipline points lost (document 004): −1 a meeting, −1 per 3 lates, … (A10)."""
+    p = _policy(policy).discipline
+    return (
+        count_arg(missed_meetings, "missed meetings") * p.per_missed_meeting
+        + (count_arg(lates, "lates + early leaves") // p.lates_per_point)
+        + count_arg(absences, "absences") * p.per_absence
+        + count_arg(dress_breaches, "dress-code breaches") * p.per_dress_breach
+        + count_arg(hygiene_failures, "hygiene failures") * p.per_hygiene_failure
+    )
+
+
+# ---------------------------------------------------------------- A9: service, allowances
+
+
+def months_of_service(hire_date: date, month: str) -> int:
+    """Full months of service completed by the last day of ``month`` (YYYY-MM).
+
+    >>> months_of_service(date(2026, 1, 1), "2026-01"), months_of_service(date(2026, 1, 15), "2026-02")
+    (1, 1)
+    """
+    year, mon = int(month[:4]), int(month[5:7])
+    # Count to the first day of the next month; a hire after the 1st loses its first month.
+    months = (year - hire_date.year) * 12 + (mon - hire_date.month) + 1
+    if hire_date.day > 1:
+        months -= 1
+    return max(months, 0)
+
+
+def years_of_service(hire_date: date, month: str) -> int:
+    """Full years of service at the end of ``month``."""
+    return months_of_service(hire_date, month) // 12
+
+
+def seniority_pay(hire_date: date, month: str, per_year: Decimal) -> Decimal:
+    """Seniority pay 工龄工资 = rate × full years of service (A9)."""
+    return round_money(per_year * years_of_service(hire_date, month))
+
+
+def year_end_bonus(months: object, score: object, policy: Policy | None = None) -> Decimal:
+    """Year-end bonus = base by months of service × post coefficient × coefficient(score)."""
+    p = _policy(policy)
+    service = amount_arg(months, "months of service")
+    base = p.year_end.base_by_tenure.value(service)
+    return round_money(base * p.year_end.post_coefficient * perf_coeff(score, p))
+
+
+def overtime_pay(hours: object, policy: Policy | None = None) -> Decimal:
+    """Overtime pay: nothing below 4 hours in the month, then every hour at 80 ÷ 8 (A9)."""
+    p = _policy(policy).allowances
+    value = amount_arg(hours, "overtime hours")
+    if value < p.overtime_minimum_hours:
+        return round_money(ZERO)
+    return round_money(value * p.overtime_per_day / p.overtime_hours_per_day)
+
+
+def warehouse_appraisal_cancelled(
+    personal_leave_days: Decimal, sick_leave_days: Decimal, absences: Decimal, policy: Policy
+) -> bool:
+    """True when the warehouse appraisal bonus is cancelled for the month (A9)."""
+    plan = policy.plans.warehouse
+    return (
+        personal_leave_days > plan.cancel_personal_leave_days
+        or sick_leave_days > plan.cancel_sick_leave_days
+        or absences >= plan.cancel_absence_days
+    )
+
+
+# ---------------------------------------------------------------- A10: fines
+
+
+def complaint_fine(complaints: object, policy: Policy | None = None) -> Decimal:
+    """Fines for service complaints in one month: 50, then 100 (the third means dismissal)."""
+    fines = _policy(policy).fines.complaint_fines
+    count = count_arg(complaints, "complaints")
+    if not fines:
+        return round_money(ZERO)
+    total = sum(fines[: min(count, len(fines))], ZERO)
+    return round_money(total)
+
+
+def score_fraction(score: Decimal) -> Decimal:
+    """A score as a fraction of 100 (85 → 0.85)."""
+    return score / HUNDRED
+
+
+def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal) -> Decimal:
+    """Store manager's task-completion coefficient = sales ÷ target, capped by policy."""
+    if target <= ZERO:
+        raise OutOfRangeError("personal target is 0; enter a target above 0 or a coefficient")
+    return min(max(net_sales, ZERO) / target, cap)
+
+
+__all__ = [
+    "attendance_bonus",
+    "bonus_ratio",
+    "commission",
+    "complaint_fine",
+    "completion",
+    "cs_attendance_item",
+    "discipline_deduction",
+    "grade",
+    "grade_bonus",
+    "group_bonus",
+    "level_share",
+    "months_of_service",
+    "overtime_pay",
+    "perf_bonus",
+    "perf_coeff",
+    "public_pool_share",
+    "review_pay",
+    "scorecard_total",
+    "seniority_pay",
+    "split_evenly",
+    "strict_attendance_bonus",
+    "team_commission",
+    "team_pool",
+    "weighted_score",
+    "year_end_bonus",
+    "years_of_service",
+]

@@ -1,0 +1,163 @@
+"""Built-in sample data: a realistic month for a small online shop, and synthetic staff at scale.
+
+:func:`demo_month` is the month `xlkpi demo` shows: about 30 staff covering every pay plan
+of rules.md §B, with names, teams and targets a shop would have. :func:`synthetic_month`
+makes any number of staff (deterministic for a seed) for benchmarks and property tests.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
+from xlkpi.policy import PLAN_CODES
+
+DEMO_MONTH = "2026-10"
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+_GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉鑫浩宇晨欣怡佳琪雪梅婷"
+
+# (plan, how many, base pay, post pay, team) for the demo shop of 30.
+_DEMO_STAFF: list[tuple[str, int, int, int, str]] = [
+    ("store_manager", 1, 0, 0, "A组"),
+    ("ops_specialist", 3, 4500, 800, ""),
+    ("designer", 3, 4000, 0, ""),
+    ("promotion", 3, 4200, 0, ""),
+    ("cs_000", 5, 3000, 0, "A组"),
+    ("cs_000", 3, 3000, 0, "B组"),
+    ("cs_003", 4, 0, 0, ""),
+    ("cs_2017", 4, 0, 2800, ""),
+    ("warehouse", 4, 0, 0, ""),
+]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randint(low * 100, high * 100)) / 100
+
+
+def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
+    plan = emp.plan
+    sales = {
+        "ops_specialist": _money(rng, 5000, 130000),
+        "promotion": _money(rng, 10000, 60000),
+        "cs_000": _money(rng, 15000, 60000),
+        "cs_003": _money(rng, 10000, 60000),
+        "cs_2017": _money(rng, 10000, 50000),
+        "store_manager": _money(rng, 150000, 300000),
+    }.get(plan, Decimal(0))
+    score = Decimal(rng.choice((rng.randint(50, 100), rng.randint(60, 100), rng.randint(75, 100))))
+    if rng.random() < 0.3:
+        score += Decimal(rng.choice((1, 5))) / 10
+    warehouse = plan == "warehouse"
+    cs = plan.startswith("cs_")
+    return MonthInput(
+        employee_id=emp.id,
+        score=score,
+        lates=rng.choice((0, 0, 0, 1, 2, 3)),
+        early_leaves=rng.choice((0, 0, 0, 0, 1)),
+        leaves=rng.choice((0, 0, 0, 1)),
+        late_minutes=rng.choice((0, 0, 5, 12, 30)),
+        personal_leave_days=Decimal(rng.choice((0, 0, 0, 1, 4))),
+        sick_leave_days=Decimal(rng.choice((0, 0, 0, 0, 2, 6))),
+        absences=Decimal(rng.choice((0,) * 12 + (1,))),
+        night_shifts=rng.randint(0, 8) if warehouse else 0,
+        late_night_shifts=rng.randint(0, 3) if warehouse else 0,
+        overtime_hours=Decimal(rng.choice((0, 2, 4, 6, 12, 16))) if warehouse else Decimal(0),
+        holiday_days=Decimal(rng.choice((0, 0, 1, 2))) if warehouse else Decimal(0),
+        working_days=Decimal(rng.randint(20, 26)) if warehouse else Decimal(0),
+        sales=sales,
+        returns=(sales * Decimal(rng.choice((0, 1, 2, 3))) / 100).quantize(Decimal("0.01")),
+        shipping_paid=Decimal(rng.choice((0, 0, 12, 36))) if sales else Decimal(0),
+        target=Decimal(200000) if plan == "store_manager" else None,
+        neutral_fixed=rng.randint(0, 5) if plan == "cs_003" else 0,
+        negative_fixed=rng.randint(0, 3) if plan == "cs_003" else 0,
+        complaints=rng.choice((0,) * 8 + (1, 2)) if cs else 0,
+        chat_violations=rng.choice((0,) * 10 + (1,)) if cs else 0,
+        contact_leaks=0,
+        special_awards=Decimal(rng.choice((0, 0, 0, 200))) if plan == "designer" else Decimal(0),
+        rewards=Decimal(rng.choice((0,) * 6 + (100,))),
+        penalties=Decimal(rng.choice((0,) * 8 + (50,))),
+        losses=Decimal(rng.choice((0,) * 10 + (30,))) if cs else Decimal(0),
+    )
+
+
+def _employee(rng: random.Random, index: int, plan: str, base: int, post: int, team: str,
+              month: str) -> Employee:
+    year = int(month[:4])
+    hired = date(rng.randint(year - 6, year), rng.randint(1, 9), rng.choice((1, 1, 8, 15)))
+    return Employee(
+        id=f"E{index:05d}",
+        name=_name(rng),
+        plan=plan,
+        hire_date=hired,
+        base_pay=Decimal(base),
+        post_pay=Decimal(post),
+        level=rng.choice(("staff", "staff", "deputy", "assistant")),
+        trial=hired.year == year and rng.random() < 0.5,
+        team=team,
+        rank=rng.choice(("trial", "iron", "iron", "bronze")) if plan.startswith("cs_") else "",
+    )
+
+
+def demo_month(month: str = DEMO_MONTH, seed: int = 2026) -> Month:
+    """The demo shop's month: 30 staff, every pay plan, two customer-service teams."""
+    rng = random.Random(seed)
+    employees = []
+    for plan, count, base, post, team in _DEMO_STAFF:
+        for _ in range(count):
+            employees.append(_employee(rng, len(employees) + 1, plan, base, post, team, month))
+    inputs = {e.id: _inputs(rng, e) for e in employees}
+    history = _history(rng, employees, month)
+    return Month(
+        month=month,
+        employees=employees,
+        inputs=inputs,
+        team_targets={"A组": Decimal(180000), "B组": Decimal(120000)},
+        public_sales=Decimal(400000),
+        history=history,
+    )
+
+
+def _history(rng: random.Random, employees: list[Employee], month: str) -> list[HistoryRecord]:
+    """Two closed months before ``month``, so the across-months rules have something to see."""
+    from xlkpi.history import previous_month
+
+    records = []
+    m = month
+    for _ in range(2):
+        m = previous_month(m)
+        for emp in employees:
+            score = Decimal(rng.randint(55, 100))
+            grade = "excellent" if score >= 90 else "good" if score >= 80 else (
+                "pass" if score >= 60 else "fail")
+            records.append(HistoryRecord(m, emp.id, score, grade, Decimal(1), Decimal(0),
+                                         emp.rank))
+    return records
+
+
+def synthetic_month(n: int, month: str = DEMO_MONTH, seed: int = 7) -> Month:
+    """``n`` staff spread over every plan (deterministic), for benchmarks and tests."""
+    rng = random.Random(seed)
+    teams = [f"T{i:03d}" for i in range(max(1, n // 10))]
+    bases = {"designer": 4000, "promotion": 4200, "cs_000": 3000, "ops_specialist": 4500}
+    employees = []
+    for i in range(n):
+        plan = PLAN_CODES[i % len(PLAN_CODES)]
+        team = teams[i % len(teams)]
+        post = 2800 if plan == "cs_2017" else (800 if plan == "ops_specialist" else 0)
+        employees.append(_employee(rng, i + 1, plan, bases.get(plan, 0), post, team, month))
+    inputs = {e.id: _inputs(rng, e) for e in employees}
+    return Month(
+        month=month,
+        employees=employees,
+        inputs=inputs,
+        team_targets={t: Decimal(150000) for t in teams},
+        public_sales=Decimal(n * 10000),
+        history=_history(rng, employees, month),
+    )

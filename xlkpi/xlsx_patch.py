@@ -1,0 +1,944 @@
+"""Write cell values and formulas into an .xlsx/.xlsm, rewriting only the sheet parts that change.
+
+Every other zip member is copied with its compressed bytes untouched. Sheet XML is patched as a byte
+stream, row by row: rows without edits are copied verbatim, rows with edits are re-serialised cell
+by cell, keeping each cell's ``s`` (style) and ``<f>`` (formula, shared/array attributes included).
+
+Cached values and recalculation -- the decision:
+
+* A formula cell keeps its ``<f>``; we only set its cached ``<v>`` (and ``t``: ``str`` for text,
+  ``e`` for errors, ``b`` for booleans, none for numbers). Non-recalculating readers (calamine,
+  openpyxl ``data_only``, LibreOffice in its default "never recalculate" mode, WPS) show our
+  numbers; openpyxl in normal mode and Excel still see the formulas.
+* ``<calcPr>`` in workbook.xml is left exactly as it is. We do not set ``fullCalcOnLoad``: it
+  would tell Excel (and LibreOffice, depending on its settings) to throw our cached values away on
+  open, and without the add-in loaded every UDF cell would show ``#NAME?``. Excel may still
+  recalculate on open when the file's ``calcId`` is older than its engine or when the template
+  already carries ``fullCalcOnLoad="1"`` (openpyxl writes that); with the add-in loaded this
+  gives the same numbers, so we do not fight it.
+* ``xl/calcChain.xml`` is removed (with its relationship and content-type override) whenever a
+  workbook is patched. The chain lists formula cells in calculation order; a chain naming a cell
+  that no longer holds a formula (rows dropped by ``clear_rows_from``, formulas replaced) makes
+  Excel "repair" the file. Excel rebuilds a missing chain silently, and this is the guidance
+  Microsoft gives for generated files. The sheets' formulas and cached values are unaffected.
+
+Not touched: sharedStrings (text goes in as inline strings, so its ``count`` may overstate
+references after a shared-string cell is overwritten -- readers tolerate that), tables, merged
+cells, conditional formats and data validations (their ranges stay as they were).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+from xml.etree import ElementTree as ET
+from zipfile import BadZipFile, ZipFile, ZipInfo
+
+from xlkpi.errors import InvalidNumberError, WorkbookError
+
+EXCEL_ERROR_CODES = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
+)
+COMPRESS_LEVEL = 1  # deflate level for rewritten parts: see benchmarks/io_floor.py
+_MAX_ROW = 1_048_576
+_MAX_COL = 16_384
+
+
+@dataclass(frozen=True)
+class ExcelError:
+    """An Excel error value such as ``#VALUE!``, written as a cell of type ``e``."""
+
+    code: str
+
+    def __post_init__(self) -> None:
+        if self.code not in EXCEL_ERROR_CODES:
+            allowed = ", ".join(sorted(EXCEL_ERROR_CODES))
+            raise ValueError(f"not an Excel error code: {self.code!r}; allowed: {allowed}")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+CellValue = Decimal | int | float | str | bool | ExcelError | None
+
+
+@dataclass
+class SheetEdit:
+    """What to change in one sheet. Cell references are A1-style without ``$`` ("H12").
+
+    values: cell -> value. A formula cell keeps its formula and gets this as cached value; any
+        other cell gets the value itself. ``None`` clears the (cached) value, keeping the cell.
+    formulas: cell -> formula ("=B2*2" or "B2*2"), replacing any formula there; the cached value
+        comes from ``values`` (none if absent).
+    styles: cell -> cellXfs index, set on the cell (new or existing).
+    style_from_row: new cells without an entry in ``styles`` take the style of the cell in the
+        same column of this row *as it is in the source* (even if ``clear_rows_from`` drops it);
+        new rows also copy its height and row style.
+    clear_rows_from: drop every source row numbered at or after this one before applying edits.
+    """
+
+    values: dict[str, CellValue] = field(default_factory=dict)
+    formulas: dict[str, str] = field(default_factory=dict)
+    styles: dict[str, int] = field(default_factory=dict)
+    style_from_row: int | None = None
+    clear_rows_from: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# cell references
+
+
+_REF_RE = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
+
+
+@lru_cache(maxsize=4096)
+def column_index(letters: str) -> int:
+    """1-based column number of column letters: ``"A"`` -> 1, ``"AA"`` -> 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@lru_cache(maxsize=4096)
+def column_letters(index: int) -> str:
+    """Column letters of a 1-based column number: 1 -> ``"A"``, 27 -> ``"AA"``."""
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """``"H12"`` -> (row 12, column 8). Raises ValueError for anything else."""
+    m = _REF_RE.fullmatch(ref)
+    if m is None:
+        raise ValueError(f"not a cell reference: {ref!r}; expected e.g. 'H12'")
+    row, col = int(m.group(2)), column_index(m.group(1))
+    if row > _MAX_ROW or col > _MAX_COL:
+        raise ValueError(f"cell reference outside the sheet: {ref!r}")
+    return row, col
+
+
+# ---------------------------------------------------------------------------------------------
+# value encoding
+
+_XML_TEXT_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "&#13;"}
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _xml_text(text: str) -> bytes:
+    """Text as XML character data; characters XML cannot hold use Excel's ``_xHHHH_`` escape."""
+    if "_x" in text:
+        text = _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
+    if _ILLEGAL_XML.search(text):
+        text = _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text.translate(_XML_TEXT_ESCAPES).encode("utf-8")
+
+
+def number_text(value: Decimal | int | float) -> str:
+    """The exact text of a number for ``<v>``: Decimal("1410.10") -> "1410.1", no float detour."""
+    if isinstance(value, Decimal):
+        text = str(value)
+        if text[-1].isdigit() and "E" not in text:  # plain notation: trim trailing zeros only
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return "0" if text == "-0" else text
+        if not value.is_finite():
+            raise InvalidNumberError(f"cannot store {value} in a cell; only finite numbers")
+        if value.is_zero():
+            return "0"
+        text = format(value.normalize(), "f")
+        return text
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidNumberError(f"cannot store {value} in a cell; only finite numbers")
+        return repr(value) if value != 0 else "0"
+    return str(int(value))
+
+
+def _encode(value: CellValue, is_formula: bool) -> tuple[bytes | None, bytes]:
+    """(t attribute or None, children after ``<f>``) for a value."""
+    if value is None:
+        return None, b""
+    if isinstance(value, bool):
+        return b"b", b"<v>" + (b"1" if value else b"0") + b"</v>"
+    if isinstance(value, Decimal | int | float):
+        return None, b"<v>" + number_text(value).encode() + b"</v>"
+    if isinstance(value, ExcelError):
+        return b"e", b"<v>" + value.code.encode() + b"</v>"
+    if isinstance(value, str):
+        if is_formula:
+            return b"str", b"<v>" + _xml_text(value) + b"</v>"
+        space = b' xml:space="preserve"' if value != value.strip() or "\n" in value else b""
+        return b"inlineStr", b"<is><t" + space + b">" + _xml_text(value) + b"</t></is>"
+    raise TypeError(f"cannot write a {type(value).__name__} into a cell: {value!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# the edit plan for one sheet
+
+
+@dataclass
+class _CellPlan:
+    has_value: bool = False
+    value: CellValue = None
+    formula: str | None = None
+    style: int | None = None
+
+
+# A row's edits: column -> the plain value to write, or a _CellPlan when a formula or style is
+# set too. Plain values are the hot path (cached results of existing formula cells).
+_RowEdits = dict[int, object]
+
+
+@dataclass
+class _SheetPlan:
+    rows: dict[int, _RowEdits]
+    style_from_row: int | None
+    clear_rows_from: int | None
+
+
+_DIGITS = "0123456789"
+
+
+def _split_fast(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip(_DIGITS)
+    digits = ref[len(letters) :]
+    if not (letters.isalpha() and letters.isascii() and digits.isdigit()) or len(letters) > 3:
+        return split_ref(ref)  # raises the proper error
+    row, col = int(digits), column_index(letters)
+    if not (1 <= row <= _MAX_ROW and col <= _MAX_COL) or digits[0] == "0":
+        return split_ref(ref)
+    return row, col
+
+
+def _plan(edit: SheetEdit) -> _SheetPlan:
+    rows: dict[int, _RowEdits] = {}
+    for ref, value in edit.values.items():
+        if not isinstance(value, CellValue):  # type: ignore[arg-type]
+            raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
+        r, c = _split_fast(ref)
+        cols = rows.get(r)
+        if cols is None:
+            cols = rows[r] = {}
+        cols[c] = value
+
+    def cell(ref: str) -> _CellPlan:
+        r, c = _split_fast(ref)
+        cols = rows.setdefault(r, {})
+        current = cols.get(c, _NO_VALUE)
+        if not isinstance(current, _CellPlan):
+            current = cols[c] = (
+                _CellPlan() if current is _NO_VALUE else _CellPlan(True, current)  # type: ignore[arg-type]
+            )
+        return current
+
+    for ref, formula in edit.formulas.items():
+        text = formula[1:] if formula.startswith("=") else formula
+        if not text:
+            raise ValueError(f"empty formula for {ref}")
+        cell(ref).formula = text
+    for ref, style in edit.styles.items():
+        if style < 0:
+            raise ValueError(f"style index must be >= 0, got {style} for {ref}")
+        cell(ref).style = style
+    for name, row in (
+        ("clear_rows_from", edit.clear_rows_from),
+        ("style_from_row", edit.style_from_row),
+    ):
+        if row is not None and not 1 <= row <= _MAX_ROW:
+            raise ValueError(f"{name} must be a row number 1..{_MAX_ROW}, got {row}")
+    return _SheetPlan(rows, edit.style_from_row, edit.clear_rows_from)
+
+
+_NO_VALUE = object()
+
+
+# ---------------------------------------------------------------------------------------------
+# sheet XML streaming
+
+_ATTR_RE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ROW_NUM_RE = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_CELL_REF_RE = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
+_ROOT_RE = re.compile(rb"<(?:([\w.-]+):)?worksheet\b")
+
+
+class _Tags:
+    """Byte patterns for one sheet's namespace prefix (usually none)."""
+
+    def __init__(self, prefix: bytes) -> None:
+        p = prefix + b":" if prefix else b""
+        self.p = p
+        self.row_open = b"<" + p + b"row"
+        self.row_close = b"</" + p + b"row>"
+        self.cell_re = re.compile(
+            rb"<" + re.escape(p) + rb"c(\s[^>]*?)?(?:/>|>(.*?)</" + re.escape(p) + rb"c>)", re.S
+        )
+        self.f_re = re.compile(
+            rb"<" + re.escape(p) + rb"f\b([^>]*?)(?:/>|>.*?</" + re.escape(p) + rb"f>)", re.S
+        )
+        self.ext_re = re.compile(
+            rb"<" + re.escape(p) + rb"extLst\b.*?</" + re.escape(p) + rb"extLst>", re.S
+        )
+        self.sheetdata_re = re.compile(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>")
+        self.sheetdata_close = b"</" + p + b"sheetData>"
+        self.dimension_re = re.compile(
+            rb"(<" + re.escape(p) + rb"dimension\b[^>]*?\sref\s*=\s*[\"'])([^\"']*)([\"'])"
+        )
+        self.shared_f_re = re.compile(rb"<" + re.escape(p) + rb"f\b[^>]*>")
+
+
+@dataclass
+class _Row:
+    start: int
+    end: int
+    number: int
+    tag: bytes  # the opening tag, "<row ...>" or "<row .../>"
+    content: bytes
+    has_ref: bool
+
+
+def _iter_rows(body: bytes, tags: _Tags) -> Iterator[_Row]:
+    pos, prev = 0, 0
+    open_len = len(tags.row_open)
+    while True:
+        i = body.find(tags.row_open, pos)
+        if i < 0:
+            return
+        if body[i + open_len : i + open_len + 1] not in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+            pos = i + open_len
+            continue
+        j = body.index(b">", i)
+        tag = body[i : j + 1]
+        if body[j - 1 : j] == b"/":
+            end, content = j + 1, b""
+        else:
+            k = body.index(tags.row_close, j)
+            end, content = k + len(tags.row_close), body[j + 1 : k]
+        m = _ROW_NUM_RE.search(tag)
+        number = int(m.group(1)) if m else prev + 1
+        prev, pos = number, end
+        yield _Row(i, end, number, tag, content, m is not None)
+
+
+def _attrs(raw: bytes | None) -> dict[bytes, bytes]:
+    if not raw:
+        return {}
+    out: dict[bytes, bytes] = {}
+    for m in _ATTR_RE.finditer(raw):
+        value = m.group(2) if m.group(2) is not None else m.group(3).replace(b'"', b"&quot;")
+        out[m.group(1)] = value
+    return out
+
+
+def _tag(name: bytes, attrs: dict[bytes, bytes], close: bytes) -> bytes:
+    return b"<" + name + b"".join(b" " + k + b'="' + v + b'"' for k, v in attrs.items()) + close
+
+
+@dataclass
+class _ExistingCell:
+    col: int
+    raw: bytes
+    attrs_raw: bytes | None
+    content: bytes | None
+    has_ref: bool
+
+
+def _parse_cells(row: _Row, tags: _Tags) -> tuple[list[_ExistingCell], bytes]:
+    """The row's cells in order, and whatever non-cell content (extLst) it holds."""
+    cells: list[_ExistingCell] = []
+    col, last, rest = 0, 0, []
+    for m in tags.cell_re.finditer(row.content):
+        rest.append(row.content[last : m.start()])
+        last = m.end()
+        attrs_raw = m.group(1)
+        ref = _CELL_REF_RE.search(attrs_raw) if attrs_raw else None
+        col = column_index(ref.group(1).decode()) if ref else col + 1
+        cells.append(_ExistingCell(col, m.group(0), attrs_raw, m.group(2), ref is not None))
+    rest.append(row.content[last:])
+    return cells, b"".join(rest).strip()
+
+
+def _render_cell(
+    tags: _Tags, ref: bytes, old: _ExistingCell | None, plan: _CellPlan, style: int | None
+) -> bytes:
+    attrs = _attrs(old.attrs_raw) if old else {}
+    attrs = {b"r": ref, **{k: v for k, v in attrs.items() if k != b"r"}}
+    f_xml: bytes | None = None
+    extra = b""
+    if old is not None and old.content:
+        fm = tags.f_re.search(old.content)
+        if fm:
+            f_xml = fm.group(0)
+        em = tags.ext_re.search(old.content)
+        if em:
+            extra = em.group(0)
+    if plan.formula is not None:
+        if f_xml is not None:
+            fa = _attrs(tags.f_re.search(f_xml).group(1))  # type: ignore[union-attr]
+            if fa.get(b"t") == b"shared" and b"ref" in fa:
+                raise WorkbookError(
+                    f"cell {ref.decode()} holds the master of a shared formula "
+                    f"({fa[b'ref'].decode()}); replacing it would break the other cells of that "
+                    "range. Write the formulas of the whole range instead, or edit the template."
+                )
+        p = tags.p
+        f_xml = b"<" + p + b"f>" + _xml_text(plan.formula) + b"</" + p + b"f>"
+    if style is not None:
+        attrs[b"s"] = str(style).encode()
+    if plan.has_value or plan.formula is not None:
+        t, children = _encode(plan.value, f_xml is not None)
+        attrs.pop(b"t", None)
+        attrs.pop(b"vm", None)
+        if t is not None:
+            attrs[b"t"] = t
+        if tags.p:
+            children = children.replace(b"<", b"<" + tags.p).replace(
+                b"<" + tags.p + b"/", b"</" + tags.p
+            )
+    else:  # only the style changes: keep the value as it is
+        children = b""
+        if old is not None and old.content:
+            children = old.content
+            f_xml, extra = None, b""
+    body = (f_xml or b"") + children + extra
+    name = tags.p + b"c"
+    if not body:
+        return _tag(name, attrs, b"/>")
+    return _tag(name, attrs, b">") + body + b"</" + name + b">"
+
+
+def _with_ref(cell: _ExistingCell, ref: bytes, tags: _Tags) -> bytes:
+    if cell.has_ref:
+        return cell.raw
+    start = len(tags.p) + 2  # after "<c"
+    return cell.raw[:start] + b' r="' + ref + b'"' + cell.raw[start:]
+
+
+@dataclass
+class _StyleRow:
+    cols: dict[int, bytes] = field(default_factory=dict)
+    row_attrs: dict[bytes, bytes] = field(default_factory=dict)
+
+
+_T_VM_RE = re.compile(rb"\s(?:t|vm)=\"[^\"]*\"")
+
+
+@lru_cache(maxsize=_MAX_COL)
+def _needle(col: int) -> bytes:
+    return b'<c r="' + column_letters(col).encode()
+
+
+def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
+    """Set plain values of cells that exist with ``r`` as first attribute; None if not that case.
+
+    This is the hot path of `xlkpi recalc` (cached results of existing formula cells), so it
+    works with bytes.find and slicing only.
+    """
+    content = row.content
+    find = content.find
+    out: list[bytes] = []
+    append = out.append
+    pos = 0
+    end_ref = rnum + b'"'
+    for col in sorted(edits):
+        value = edits[col]
+        i = find(_needle(col) + end_ref, pos)
+        if i < 0:
+            return None
+        j = find(b">", i)
+        if content[j - 1] == 47:  # "/": <c .../>
+            tag, inner, end = content[i : j - 1], b"", j + 1
+        else:
+            k = find(b"</c>", j)
+            tag, inner, end = content[i:j], content[j + 1 : k], k + 4
+        f_xml = b""
+        if inner:
+            if inner.startswith(b"<f"):
+                fe = inner.find(b">")
+                f_xml = inner[: fe + 1] if inner[fe - 1] == 47 else inner[: inner.find(b"</f>") + 4]
+            if b"<extLst" in inner:
+                return None
+        if b" t=" in tag or b"vm=" in tag:
+            tag = _T_VM_RE.sub(b"", tag)
+        if type(value) is Decimal:
+            text = str(value)
+            if not text[-1].isdigit() or "E" in text:
+                text = number_text(value)
+            elif "." in text:
+                text = text.rstrip("0").rstrip(".")
+                if text == "-0":
+                    text = "0"
+            children = b"<v>" + text.encode() + b"</v>"
+        elif isinstance(value, _CellPlan):
+            return None
+        else:
+            t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
+            if t is not None:
+                tag += b' t="' + t + b'"'
+        append(content[pos:i])
+        append(tag + b">" + f_xml + children + b"</c>")
+        pos = end
+    append(content[pos:])
+    return row.tag + b"".join(out) + b"</row>"
+
+
+def _patch_row(
+    row: _Row | None, number: int, edits: _RowEdits, tags: _Tags, style_row: _StyleRow
+) -> bytes:
+    rnum = str(number).encode()
+    if row is not None and not tags.p and row.has_ref and not row.tag.endswith(b"/>"):
+        fast = _patch_row_fast(row, rnum, edits)
+        if fast is not None:
+            return fast
+    if row is not None:
+        cells, rest = _parse_cells(row, tags)
+        row_attrs = _attrs(row.tag[len(tags.row_open) : -1].rstrip(b"/"))
+    else:
+        cells, rest = [], b""
+        keep = (b"s", b"customFormat", b"ht", b"customHeight")
+        row_attrs = {k: v for k, v in style_row.row_attrs.items() if k in keep}
+    by_col = {c.col: c for c in cells}
+    out: list[bytes] = []
+    added = False
+    for col in sorted(set(by_col) | set(edits)):
+        ref = column_letters(col).encode() + rnum
+        old = by_col.get(col)
+        if col not in edits:
+            out.append(_with_ref(old, ref, tags))  # type: ignore[arg-type]
+            continue
+        edit = edits[col]
+        plan = edit if isinstance(edit, _CellPlan) else _CellPlan(True, edit)  # type: ignore[arg-type]
+        style = plan.style
+        if style is None and old is None and col in style_row.cols:
+            style = int(style_row.cols[col])
+        added = added or old is None
+        out.append(_render_cell(tags, ref, old, plan, style))
+    row_attrs = {b"r": rnum, **{k: v for k, v in row_attrs.items() if k != b"r"}}
+    if added and b"spans" in row_attrs:
+        cols = sorted(set(by_col) | set(edits))
+        row_attrs[b"spans"] = f"{cols[0]}:{cols[-1]}".encode()
+    name = tags.p + b"row"
+    return _tag(name, row_attrs, b">") + b"".join(out) + rest + b"</" + name + b">"
+
+
+def _style_row(body: bytes, tags: _Tags, number: int | None) -> _StyleRow:
+    found = _StyleRow()
+    if number is None:
+        return found
+    for row in _iter_rows(body, tags):
+        if row.number > number:
+            break
+        if row.number == number:
+            found.row_attrs = _attrs(row.tag[len(tags.row_open) : -1].rstrip(b"/"))
+            for cell in _parse_cells(row, tags)[0]:
+                s = _attrs(cell.attrs_raw).get(b"s")
+                if s is not None:
+                    found.cols[cell.col] = s
+            break
+    return found
+
+
+def _parse_range(ref: bytes) -> tuple[int, int, int, int] | None:
+    parts = ref.decode().replace("$", "").split(":")
+    try:
+        (r1, c1), (r2, c2) = split_ref(parts[0]), split_ref(parts[-1])
+    except ValueError:
+        return None
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def _range_text(r1: int, c1: int, r2: int, c2: int) -> bytes:
+    a = f"{column_letters(c1)}{r1}"
+    b = f"{column_letters(c2)}{r2}"
+    return (a if a == b else f"{a}:{b}").encode()
+
+
+def _clamp_shared_refs(xml: bytes, tags: _Tags, last_row: int) -> bytes:
+    """Shrink shared/array formula ranges that reach into rows dropped by ``clear_rows_from``."""
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        tag = m.group(0)
+        attrs = _attrs(tag[len(tags.p) + 2 : -1].rstrip(b"/"))
+        box = _parse_range(attrs.get(b"ref", b""))
+        if box is None or box[2] <= last_row:
+            return tag
+        if attrs.get(b"t") == b"array":
+            raise WorkbookError(
+                f"an array formula over {attrs[b'ref'].decode()} crosses row {last_row + 1}, "
+                "where clear_rows_from cuts the sheet; move the cut or the array formula"
+            )
+        new = _range_text(box[0], box[1], max(box[0], last_row), box[3])
+        return tag.replace(b'"' + attrs[b"ref"] + b'"', b'"' + new + b'"', 1)
+
+    return tags.shared_f_re.sub(fix, xml)
+
+
+def patch_sheet_xml(xml: bytes, edit: SheetEdit) -> bytes:
+    """Apply one SheetEdit to the bytes of a worksheet part; returns the new bytes."""
+    plan = _plan(edit)
+    root = _ROOT_RE.search(xml)
+    if root is None:
+        raise WorkbookError("not a worksheet part (no <worksheet> element)")
+    tags = _Tags(root.group(1) or b"")
+    sd = tags.sheetdata_re.search(xml)
+    if sd is None:
+        raise WorkbookError("worksheet part without <sheetData>")
+    head = xml[: sd.start()]
+    if sd.group(1):  # <sheetData/>
+        body, tail = b"", xml[sd.end() :]
+    else:
+        close = xml.index(tags.sheetdata_close, sd.end())
+        body, tail = xml[sd.end() : close], xml[close + len(tags.sheetdata_close) :]
+    style_row = _style_row(body, tags, plan.style_from_row)
+    cut = plan.clear_rows_from or _MAX_ROW + 1
+    pending = sorted(plan.rows)
+    pi = 0
+    out: list[bytes] = []
+    last = 0  # first byte of body not yet copied
+    last_kept = 0
+    for row in _iter_rows(body, tags):
+        if row.number >= cut:
+            out.append(body[last : row.start])
+            last = len(body)
+            break
+        while pi < len(pending) and pending[pi] < row.number:
+            out.append(body[last : row.start])
+            last = row.start
+            out.append(_patch_row(None, pending[pi], plan.rows[pending[pi]], tags, style_row))
+            pi += 1
+        last_kept = row.number
+        edited = pi < len(pending) and pending[pi] == row.number
+        if edited or (not row.has_ref and last == row.start):
+            # an edited row, or a row numbered implicitly right after a row we inserted
+            out.append(body[last : row.start])
+            out.append(
+                _patch_row(
+                    row, row.number, plan.rows[row.number] if edited else {}, tags, style_row
+                )
+            )
+            last = row.end
+            pi += 1 if edited else 0
+    out.append(body[last:])
+    for number in pending[pi:]:
+        out.append(_patch_row(None, number, plan.rows[number], tags, style_row))
+    new_body = b"".join(out)
+    if plan.clear_rows_from is not None:
+        new_body = _clamp_shared_refs(new_body, tags, plan.clear_rows_from - 1)
+    head = _update_dimension(head, tags, plan, last_kept)
+    name = tags.p + b"sheetData"
+    return head + b"<" + name + b">" + new_body + b"</" + name + b">" + tail
+
+
+def _update_dimension(head: bytes, tags: _Tags, plan: _SheetPlan, last_kept: int) -> bytes:
+    m = tags.dimension_re.search(head)
+    if m is None:
+        return head
+    box = _parse_range(m.group(2))
+    boxes = []
+    if box is not None:
+        r1, c1, r2, c2 = box
+        if plan.clear_rows_from is not None:
+            r2 = min(r2, last_kept)
+        if r2 >= r1:
+            boxes.append((r1, c1, r2, c2))
+    for r, cols in plan.rows.items():
+        boxes.append((r, min(cols), r, max(cols)))
+    if not boxes:
+        new = b"A1"
+    else:
+        new = _range_text(
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+    return head[: m.start(2)] + new + head[m.end(2) :]
+
+
+# ---------------------------------------------------------------------------------------------
+# package structure
+
+
+_REL_RE = re.compile(rb"<Relationship\b[^>]*?/>", re.S)
+
+
+def _rels(data: bytes) -> list[dict[bytes, bytes]]:
+    return [_attrs(m.group(0)) for m in _REL_RE.finditer(data)]
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base_dir, target))
+
+
+def _rels_path(part: str) -> str:
+    d, name = posixpath.split(part)
+    return posixpath.join(d, "_rels", name + ".rels")
+
+
+@dataclass
+class WorkbookParts:
+    """Where things are in the package: workbook part, its rels, sheet parts by name, calcChain."""
+
+    workbook: str
+    workbook_rels: str
+    sheets: dict[str, str]
+    calc_chain: str | None
+
+
+def workbook_parts(zf: ZipFile) -> WorkbookParts:
+    """Resolve sheet names to worksheet parts through workbook.xml and its relationships."""
+    names = set(zf.namelist())
+    try:
+        root_rels = _rels(zf.read("_rels/.rels"))
+        workbook = next(
+            _resolve("", r[b"Target"].decode())
+            for r in root_rels
+            if r.get(b"Type", b"").endswith(b"/officeDocument")
+        )
+        wb_rels_path = _rels_path(workbook)
+        wb_rels = _rels(zf.read(wb_rels_path))
+        wb_root = ET.fromstring(zf.read(workbook))
+    except (KeyError, StopIteration, ET.ParseError) as exc:
+        raise WorkbookError(f"not a valid xlsx package: {exc}") from exc
+    base = posixpath.dirname(workbook)
+    targets = {r[b"Id"].decode(): r for r in wb_rels if b"Id" in r}
+    sheets: dict[str, str] = {}
+    for el in wb_root.iter():
+        if not el.tag.endswith("}sheet"):
+            continue
+        rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+        rel = targets.get(rid or "")
+        if rel is not None and rel.get(b"Type", b"").endswith(b"/worksheet"):
+            sheets[el.attrib["name"]] = _resolve(base, rel[b"Target"].decode())
+    calc = next(
+        (
+            _resolve(base, r[b"Target"].decode())
+            for r in wb_rels
+            if r.get(b"Type", b"").endswith(b"/calcChain")
+        ),
+        None,
+    )
+    if calc is not None and calc not in names:
+        calc = None
+    return WorkbookParts(workbook, wb_rels_path, sheets, calc)
+
+
+def _drop_calc_chain(zf: ZipFile, parts: WorkbookParts) -> dict[str, bytes]:
+    """New bytes of [Content_Types].xml and the workbook rels without the calcChain part."""
+    assert parts.calc_chain is not None
+    rels = zf.read(parts.workbook_rels)
+    rels = re.sub(rb"<Relationship\b[^>]*?/calcChain[\"'][^>]*?/>", b"", rels)
+    types = zf.read("[Content_Types].xml")
+    part = re.escape(("/" + parts.calc_chain).encode())
+    types = re.sub(
+        rb"<Override\b[^>]*?PartName=[\"']" + part + rb"[\"'][^>]*?/>", b"", types, flags=re.I
+    )
+    return {parts.workbook_rels: rels, "[Content_Types].xml": types}
+
+
+# ---------------------------------------------------------------------------------------------
+# zip writing with raw copies
+
+
+class _ZipWriter:
+    """A minimal zip writer that can copy members from another zip without recompressing."""
+
+    def __init__(self, fp: BinaryIO) -> None:
+        self.fp = fp
+        self.central: list[bytes] = []
+
+    @staticmethod
+    def _dos_time(info: ZipInfo) -> tuple[int, int]:
+        y, mo, d, h, mi, s = info.date_time
+        return (h << 11) | (mi << 5) | (s // 2), (max(y, 1980) - 1980) << 9 | (mo << 5) | d
+
+    def _entry(
+        self, info: ZipInfo, flags: int, method: int, crc: int, csize: int, usize: int
+    ) -> None:
+        name = info.filename.encode("utf-8")
+        if not name.isascii():
+            flags |= 0x800
+        offset = self.fp.tell()
+        if max(offset, csize, usize) >= 0xFFFFFFFF or len(self.central) >= 0xFFFF:
+            raise WorkbookError("workbook too large for this writer (zip64 not supported)")
+        t, d = self._dos_time(info)
+        self.fp.write(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, flags, method, t, d, crc, csize, usize, len(name), 0
+            )
+            + name
+        )
+        self.central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                (info.create_system << 8) | 20,
+                20,
+                flags,
+                method,
+                t,
+                d,
+                crc,
+                csize,
+                usize,
+                len(name),
+                0,
+                0,
+                0,
+                info.internal_attr,
+                info.external_attr,
+                offset,
+            )
+            + name
+        )
+
+    def copy_raw(self, src: BinaryIO, info: ZipInfo) -> None:
+        src.seek(info.header_offset)
+        header = src.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise WorkbookError(f"corrupt zip member {info.filename!r}")
+        n, e = struct.unpack("<HH", header[26:30])
+        src.seek(info.header_offset + 30 + n + e)
+        self._entry(
+            info,
+            info.flag_bits & 0x806,
+            info.compress_type,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+        )
+        remaining = info.compress_size
+        while remaining:
+            chunk = src.read(min(remaining, 1 << 20))
+            if not chunk:
+                raise WorkbookError(f"truncated zip member {info.filename!r}")
+            self.fp.write(chunk)
+            remaining -= len(chunk)
+
+    def write(self, info: ZipInfo, data: bytes, level: int = COMPRESS_LEVEL) -> None:
+        packed = zlib.compress(data, level, -15)
+        self._entry(info, 0, 8, zlib.crc32(data), len(packed), len(data))
+        self.fp.write(packed)
+
+    def close(self) -> None:
+        start = self.fp.tell()
+        for record in self.central:
+            self.fp.write(record)
+        size = self.fp.tell() - start
+        n = len(self.central)
+        self.fp.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, size, start, 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
+    """Write a copy of ``src`` to ``dst`` with ``edits`` (sheet name -> SheetEdit) applied.
+
+    ``dst`` must differ from ``src`` (use xlkpi.atomic_file.atomic_replace to patch in place).
+    Unchanged members are copied byte for byte; calcChain is dropped (see module docstring).
+    """
+    src, dst = Path(src), Path(dst)
+    if src.resolve() == dst.resolve():
+        raise ValueError("patch_workbook writes a new file; dst must differ from src")
+    try:
+        zf = ZipFile(src)
+    except BadZipFile as exc:
+        raise WorkbookError(f"{src} is not an .xlsx/.xlsm workbook: {exc}") from exc
+    with zf, open(src, "rb") as raw, open(dst, "wb") as out:
+        parts = workbook_parts(zf)
+        replaced: dict[str, bytes] = {}
+        for sheet, edit in edits.items():
+            part = parts.sheets.get(sheet)
+            if part is None:
+                known = ", ".join(repr(s) for s in parts.sheets)
+                raise WorkbookError(f"{src.name} has no worksheet named {sheet!r}; it has: {known}")
+            replaced[part] = patch_sheet_xml(zf.read(part), edit)
+        if parts.calc_chain is not None:
+            replaced.update(_drop_calc_chain(zf, parts))
+        writer = _ZipWriter(out)
+        for info in zf.infolist():
+            if info.filename == parts.calc_chain:
+                continue
+            if info.filename in replaced:
+                writer.write(info, replaced[info.filename])
+            else:
+                writer.copy_raw(raw, info)
+        writer.close()
+
+
+def read_sheet(path: Path, sheet_name: str) -> list[list[object]]:
+    """All values of a sheet via python-calamine; ``rows[r-1][c-1]`` is the cell at (r, c).
+
+    Numbers come back as float, text as str, booleans as bool, blanks as "". python-calamine
+    also returns "" for error cells (#VALUE! ...): check errors with openpyxl ``data_only``.
+    Cached values of formula cells are what is read (calamine never recalculates).
+    """
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        sheet = wb.get_sheet_by_name(sheet_name)
+        return sheet.to_python(skip_empty_area=False)  # type: ignore[return-value]
+    finally:
+        wb.close()
+
+
+def read_formulas(path: Path, sheet_name: str) -> dict[str, str]:
+    """Formulas of a sheet as ``{"H12": "=F12*G12"}``, shared formulas expanded per cell.
+
+    Streams the worksheet XML; meant for checks and tests, not for the hot path.
+    """
+    from openpyxl.formula.translate import Translator  # type: ignore[import-untyped]
+
+    with ZipFile(path) as zf:
+        part = workbook_parts(zf).sheets.get(sheet_name)
+        if part is None:
+            raise WorkbookError(f"{Path(path).name} has no worksheet named {sheet_name!r}")
+        formulas: dict[str, str] = {}
+        masters: dict[str, tuple[str, str]] = {}
+        row_no, col_no = 0, 0
+        with zf.open(part) as stream:
+            for event, el in ET.iterparse(stream, events=("start", "end")):
+                tag = el.tag.rsplit("}", 1)[-1]
+                if event == "start":
+                    if tag == "row":
+                        row_no = int(el.get("r") or row_no + 1)
+                        col_no = 0
+                    continue
+                if tag == "c":
+                    ref = el.get("r")
+                    if ref is None:
+                        ref = f"{column_letters(col_no + 1)}{row_no}"
+                    col_no = split_ref(ref)[1]
+                    f = next((ch for ch in el if ch.tag.rsplit("}", 1)[-1] == "f"), None)
+                    if f is not None:
+                        text = f.text or ""
+                        if f.get("t") == "shared":
+                            si = f.get("si", "")
+                            if text:
+                                masters[si] = (ref, text)
+                            elif si in masters:
+                                origin, master = masters[si]
+                                text = Translator("=" + master, origin).translate_formula(ref)[1:]
+                        if text:
+                            formulas[ref] = "=" + text
+                    el.clear()
+                elif tag == "row":
+                    el.clear()
+        return formulas
