@@ -6,8 +6,9 @@ with a :class:`~xlkpi.payplans.PlanContext`. An input error is re-raised naming 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from xlkpi.errors import InputError, MissingValueError, OutOfRangeError
 from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, warnings_for
@@ -17,13 +18,11 @@ from xlkpi.paylines import PayLine, total_of, trace
 from xlkpi.payplans import PLANS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS, PlanContext
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
-from xlkpi.rules import grade as grade_of
 from xlkpi.rules import months_of_service, schedule_of, score_arg, split_evenly, team_pool
 
 
-@dataclass(frozen=True, slots=True)
-class EmployeeResult:
-    """One employee's computed month."""
+class EmployeeResult(NamedTuple):
+    """One employee's computed month (a named tuple: immutable, cheap to build)."""
 
     employee: Employee
     score: Decimal | None
@@ -98,7 +97,9 @@ def _input(month: Month, emp: Employee) -> MonthInput:
     try:
         return month.inputs[emp.id]
     except KeyError:
-        raise MissingValueError(f"employee {emp.id} ({emp.name}) has no inputs for {month.month}") from None
+        raise MissingValueError(
+            f"employee {emp.id} ({emp.name}) has no inputs for {month.month}"
+        ) from None
 
 
 def compute_month(month: Month, policy: Policy | None = None) -> MonthResult:
@@ -109,11 +110,12 @@ def compute_month(month: Month, policy: Policy | None = None) -> MonthResult:
     team_position: dict[str, int] = {}
     results: list[EmployeeResult] = []
     alerts: list[Alert] = []
+    no_history: dict[str, HistoryRecord] = {}
     for emp in month.employees:
         inp = _input(month, emp)
         try:
             ctx = _context(emp, month.month, pools, team_position)
-            result = _compute_employee(emp, inp, ctx, history.get(emp.id, {}), p)
+            result = _compute_employee(emp, inp, ctx, history.get(emp.id, no_history), p)
         except InputError as exc:
             raise type(exc)(f"employee {emp.id} ({emp.name}): {exc}") from None
         results.append(result)
@@ -121,25 +123,41 @@ def compute_month(month: Month, policy: Policy | None = None) -> MonthResult:
     return MonthResult(month.month, p, results, alerts)
 
 
-def _context(emp: Employee, month: str, pools: _Pools, team_position: dict[str, int]) -> PlanContext:
-    years = months_of_service(emp.hire_date, month) // 12
-    pool, shares, average = pools.team.get(emp.team, (ZERO, [], ZERO))
+def _context(
+    emp: Employee, month: str, pools: _Pools, team_position: dict[str, int]
+) -> PlanContext:
+    months = months_of_service(emp.hire_date, month)
+    pool, shares, average = pools.team.get(emp.team, _NO_TEAM)
     share = ZERO
     if emp.plan in TEAM_POOL_PLANS:
         position = team_position.get(emp.team, 0)
         team_position[emp.team] = position + 1
         share = shares[position]
     return PlanContext(
-        month=month,
-        years_of_service=years,
-        team_pool=pool,
-        team_members=len(shares),
-        team_share=share,
-        team_average=average,
-        public_pool=pools.public_pool,
-        public_staff=pools.public_staff,
-        public_share=pools.public_share,
+        month,
+        months // 12,
+        pool,
+        len(shares),
+        share,
+        average,
+        pools.public_pool,
+        pools.public_staff,
+        pools.public_share,
+        False,
+        months,
     )
+
+
+_NO_TEAM: tuple[Decimal, list[Decimal], Decimal] = (ZERO, [], ZERO)
+
+
+def _grade(score: Decimal, p: Policy) -> str:
+    g = p.grades
+    if score >= g.excellent_from:
+        return "excellent"
+    if score >= g.good_from:
+        return "good"
+    return "pass" if score >= g.pass_from else "fail"
 
 
 def _compute_employee(
@@ -148,22 +166,32 @@ def _compute_employee(
     plan = PLANS.get(emp.plan)
     if plan is None:
         raise OutOfRangeError(f"pay plan is {emp.plan!r}; use one of {', '.join(PLANS)}")
-    score = None if inp.score is None else score_arg(inp.score, p)
-    grade = "" if score is None else grade_of(score, p)
-    coefficient = None if score is None else p.perf_coeff.value(score)
-    if streak_reward_due(emp, ctx.month, grade, past, p):
-        ctx = replace(ctx, streak_reward=True)
+    score = inp.score
+    if score is None:
+        grade, coefficient = "", None
+    else:
+        score = score_arg(score, p)
+        grade, coefficient = _grade(score, p), p.perf_coeff.value(score)
+    if past and streak_reward_due(emp, ctx.month, grade, past, p):
+        ctx.streak_reward = True
     lines = plan(emp, inp, ctx, p)
     total = total_of(lines)
-    months = months_of_service(emp.hire_date, ctx.month)
+    months = ctx.months_of_service
     alerts = warnings_for(emp, ctx.month, score, grade, inp.complaints, past, p)
     clean = not (inp.complaints or inp.penalties or inp.absences)
     promotion = rank_due(emp, months, score, clean, p)
     if promotion is not None:
         alerts.append(promotion)
     if ctx.streak_reward:
-        alerts.append(Alert(emp.id, emp.name, "reward", "streak_reward",
-                            f"连续{p.streak_reward.months}个月考核优秀,一次性奖励{p.streak_reward.amount}元"))
-    return EmployeeResult(emp, score, coefficient, grade, months, lines, total,
-                          trace(lines, total), alerts)
-
+        alerts.append(
+            Alert(
+                emp.id,
+                emp.name,
+                "reward",
+                "streak_reward",
+                f"连续{p.streak_reward.months}个月考核优秀,一次性奖励{p.streak_reward.amount}元",
+            )
+        )
+    return EmployeeResult(
+        emp, score, coefficient, grade, months, lines, total, trace(lines, total), alerts
+    )

@@ -10,7 +10,8 @@
     │   ├── WorkbookLockedError   the file is open in Excel (its ~$ lock file exists)
     │   ├── SealedMonthError      the month is closed; recalc needs --reopen
     │   └── WorkbookValidationError  a list of cell problems found by `xlkpi check`
-    └── AddinBuildError           the add-in cannot be built from its sources
+    ├── AddinBuildError           the add-in cannot be built from its sources
+    └── AddinInstallError         the add-in cannot be installed into Excel here
 
 Each message says what is wrong, with the offending value, and what is allowed.
 """
@@ -85,3 +86,7 @@ class WorkbookValidationError(WorkbookError):
 
 class AddinBuildError(XlkpiError):
     """The Excel add-in cannot be built from its sources."""
+
+
+class AddinInstallError(XlkpiError):
+    """The add-in cannot be installed (missing file, xlwings failed, no Excel here)."""

@@ -74,26 +74,39 @@ def warnings_for(
                 continue
             if rule.below_score is not None:
                 limit = rule.below_score
-                run = _run(past, month, score < limit,
-                           lambda r, limit=limit: r.score is not None and r.score < limit)
+                run = _run(
+                    past,
+                    month,
+                    score < limit,
+                    lambda r, limit=limit: r.score is not None and r.score < limit,
+                )
             else:
                 wanted = rule.grade
                 run = _run(past, month, grade == wanted, lambda r, wanted=wanted: r.grade == wanted)
             if run >= rule.months:
-                alerts.append(Alert(emp.id, emp.name, "warning", rule.code,
-                                    f"{rule.label}(连续{run}个月)"))
+                alerts.append(
+                    Alert(emp.id, emp.name, "warning", rule.code, f"{rule.label}(连续{run}个月)")
+                )
     limit = policy.fines.complaint_dismissal_at
     if emp.plan in _CS_PLANS and limit and complaints >= limit:
-        alerts.append(Alert(emp.id, emp.name, "dismissal", "complaints",
-                            f"本月客诉{complaints}次,达到{limit}次:劝退"))
+        alerts.append(
+            Alert(
+                emp.id,
+                emp.name,
+                "dismissal",
+                "complaints",
+                f"本月客诉{complaints}次,达到{limit}次:劝退",
+            )
+        )
     return alerts
 
 
 _CS_PLANS = frozenset({"cs_000", "cs_003", "cs_2017"})
 
 
-def streak_reward_due(emp: Employee, month: str, grade: str, past: dict[str, HistoryRecord],
-                      policy: Policy) -> bool:
+def streak_reward_due(
+    emp: Employee, month: str, grade: str, past: dict[str, HistoryRecord], policy: Policy
+) -> bool:
     """True when this month completes a run of N months graded excellent (N, 2N, …)."""
     rule = policy.streak_reward
     if emp.plan not in rule.plans:
@@ -102,8 +115,9 @@ def streak_reward_due(emp: Employee, month: str, grade: str, past: dict[str, His
     return run > 0 and run % rule.months == 0
 
 
-def rank_due(emp: Employee, months: int, score: Decimal | None, clean_record: bool,
-             policy: Policy) -> Alert | None:
+def rank_due(
+    emp: Employee, months: int, score: Decimal | None, clean_record: bool, policy: Policy
+) -> Alert | None:
     """The next rung of the rank ladder, when the employee now qualifies for it."""
     ranks = policy.ranks
     if emp.plan not in ranks.plans or score is None or not clean_record:
@@ -117,5 +131,10 @@ def rank_due(emp: Employee, months: int, score: Decimal | None, clean_record: bo
         return None
     approval = ",需主管批准" if rung.needs_approval else ""
     example = "(示例标准)" if rung.example else ""
-    return Alert(emp.id, emp.name, "promotion", f"rank_{rung.name}",
-                 f"可晋升为{rung.label}{example}:服务{months}个月,本月{score}分{approval}")
+    return Alert(
+        emp.id,
+        emp.name,
+        "promotion",
+        f"rank_{rung.name}",
+        f"可晋升为{rung.label}{example}:服务{months}个月,本月{score}分{approval}",
+    )

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
+from xlkpi.errors import InvalidNumberError, OutOfRangeError
 from xlkpi.money import ZERO
 
 # Every numeric month input: field name → (Chinese label, English label, kind).
@@ -68,7 +70,11 @@ class Employee:
 
 @dataclass(frozen=True, slots=True)
 class MonthInput:
-    """One employee's inputs for one month (attendance, sales, scorecard result, fines)."""
+    """One employee's inputs for one month (attendance, sales, scorecard result, fines).
+
+    A record cannot hold a negative number, a float or a fractional count: construction
+    raises an :class:`~xlkpi.errors.InputError` naming the field (see :func:`check_input`).
+    """
 
     employee_id: str
     score: Decimal | None = None
@@ -98,6 +104,9 @@ class MonthInput:
     rewards: Decimal = ZERO
     penalties: Decimal = ZERO
     losses: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        check_input(self)
 
     @property
     def net_sales(self) -> Decimal:
@@ -129,3 +138,41 @@ class Month:
     team_targets: dict[str, Decimal] = field(default_factory=dict)
     public_sales: Decimal = ZERO
     history: list[HistoryRecord] = field(default_factory=list)
+
+
+_NUMERIC_FIELDS: tuple[tuple[str, str, bool], ...] = tuple(
+    (name, f"{zh} ({en})", kind == "count") for name, (zh, en, kind) in MONTH_FIELDS.items()
+)
+_ALL_VALUES = attrgetter(*(name for name, _label, _whole in _NUMERIC_FIELDS))
+_COUNT_VALUES = attrgetter(*(name for name, _label, whole in _NUMERIC_FIELDS if whole))
+_NUMBER_TYPES = frozenset({int, Decimal})
+
+
+def check_input(inp: MonthInput) -> None:
+    """Refuse a record whose numbers are not whole counts / Decimals ≥ 0.
+
+    The workbook reader already reports such cells one by one; this guard keeps a record
+    built in code from ever paying less silently (a negative sales figure, a float). The
+    fast path checks all fields at once; the slow path names the first bad one.
+    """
+    values = [v for v in _ALL_VALUES(inp) if v is not None]
+    if (
+        min(values) < 0
+        or not _NUMBER_TYPES.issuperset(map(type, values))
+        or not all(type(v) is int for v in _COUNT_VALUES(inp))
+    ):
+        _name_bad_field(inp)
+
+
+def _name_bad_field(inp: MonthInput) -> None:
+    for name, label, whole in _NUMERIC_FIELDS:
+        value = getattr(inp, name)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is not int and (whole or kind is not Decimal):
+            raise InvalidNumberError(
+                f"{label} is {value!r}; expected {'a whole number' if whole else 'a Decimal'}"
+            )
+        if value < 0:
+            raise OutOfRangeError(f"{label} is {value}; it cannot be negative (enter 0 or more)")

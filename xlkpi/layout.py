@@ -24,7 +24,9 @@ class Column:
 
     field: str
     header: str
-    kind: str  # text | plan | level | rank | date | bool | count | amount | days | hours | score | ratio | formula
+    # text | plan | level | rank | date | bool | count | amount | days | hours | score | ratio
+    # | formula (an output column)
+    kind: str
     required: bool = False
     width: int = 12
 
@@ -97,8 +99,17 @@ ROSTER = SheetLayout(
 )
 
 _ATTENDANCE_FIELDS = (
-    "lates", "early_leaves", "leaves", "late_minutes", "personal_leave_days", "sick_leave_days",
-    "absences", "night_shifts", "late_night_shifts", "overtime_hours", "holiday_days",
+    "lates",
+    "early_leaves",
+    "leaves",
+    "late_minutes",
+    "personal_leave_days",
+    "sick_leave_days",
+    "absences",
+    "night_shifts",
+    "late_night_shifts",
+    "overtime_hours",
+    "holiday_days",
     "working_days",
 )
 ATTENDANCE = SheetLayout(
@@ -112,9 +123,20 @@ ATTENDANCE = SheetLayout(
 )
 
 _SALES_FIELDS = (
-    "sales", "returns", "shipping_paid", "target", "task_coefficient", "neutral_fixed",
-    "negative_fixed", "complaints", "chat_violations", "contact_leaks", "special_awards",
-    "rewards", "penalties", "losses",
+    "sales",
+    "returns",
+    "shipping_paid",
+    "target",
+    "task_coefficient",
+    "neutral_fixed",
+    "negative_fixed",
+    "complaints",
+    "chat_violations",
+    "contact_leaks",
+    "special_awards",
+    "rewards",
+    "penalties",
+    "losses",
 )
 SALES = SheetLayout(
     "业绩",
@@ -216,7 +238,12 @@ HISTORY = SheetLayout(
 PLAN_BY_LABEL: dict[str, str] = {zh: code for code, (zh, _en) in PLAN_LABELS.items()}
 LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staff": "员工"}
 LEVEL_BY_LABEL: dict[str, str] = {zh: code for code, zh in LEVEL_LABELS.items()}
-GRADE_LABELS: dict[str, str] = {"fail": "不及格", "pass": "及格", "good": "良好", "excellent": "优秀"}
+GRADE_LABELS: dict[str, str] = {
+    "fail": "不及格",
+    "pass": "及格",
+    "good": "良好",
+    "excellent": "优秀",
+}
 BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
 
 INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, TEAMS, SUPERVISOR_SELF)

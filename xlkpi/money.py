@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from xlkpi.errors import InvalidNumberError, MissingValueError
 
@@ -22,7 +23,7 @@ FEN = Decimal("0.01")
 _STRIP = re.compile(r"[\s,_¥￥元]|RMB|CNY", re.IGNORECASE)
 
 
-def D(value: str | int | Decimal) -> Decimal:  # noqa: N802 - beancount's name, used everywhere
+def D(value: str | int | Decimal) -> Decimal:
     """Build a Decimal from a literal in code: ``D("0.02")``. Floats are refused."""
     if isinstance(value, float):
         raise TypeError("D() takes str, int or Decimal; use to_decimal() for floats")
@@ -92,6 +93,7 @@ def format_yuan(amount: Decimal, symbol: str = "") -> str:
     return f"{symbol}{amount:,.2f}"
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: Decimal) -> str:
     """Format a non-money number without trailing zeros: ``1.2``, ``38,000``, ``2%``-free."""
     normalized = value.normalize()
@@ -100,6 +102,7 @@ def format_number(value: Decimal) -> str:
     return f"{normalized:,f}"
 
 
+@lru_cache(maxsize=1024)
 def format_rate(rate: Decimal) -> str:
     """Format a rate as a percentage: ``Decimal("0.02")`` → ``2%``."""
     return f"{format_number(rate * HUNDRED)}%"

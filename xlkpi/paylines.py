@@ -8,8 +8,8 @@ amount (already rounded to the fen) and the *term* a person checks by hand, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from xlkpi.money import ZERO, format_yuan
 
@@ -42,11 +42,12 @@ LINE_LABELS: dict[str, tuple[str, str]] = {
 LINE_CODES: tuple[str, ...] = tuple(LINE_LABELS)
 
 
-@dataclass(frozen=True, slots=True)
-class PayLine:
+class PayLine(NamedTuple):
     """One pay line: ``amount`` = base × quantity × rate, rounded half-up to the fen.
 
-    Deductions have a negative amount. ``term`` is how the trace shows the line.
+    Deductions have a negative amount. ``term`` is how the trace shows the line (blank
+    on a line of 0, which the trace leaves out). A named tuple: immutable and cheap to
+    build, since a month of 100,000 staff makes over a million of them.
     """
 
     code: str
@@ -76,13 +77,15 @@ def total_of(lines: list[PayLine]) -> Decimal:
 
 
 def trace(lines: list[PayLine], total: Decimal) -> str:
-    """One line a person can check by hand; lines of 0 are left out.
+    """One line a person can check by hand; lines of 0 are left out unless cancelled.
 
     Deductions appear as ``− term``; the result is ``= total`` with two decimals.
     """
     parts: list[str] = []
     for line in lines:
         if not line.amount:
+            if line.term:  # a line a rule cancelled: say why
+                parts.append(f"+ 0({line.term})" if parts else f"0({line.term})")
             continue
         if line.amount < ZERO:
             parts.append(f"− {line.term}")

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from xlkpi.errors import MissingValueError
 from xlkpi.inputs import Employee, MonthInput
-from xlkpi.money import HUNDRED, ONE, ZERO, format_number, format_rate, format_yuan, round_money
-from xlkpi.paylines import PayLine
+from xlkpi.money import HUNDRED, ONE, ZERO, format_number, format_rate, round_money
+from xlkpi.paylines import LINE_LABELS, PayLine
 from xlkpi.policy import Policy
 from xlkpi.rules import (
     complaint_fine,
@@ -27,7 +27,7 @@ from xlkpi.rules import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlanContext:
     """Figures a plan needs from outside the employee's own row."""
 
@@ -41,14 +41,32 @@ class PlanContext:
     public_staff: int = 0
     public_share: Decimal = ZERO
     streak_reward: bool = False
+    months_of_service: int = 0
 
 
-def _line(code: str, base: Decimal, quantity: Decimal, rate: Decimal, term: str) -> PayLine:
-    return PayLine(code, base, quantity, rate, round_money(base * quantity * rate), term)
+def _line(
+    code: str, base: Decimal, quantity: Decimal, rate: Decimal, template: str, *args: object
+) -> PayLine:
+    """A line of base × quantity × rate; its term is formatted only when it is not zero."""
+    amount = _round(base * quantity * rate)
+    return PayLine(code, base, quantity, rate, amount, template.format(*args) if amount else "")
 
 
 def _amount(code: str, amount: Decimal, sign: Decimal = ONE) -> PayLine:
-    return _line(code, amount, ONE, sign, format_yuan(amount))
+    """A line that is an amount entered or fixed (reward, penalty, allowance)."""
+    if not amount:
+        return _ZERO_LINES[code]
+    return PayLine(code, amount, ONE, sign, _round(amount * sign), f"{amount:,.2f}")
+
+
+def _cancelled(code: str, base: Decimal, reason: str) -> PayLine:
+    """A line of 0 because a rule cancelled it; the trace shows why."""
+    return PayLine(code, base, ONE, ZERO, _ZERO_MONEY, f"{LINE_LABELS[code][0]}取消:{reason}")
+
+
+_ZERO_MONEY = round_money(ZERO)
+_ZERO_LINES = {code: PayLine(code, ZERO, ONE, ONE, round_money(ZERO), "") for code in LINE_LABELS}
+_round = round_money
 
 
 def _score(inp: MonthInput, policy: Policy) -> Decimal:
@@ -63,22 +81,40 @@ def _score(inp: MonthInput, policy: Policy) -> Decimal:
 
 
 def _base(emp: Employee) -> PayLine:
-    return _line("base", emp.base_pay, ONE, ONE, format_yuan(emp.base_pay))
+    return _line("base", emp.base_pay, ONE, ONE, "{:,.2f}", emp.base_pay)
 
 
 def _attendance(emp: Employee, inp: MonthInput, policy: Policy) -> PayLine:
     a = policy.attendance
     count = inp.lates + inp.early_leaves + inp.leaves
-    paid = count < a.cancel_at_count and inp.absences < a.cancel_at_absence_days
-    rate = a.bonus_rate if paid else ZERO
-    return _line("attendance", emp.base_pay, ONE, rate, f"{format_rate(rate)} × {format_yuan(emp.base_pay)}")
+    if inp.absences >= a.cancel_at_absence_days:
+        return _cancelled("attendance", emp.base_pay, f"旷工{format_number(inp.absences)}天")
+    if count >= a.cancel_at_count:
+        return _cancelled("attendance", emp.base_pay, f"迟到/早退/请假{count}次")
+    return _line(
+        "attendance",
+        emp.base_pay,
+        ONE,
+        a.bonus_rate,
+        "{} × {:,.2f}",
+        format_rate(a.bonus_rate),
+        emp.base_pay,
+    )
 
 
 def _perf_bonus(emp: Employee, score: Decimal, policy: Policy) -> PayLine:
     pot = policy.perf_bonus.pot_rate
     ratio = policy.perf_bonus.ratio.value(score)
-    term = f"{format_rate(pot)} × {format_yuan(emp.base_pay)} × {format_rate(ratio)}"
-    return _line("perf", emp.base_pay, ratio, pot, term)
+    return _line(
+        "perf",
+        emp.base_pay,
+        ratio,
+        pot,
+        "{} × {:,.2f} × {}",
+        format_rate(pot),
+        emp.base_pay,
+        format_rate(ratio),
+    )
 
 
 def _commission(code: str, sales: Decimal, schedule_name: str, policy: Policy) -> PayLine:
@@ -86,15 +122,15 @@ def _commission(code: str, sales: Decimal, schedule_name: str, policy: Policy) -
     base = sales if sales > ZERO else ZERO
     if scale.is_flat:
         rate = scale.flat_rate
-        return _line(code, base, ONE, rate, f"{format_rate(rate)} × {format_yuan(base)}")
-    amount = scale.compute(base)
+        return _line(code, base, ONE, rate, "{} × {:,.2f}", format_rate(rate), base)
+    amount = _round(scale.compute(base))
     rate = amount / base if base else ZERO
-    return PayLine(code, base, ONE, rate, round_money(amount), f"累进提成({format_yuan(base)})")
+    return PayLine(code, base, ONE, rate, amount, f"累进提成({base:,.2f})" if amount else "")
 
 
 def _seniority(per_year: Decimal, ctx: PlanContext) -> PayLine:
     years = Decimal(ctx.years_of_service)
-    return _line("seniority", per_year, years, ONE, f"{format_number(per_year)} × {years}")
+    return _line("seniority", per_year, years, ONE, "{} × {}", format_number(per_year), years)
 
 
 def _tail(inp: MonthInput) -> list[PayLine]:
@@ -111,14 +147,19 @@ def _cs_fines(inp: MonthInput, policy: Policy) -> list[PayLine]:
     complaints = complaint_fine(inp.complaints, policy)
     f = policy.fines
     conduct_base = inp.chat_violations * f.chat_per_time + inp.contact_leaks * f.leak_per_time
-    conduct_term = (
-        f"({format_number(f.chat_per_time)} × {inp.chat_violations} + "
-        f"{format_number(f.leak_per_time)} × {inp.contact_leaks})"
-    )
     return [
-        PayLine("complaint_fine", complaints, Decimal(inp.complaints), -ONE, -complaints,
-                f"{format_yuan(complaints)}"),
-        _line("conduct_fine", conduct_base, ONE, -ONE, conduct_term),
+        _amount("complaint_fine", complaints, -ONE),
+        _line(
+            "conduct_fine",
+            conduct_base,
+            ONE,
+            -ONE,
+            "({} × {} + {} × {})",
+            format_number(f.chat_per_time),
+            inp.chat_violations,
+            format_number(f.leak_per_time),
+            inp.contact_leaks,
+        ),
     ]
 
 
@@ -145,8 +186,12 @@ def promotion(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) 
 def cs_000(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
     """客服 (000): base + attendance + PERF_BONUS + an equal share of the team pool (002)."""
     team = PayLine(
-        "team", ctx.team_pool, ONE, ONE, ctx.team_share,
-        f"{format_yuan(ctx.team_pool)} ÷ {ctx.team_members}",
+        "team",
+        ctx.team_pool,
+        ONE,
+        ONE,
+        ctx.team_share,
+        f"{ctx.team_pool:,.2f} ÷ {ctx.team_members}" if ctx.team_share else "",
     )
     return [*_doc000(emp, inp, policy), team, *_cs_fines(inp, policy), *_tail(inp)]
 
@@ -157,19 +202,42 @@ def cs_003(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> 
     coeff = policy.perf_coeff.value(_score(inp, policy))
     r = policy.review
     return [
-        _line("base", plan.base_amount, ONE, coeff,
-              f"{format_number(plan.base_amount)} × {format_number(coeff)}"),
+        _line(
+            "base",
+            plan.base_amount,
+            ONE,
+            coeff,
+            "{} × {}",
+            format_number(plan.base_amount),
+            format_number(coeff),
+        ),
         _commission("commission", inp.net_sales, plan.commission_schedule, policy),
-        _line("review_neutral", r.neutral, Decimal(inp.neutral_fixed), ONE,
-              f"{inp.neutral_fixed} × {format_number(r.neutral)}"),
-        _line("review_negative", r.negative, Decimal(inp.negative_fixed), ONE,
-              f"{inp.negative_fixed} × {format_number(r.negative)}"),
+        _line(
+            "review_neutral",
+            r.neutral,
+            Decimal(inp.neutral_fixed),
+            ONE,
+            "{} × {}",
+            inp.neutral_fixed,
+            format_number(r.neutral),
+        ),
+        _line(
+            "review_negative",
+            r.negative,
+            Decimal(inp.negative_fixed),
+            ONE,
+            "{} × {}",
+            inp.negative_fixed,
+            format_number(r.negative),
+        ),
         *_cs_fines(inp, policy),
         *_tail(inp),
     ]
 
 
-def store_manager(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+def store_manager(
+    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
+) -> list[PayLine]:
     """店长 (003): 1800 × task coefficient + team performance share ± rewards/penalties."""
     plan = policy.plans.store_manager
     if inp.task_coefficient is not None:
@@ -183,14 +251,25 @@ def store_manager(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Poli
     share = policy.team.level_share.get(emp.level, ZERO)
     shown = format_number(coeff.quantize(Decimal("0.0001")).normalize())
     return [
-        _line("base", plan.base_amount, ONE, coeff, f"{format_number(plan.base_amount)} × {shown}"),
-        _line("team", ctx.team_average, ONE, share,
-              f"{format_rate(share)} × {format_yuan(ctx.team_average)}"),
+        _line(
+            "base", plan.base_amount, ONE, coeff, "{} × {}", format_number(plan.base_amount), shown
+        ),
+        _line(
+            "team",
+            ctx.team_average,
+            ONE,
+            share,
+            "{} × {:,.2f}",
+            format_rate(share),
+            ctx.team_average,
+        ),
         *_tail(inp),
     ]
 
 
-def ops_specialist(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+def ops_specialist(
+    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
+) -> list[PayLine]:
     """运营专员 (001): base + post + seniority + full attendance + performance + bonus."""
     plan = policy.plans.ops_specialist
     strict = policy.strict_attendance
@@ -202,16 +281,27 @@ def ops_specialist(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Pol
         and not inp.personal_leave_days
         and not inp.sick_leave_days
     )
-    attendance = strict.amount if clean else ZERO
+    attendance = (
+        _amount("attendance", strict.amount)
+        if clean
+        else _cancelled("attendance", strict.amount, "迟到早退、请假或旷工")
+    )
     fraction = score / HUNDRED
     return [
         _base(emp),
         _amount("post", emp.post_pay),
         _seniority(plan.seniority_per_year, ctx),
-        _amount("attendance", attendance),
-        _line("perf", emp.base_pay, fraction, plan.perf_pot_rate,
-              f"{format_rate(plan.perf_pot_rate)} × {format_yuan(emp.base_pay)} × "
-              f"{format_number(score)}/100"),
+        attendance,
+        _line(
+            "perf",
+            emp.base_pay,
+            fraction,
+            plan.perf_pot_rate,
+            "{} × {:,.2f} × {}/100",
+            format_rate(plan.perf_pot_rate),
+            emp.base_pay,
+            format_number(score),
+        ),
         _commission("commission", inp.net_sales, plan.commission_schedule, policy),
         *_tail(inp),
     ]
@@ -226,26 +316,69 @@ def warehouse(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) 
     cancelled = warehouse_appraisal_cancelled(
         inp.personal_leave_days, inp.sick_leave_days, inp.absences, policy
     )
-    fraction = ZERO if cancelled else score / HUNDRED
-    appraisal_term = (
-        "0 (取消)" if cancelled else f"{format_number(plan.appraisal_base)} × {format_number(score)}/100"
+    appraisal = (
+        _cancelled("appraisal", plan.appraisal_base, "事假/病假超限或旷工")
+        if cancelled
+        else _line(
+            "appraisal",
+            plan.appraisal_base,
+            score / HUNDRED,
+            ONE,
+            "{} × {}/100",
+            format_number(plan.appraisal_base),
+            format_number(score),
+        )
     )
     hourly = a.overtime_per_day / a.overtime_hours_per_day
     overtime = overtime_pay(inp.overtime_hours, policy)
     return [
-        _line("base", base, ONE, ONE, format_number(base)),
-        _line("appraisal", plan.appraisal_base, fraction, ONE, appraisal_term),
+        _line("base", base, ONE, ONE, "{}", format_number(base)),
+        appraisal,
         _seniority(plan.seniority_per_year, ctx),
-        _line("lunch", a.lunch_per_day, inp.working_days, ONE,
-              f"{format_number(a.lunch_per_day)} × {format_number(inp.working_days)}"),
-        _line("night", a.night_shift, Decimal(inp.night_shifts), ONE,
-              f"{format_number(a.night_shift)} × {inp.night_shifts}"),
-        _line("late_night", a.late_night_shift, Decimal(inp.late_night_shifts), ONE,
-              f"{format_number(a.late_night_shift)} × {inp.late_night_shifts}"),
-        PayLine("overtime", hourly, inp.overtime_hours, ONE if overtime else ZERO, overtime,
-                f"{format_number(hourly)} × {format_number(inp.overtime_hours)}"),
-        _line("holiday", a.holiday_per_day, inp.holiday_days, ONE,
-              f"{format_number(a.holiday_per_day)} × {format_number(inp.holiday_days)}"),
+        _line(
+            "lunch",
+            a.lunch_per_day,
+            inp.working_days,
+            ONE,
+            "{} × {}",
+            format_number(a.lunch_per_day),
+            format_number(inp.working_days),
+        ),
+        _line(
+            "night",
+            a.night_shift,
+            Decimal(inp.night_shifts),
+            ONE,
+            "{} × {}",
+            format_number(a.night_shift),
+            inp.night_shifts,
+        ),
+        _line(
+            "late_night",
+            a.late_night_shift,
+            Decimal(inp.late_night_shifts),
+            ONE,
+            "{} × {}",
+            format_number(a.late_night_shift),
+            inp.late_night_shifts,
+        ),
+        PayLine(
+            "overtime",
+            hourly,
+            inp.overtime_hours,
+            ONE if overtime else ZERO,
+            overtime,
+            f"{format_number(hourly)} × {format_number(inp.overtime_hours)}" if overtime else "",
+        ),
+        _line(
+            "holiday",
+            a.holiday_per_day,
+            inp.holiday_days,
+            ONE,
+            "{} × {}",
+            format_number(a.holiday_per_day),
+            format_number(inp.holiday_days),
+        ),
         *_tail(inp),
     ]
 
@@ -258,8 +391,14 @@ def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
     return [
         _amount("post", emp.post_pay),
         _commission("commission", inp.net_sales, plan.commission_schedule, policy),
-        PayLine("public_pool", ctx.public_pool, ONE, ONE, ctx.public_share,
-                f"{format_yuan(ctx.public_pool)} ÷ {ctx.public_staff}"),
+        PayLine(
+            "public_pool",
+            ctx.public_pool,
+            ONE,
+            ONE,
+            ctx.public_share,
+            f"{ctx.public_pool:,.2f} ÷ {ctx.public_staff}" if ctx.public_share else "",
+        ),
         _seniority(plan.seniority_per_year, ctx),
         _amount("streak_reward", reward),
         *_cs_fines(inp, policy),

@@ -499,14 +499,22 @@ class Policy(Section):
         for path, name in schedules.items():
             if name not in self.commission:
                 known = ", ".join(sorted(self.commission))
-                raise ValueError(f"{path}: no commission schedule named {name!r}; known: {known}")
-        plan_lists = [("ranks.plans", self.ranks.plans), ("streak_reward.plans", self.streak_reward.plans)]
+                raise ValueError(
+                    f"@{path} is {name!r}; there is no commission schedule of that name "
+                    f"(known: {known})"
+                )
+        plan_lists = [
+            ("ranks.plans", self.ranks.plans),
+            ("streak_reward.plans", self.streak_reward.plans),
+        ]
         plan_lists += [(f"warnings[{i}].plans", w.plans) for i, w in enumerate(self.warnings)]
         plan_lists += [(f"scorecards.{k}.plans", s.plans) for k, s in self.scorecards.items()]
         for path, plans in plan_lists:
             for plan in plans:
                 if plan not in PLAN_CODES:
-                    raise ValueError(f"{path}: unknown plan {plan!r}; use one of {', '.join(PLAN_CODES)}")
+                    raise ValueError(
+                        f"@{path} holds unknown plan {plan!r}; use one of {', '.join(PLAN_CODES)}"
+                    )
         return self
 
     def at(self, month: str) -> Policy:
@@ -530,7 +538,7 @@ def format_location(loc: tuple[str | int, ...]) -> str:
 
 
 def validate_policy(data: dict[str, Any], source: str = "policy") -> Policy:
-    """Build a :class:`Policy` from plain data, or raise :class:`PolicyError` naming the key path."""
+    """Build a :class:`Policy` from plain data; a :class:`PolicyError` names the key path."""
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

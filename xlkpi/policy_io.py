@@ -95,9 +95,13 @@ def parse_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     for name, index in _TOKEN.findall(path):
         parts.append(int(index) if index else name)
-    if not parts or "".join(
-        f"[{p}]" if isinstance(p, int) else ("." if i else "") + p for i, p in enumerate(parts)
-    ) != path:
+    if (
+        not parts
+        or "".join(
+            f"[{p}]" if isinstance(p, int) else ("." if i else "") + p for i, p in enumerate(parts)
+        )
+        != path
+    ):
         raise PolicyError(f"{path!r} is not a key path such as perf_coeff.brackets[2].amount", path)
     return parts
 
@@ -110,9 +114,7 @@ def unflatten(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         node: Any = root
         for part, following in zip(parts, [*parts[1:], None], strict=True):
             leaf = following is None
-            child: Any = _leaf(value) if leaf else (
-                [] if isinstance(following, int) else {}
-            )
+            child: Any = _leaf(value) if leaf else ([] if isinstance(following, int) else {})
             if isinstance(part, int):
                 if not isinstance(node, list):
                     raise PolicyError(f"{path}: [{part}] used where a name is expected", path)
@@ -145,7 +147,9 @@ def _field_meta(model: type[BaseModel], parts: list[str | int]) -> tuple[str, st
     label, note = "", ""
     current: Any = model
     for part in parts:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             current = None if isinstance(part, str) else current
             continue
         field = current.model_fields.get(part)

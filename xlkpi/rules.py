@@ -154,7 +154,9 @@ def schedule_of(schedule: str | MarginalRateScale | None, policy: Policy) -> Mar
         return policy.commission[name]
     except KeyError:
         known = ", ".join(sorted(policy.commission))
-        raise OutOfRangeError(f"no commission schedule named {name!r}; use one of {known}") from None
+        raise OutOfRangeError(
+            f"no commission schedule named {name!r}; use one of {known}"
+        ) from None
 
 
 def commission(
@@ -254,7 +256,9 @@ def level_share(level: str, policy: Policy | None = None) -> Decimal:
 # ---------------------------------------------------------------- A7, A8: reviews, scores
 
 
-def review_pay(neutral_fixed: object, negative_fixed: object, policy: Policy | None = None) -> Decimal:
+def review_pay(
+    neutral_fixed: object, negative_fixed: object, policy: Policy | None = None
+) -> Decimal:
     """Review repair piece pay: 10 per neutral and 20 per negative review changed (A7)."""
     p = _policy(policy).review
     neutral = count_arg(neutral_fixed, "neutral reviews changed")
@@ -323,8 +327,10 @@ def discipline_deduction(
 def months_of_service(hire_date: date, month: str) -> int:
     """Full months of service completed by the last day of ``month`` (YYYY-MM).
 
-    >>> months_of_service(date(2026, 1, 1), "2026-01"), months_of_service(date(2026, 1, 15), "2026-02")
-    (1, 1)
+    >>> months_of_service(date(2026, 1, 1), "2026-01")
+    1
+    >>> months_of_service(date(2026, 1, 15), "2026-02")
+    1
     """
     year, mon = int(month[:4]), int(month[5:7])
     # Count to the first day of the next month; a hire after the 1st loses its first month.

@@ -16,8 +16,14 @@ from xlkpi.policy import PLAN_CODES
 
 DEMO_MONTH = "2026-10"
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉鑫浩宇晨欣怡佳琪雪梅婷"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_GIVEN = (
+    "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉鑫浩宇晨欣怡佳琪雪梅婷"
+)
 
 # (plan, how many, base pay, post pay, team) for the demo shop of 30.
 _DEMO_STAFF: list[tuple[str, int, int, int, str]] = [
@@ -87,8 +93,9 @@ def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
     )
 
 
-def _employee(rng: random.Random, index: int, plan: str, base: int, post: int, team: str,
-              month: str) -> Employee:
+def _employee(
+    rng: random.Random, index: int, plan: str, base: int, post: int, team: str, month: str
+) -> Employee:
     year = int(month[:4])
     hired = date(rng.randint(year - 6, year), rng.randint(1, 9), rng.choice((1, 1, 8, 15)))
     return Employee(
@@ -134,10 +141,14 @@ def _history(rng: random.Random, employees: list[Employee], month: str) -> list[
         m = previous_month(m)
         for emp in employees:
             score = Decimal(rng.randint(55, 100))
-            grade = "excellent" if score >= 90 else "good" if score >= 80 else (
-                "pass" if score >= 60 else "fail")
-            records.append(HistoryRecord(m, emp.id, score, grade, Decimal(1), Decimal(0),
-                                         emp.rank))
+            grade = (
+                "excellent"
+                if score >= 90
+                else "good"
+                if score >= 80
+                else ("pass" if score >= 60 else "fail")
+            )
+            records.append(HistoryRecord(m, emp.id, score, grade, Decimal(1), Decimal(0), emp.rank))
     return records
 
 

@@ -14,16 +14,33 @@ Two kinds, as in OpenFisca, but holding Decimals:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from xlkpi.money import ONE, ZERO
 
 
+def _cache(model: BaseModel, name: str, value: object) -> None:
+    """Keep a derived lookup table on a frozen model as a plain attribute.
+
+    Pydantic private attributes go through ``__getattr__`` on every read, which dominated
+    the engine's profile; a plain instance attribute is read at C speed. The table is
+    derived from the fields, so equality and serialisation are unaffected.
+    """
+    object.__setattr__(model, name, value)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose derived lookup tables match its (possibly updated) fields."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.model_post_init(None)
+        return copy
 
 
 class Bracket(_Frozen):
@@ -72,8 +89,6 @@ class AmountScale(_Frozen):
     kind: Literal["amount", "rate", "factor"] = "amount"
     inclusive: Literal["lower", "upper"] = "lower"
     brackets: list[Bracket]
-    _thresholds: tuple[Decimal, ...] = PrivateAttr(default=())
-    _amounts: tuple[Decimal, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check(self) -> AmountScale:
@@ -93,12 +108,13 @@ class AmountScale(_Frozen):
         return self
 
     def model_post_init(self, __context: object) -> None:
-        self._thresholds = tuple(b.threshold for b in self.brackets)
-        self._amounts = tuple(b.amount for b in self.brackets)
+        _cache(self, "_thresholds", tuple(b.threshold for b in self.brackets))
+        _cache(self, "_amounts", tuple(b.amount for b in self.brackets))
+        _cache(self, "_lower", self.inclusive == "lower")
 
     def band_index(self, x: Decimal) -> int:
         """Index of the band that ``x`` falls in (values below 0 fall in the first band)."""
-        if self.inclusive == "lower":
+        if self._lower:
             index = bisect_right(self._thresholds, x) - 1
         else:
             index = bisect_left(self._thresholds, x) - 1
@@ -121,8 +137,6 @@ class MarginalRateScale(_Frozen):
 
     minimum: Decimal = ZERO
     brackets: list[RateBracket]
-    _thresholds: tuple[Decimal, ...] = PrivateAttr(default=())
-    _rates: tuple[Decimal, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _check(self) -> MarginalRateScale:
@@ -137,8 +151,8 @@ class MarginalRateScale(_Frozen):
         return self
 
     def model_post_init(self, __context: object) -> None:
-        self._thresholds = tuple(b.threshold for b in self.brackets)
-        self._rates = tuple(b.rate for b in self.brackets)
+        _cache(self, "_thresholds", tuple(b.threshold for b in self.brackets))
+        _cache(self, "_rates", tuple(b.rate for b in self.brackets))
 
     @property
     def is_flat(self) -> bool:
