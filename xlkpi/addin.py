@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 import xlwings
 
 from xlkpi.cfb import write_cfb
-from xlkpi.errors import AddinBuildError, XlkpiError
+from xlkpi.errors import AddinBuildError, AddinInstallError
 from xlkpi.ovba import VbaModule, build_vba_storage, stored_class_source
 from xlkpi.udf_wrappers import UDF_VBA_MODULE, generate_udf_module
 
@@ -51,10 +51,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-class AddinInstallError(XlkpiError):
-    """Installing the add-in into Excel failed."""
-
-
 def _read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("cp1252")
@@ -76,7 +72,10 @@ def xlwings_runtime_source() -> str:
 
 def vba_modules(udf_module: str = UDF_MODULE) -> list[VbaModule]:
     """Every module of the add-in's VBA project, in project order."""
-    udfs = importlib.import_module(udf_module)
+    try:
+        udfs = importlib.import_module(udf_module)
+    except ImportError as exc:
+        raise AddinBuildError(f"cannot import the UDF module {udf_module!r}: {exc}") from exc
     return [
         VbaModule("ThisWorkbook", "document", _read_text(VBA_DIR / "ThisWorkbook.cls")),
         VbaModule("Sheet1", "document", _read_text(VBA_DIR / "Sheet1.cls")),

@@ -349,7 +349,11 @@ def build_vba_storage(
         "VBA/dir": compress(build_dir_stream(project_name, modules)),
     }
     for module in modules:
-        streams[f"VBA/{module.name}"] = compress(encode_source(module.source))
+        source = encode_source(module.source)
+        packed = compress(source)
+        if decompress(packed) != source:  # only incompressible binary could do this
+            raise AddinBuildError(f"VBA module {module.name!r} does not survive compression")
+        streams[f"VBA/{module.name}"] = packed
     return streams
 
 
