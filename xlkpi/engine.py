@@ -79,7 +79,8 @@ def _team_pools(month: Month, policy: Policy) -> dict[str, tuple[Decimal, list[D
             )
         sales = sum((_input(month, e).net_sales for e in staff), ZERO)
         pool = team_pool(max(sales, ZERO), month.team_targets[team], policy)
-        pools[team] = (pool, split_evenly(pool, len(staff)), pool / len(staff))
+        # The average customer-service commission is money: to the fen, like every share.
+        pools[team] = (pool, split_evenly(pool, len(staff)), round_money(pool / len(staff)))
     return pools
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 
 from xlkpi.errors import InvalidNumberError, OutOfRangeError
@@ -156,23 +156,39 @@ def check_input(inp: MonthInput) -> None:
     fast path checks all fields at once; the slow path names the first bad one.
     """
     values = [v for v in _ALL_VALUES(inp) if v is not None]
-    if (
-        min(values) < 0
-        or not _NUMBER_TYPES.issuperset(map(type, values))
-        or not all(type(v) is int for v in _COUNT_VALUES(inp))
-    ):
+    try:
+        fine = (
+            _NUMBER_TYPES.issuperset(map(type, values))  # first: min() cannot compare text
+            and min(values) >= 0
+            and max(values) < LARGEST_INPUT  # and NaN (comparison raises) or infinity
+            and all(type(v) is int for v in _COUNT_VALUES(inp))
+        )
+    except InvalidOperation:
+        fine = False
+    if not fine:
         _name_bad_field(inp)
 
 
+LARGEST_INPUT = Decimal("1e15")
+
+
 def _name_bad_field(inp: MonthInput) -> None:
+    who = f"employee {inp.employee_id}: "
     for name, label, whole in _NUMERIC_FIELDS:
         value = getattr(inp, name)
         if value is None:
             continue
         kind = type(value)
         if kind is not int and (whole or kind is not Decimal):
-            raise InvalidNumberError(
-                f"{label} is {value!r}; expected {'a whole number' if whole else 'a Decimal'}"
-            )
+            expected = "a whole number" if whole else "a Decimal"
+            raise InvalidNumberError(f"{who}{label} is {value!r}; expected {expected}")
+        if kind is Decimal and not value.is_finite():
+            raise InvalidNumberError(f"{who}{label} is {value}; enter a finite number")
         if value < 0:
-            raise OutOfRangeError(f"{label} is {value}; it cannot be negative (enter 0 or more)")
+            raise OutOfRangeError(
+                f"{who}{label} is {value}; it cannot be negative (enter 0 or more)"
+            )
+        if value >= LARGEST_INPUT:
+            raise OutOfRangeError(
+                f"{who}{label} is {value}; that is not a plausible monthly figure (below 10¹⁵)"
+            )

@@ -88,6 +88,11 @@ def round_money(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def round_places(value: Decimal, places: int) -> Decimal:
+    """Round a non-money figure (a coefficient) half-up to ``places`` decimals."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def format_yuan(amount: Decimal, symbol: str = "") -> str:
     """Format an amount with thousands separators and two decimals: ``1,410.00``."""
     return f"{symbol}{amount:,.2f}"

@@ -19,6 +19,7 @@ from xlkpi.paylines import LINE_LABELS, PayLine
 from xlkpi.policy import Policy
 from xlkpi.rules import (
     complaint_fine,
+    level_share,
     overtime_pay,
     schedule_of,
     score_arg,
@@ -70,11 +71,14 @@ _round = round_money
 
 
 def _score(inp: MonthInput, policy: Policy) -> Decimal:
-    if inp.score is None:
+    score = inp.score
+    if score is None:
         raise MissingValueError(
             "score is blank; enter the month's appraisal score (the scorecard total)"
         )
-    return score_arg(inp.score, policy)
+    if 0 <= score <= policy.score.maximum:  # a MonthInput holds only ints and Decimals
+        return score
+    return score_arg(score, policy)
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -187,7 +191,7 @@ def cs_000(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> 
     """客服 (000): base + attendance + PERF_BONUS + an equal share of the team pool (002)."""
     team = PayLine(
         "team",
-        ctx.team_pool,
+        ctx.team_share,
         ONE,
         ONE,
         ctx.team_share,
@@ -243,13 +247,15 @@ def store_manager(
     if inp.task_coefficient is not None:
         coeff = min(inp.task_coefficient, plan.task_coefficient_cap)
     elif inp.target is not None:
-        coeff = task_coefficient(inp.net_sales, inp.target, plan.task_coefficient_cap)
+        coeff = task_coefficient(
+            inp.net_sales, inp.target, plan.task_coefficient_cap, plan.coefficient_places
+        )
     else:
         raise MissingValueError(
             "task coefficient and personal target are both blank; enter one of them"
         )
-    share = policy.team.level_share.get(emp.level, ZERO)
-    shown = format_number(coeff.quantize(Decimal("0.0001")).normalize())
+    share = level_share(emp.level, policy)
+    shown = format_number(coeff)
     return [
         _line(
             "base", plan.base_amount, ONE, coeff, "{} × {}", format_number(plan.base_amount), shown
@@ -393,7 +399,7 @@ def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
         _commission("commission", inp.net_sales, plan.commission_schedule, policy),
         PayLine(
             "public_pool",
-            ctx.public_pool,
+            ctx.public_share,
             ONE,
             ONE,
             ctx.public_share,

@@ -362,6 +362,12 @@ class StoreManagerPlan(Section):
     task_coefficient_cap: Decimal = Field(
         title="任务完成系数上限", json_schema_extra=_note("example value")
     )
+    coefficient_places: int = Field(
+        title="任务完成系数小数位",
+        description="sales ÷ target is rounded half-up to this many decimals",
+        ge=0,
+        le=8,
+    )
 
 
 class OpsSpecialistPlan(Section):
@@ -384,7 +390,9 @@ class WarehousePlan(Section):
     appraisal_base: Money = Field(title="月度考核奖基数")
     cancel_personal_leave_days: Decimal = Field(title="事假超过天数取消考核奖")
     cancel_sick_leave_days: Decimal = Field(title="病假超过天数取消考核奖")
-    cancel_absence_days: Decimal = Field(title="旷工达到天数取消考核奖")
+    cancel_absence_days: Decimal = Field(
+        title="旷工超过天数取消考核奖", description="more than this cancels; 0 = any absence"
+    )
     seniority_per_year: Money = Field(title="工龄工资/年")
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from xlkpi.errors import InvalidNumberError, OutOfRangeError
-from xlkpi.money import FEN, HUNDRED, ZERO, round_money, to_decimal
+from xlkpi.money import FEN, HUNDRED, ZERO, round_money, round_places, to_decimal
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
 from xlkpi.scales import MarginalRateScale
@@ -375,7 +375,7 @@ def warehouse_appraisal_cancelled(
     return (
         personal_leave_days > plan.cancel_personal_leave_days
         or sick_leave_days > plan.cancel_sick_leave_days
-        or absences >= plan.cancel_absence_days
+        or absences > plan.cancel_absence_days
     )
 
 
@@ -397,11 +397,19 @@ def score_fraction(score: Decimal) -> Decimal:
     return score / HUNDRED
 
 
-def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal) -> Decimal:
-    """Store manager's task-completion coefficient = sales ÷ target, capped by policy."""
+def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal, places: int) -> Decimal:
+    """Store manager's task-completion coefficient = sales ÷ target, capped by policy.
+
+    Rounded half-up to ``places`` decimals before it multiplies the base, so the trace
+    ``1,800 × 1.25`` reproduces the amount by hand.
+
+    >>> task_coefficient(Decimal(250001), Decimal(200000), Decimal("1.5"), 4)
+    Decimal('1.2500')
+    """
     if target <= ZERO:
         raise OutOfRangeError("personal target is 0; enter a target above 0 or a coefficient")
-    return min(max(net_sales, ZERO) / target, cap)
+    ratio = round_places(max(net_sales, ZERO) / target, places)
+    return min(ratio, cap)
 
 
 __all__ = [

@@ -68,9 +68,9 @@ def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
         lates=rng.choice((0, 0, 0, 1, 2, 3)),
         early_leaves=rng.choice((0, 0, 0, 0, 1)),
         leaves=rng.choice((0, 0, 0, 1)),
-        late_minutes=rng.choice((0, 0, 5, 12, 30)),
-        personal_leave_days=Decimal(rng.choice((0, 0, 0, 1, 4))),
-        sick_leave_days=Decimal(rng.choice((0, 0, 0, 0, 2, 6))),
+        late_minutes=rng.choice((0, 0, 0, 0, 5, 12, 30)),
+        personal_leave_days=Decimal(rng.choice((0, 0, 0, 0, 0, 1, 2, 4))),
+        sick_leave_days=Decimal(rng.choice((0,) * 8 + (2, 6))),
         absences=Decimal(rng.choice((0,) * 12 + (1,))),
         night_shifts=rng.randint(0, 8) if warehouse else 0,
         late_night_shifts=rng.randint(0, 3) if warehouse else 0,
@@ -121,6 +121,7 @@ def demo_month(month: str = DEMO_MONTH, seed: int = 2026) -> Month:
             employees.append(_employee(rng, len(employees) + 1, plan, base, post, team, month))
     inputs = {e.id: _inputs(rng, e) for e in employees}
     history = _history(rng, employees, month)
+    _stage_alerts(employees, inputs, history, month)
     return Month(
         month=month,
         employees=employees,
@@ -150,6 +151,37 @@ def _history(rng: random.Random, employees: list[Employee], month: str) -> list[
             )
             records.append(HistoryRecord(m, emp.id, score, grade, Decimal(1), Decimal(0), emp.rank))
     return records
+
+
+def _stage_alerts(
+    employees: list[Employee],
+    inputs: dict[str, MonthInput],
+    history: list[HistoryRecord],
+    month: str,
+) -> None:
+    """Make the demo show the across-months rules: a warning, a reward, a promotion."""
+    from dataclasses import replace
+
+    from xlkpi.history import previous_month
+
+    def first(plan: str) -> Employee:
+        return next(e for e in employees if e.plan == plan)
+
+    last = previous_month(month)
+    staged = {
+        # two months in a row below 65 → the document-003 dismissal warning
+        first("cs_003").id: (Decimal(62), {last: Decimal(58)}),
+        # three months in a row excellent → the one-off 200 reward
+        first("cs_2017").id: (Decimal(96), {last: Decimal(93), previous_month(last): Decimal(91)}),
+    }
+    for i, record in enumerate(history):
+        scores = staged.get(record.employee_id, (None, {}))[1]
+        if record.month in scores:
+            score = scores[record.month]
+            grade = "excellent" if score >= 90 else "fail" if score < 60 else "pass"
+            history[i] = replace(record, score=score, grade=grade)
+    for employee_id, (score, _past) in staged.items():
+        inputs[employee_id] = replace(inputs[employee_id], score=score)
 
 
 def synthetic_month(n: int, month: str = DEMO_MONTH, seed: int = 7) -> Month:

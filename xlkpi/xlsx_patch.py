@@ -11,11 +11,12 @@ Cached values and recalculation -- the decision:
   openpyxl ``data_only``, LibreOffice in its default "never recalculate" mode, WPS) show our
   numbers; openpyxl in normal mode and Excel still see the formulas.
 * ``<calcPr>`` in workbook.xml is left exactly as it is. We do not set ``fullCalcOnLoad``: it
-  would tell Excel (and LibreOffice, depending on its settings) to throw our cached values away on
-  open, and without the add-in loaded every UDF cell would show ``#NAME?``. Excel may still
-  recalculate on open when the file's ``calcId`` is older than its engine or when the template
-  already carries ``fullCalcOnLoad="1"`` (openpyxl writes that); with the add-in loaded this
-  gives the same numbers, so we do not fight it.
+  tells Excel to throw our cached values away on open, and without the add-in loaded every UDF
+  cell would then show ``#NAME?``. Excel may still recalculate on open when the file's ``calcId``
+  is older than its engine or when the template already carries ``fullCalcOnLoad="1"``
+  (openpyxl and xlsxwriter write that); with the add-in loaded this gives the same numbers, so we
+  do not fight it. LibreOffice 7.4 with a default profile ignores ``fullCalcOnLoad`` and shows
+  the cached values (measured), as do calamine, openpyxl ``data_only`` and WPS.
 * ``xl/calcChain.xml`` is removed (with its relationship and content-type override) whenever a
   workbook is patched. The chain lists formula cells in calculation order; a chain naming a cell
   that no longer holds a formula (rows dropped by ``clear_rows_from``, formulas replaced) makes
@@ -435,9 +436,7 @@ class _StyleRow:
 _T_VM_RE = re.compile(rb"\s(?:t|vm)=\"[^\"]*\"")
 
 
-@lru_cache(maxsize=_MAX_COL)
-def _needle(col: int) -> bytes:
-    return b'<c r="' + column_letters(col).encode()
+_NEEDLES: dict[int, bytes] = {}
 
 
 def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
@@ -447,6 +446,8 @@ def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     works with bytes.find and slicing only.
     """
     content = row.content
+    if b"<extLst" in content:
+        return None
     find = content.find
     out: list[bytes] = []
     append = out.append
@@ -454,41 +455,39 @@ def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     end_ref = rnum + b'"'
     for col in sorted(edits):
         value = edits[col]
-        i = find(_needle(col) + end_ref, pos)
+        needle = _NEEDLES.get(col)
+        if needle is None:
+            needle = _NEEDLES[col] = b'<c r="' + column_letters(col).encode()
+        i = find(needle + end_ref, pos)
         if i < 0:
             return None
         j = find(b">", i)
-        if content[j - 1] == 47:  # "/": <c .../>
-            tag, inner, end = content[i : j - 1], b"", j + 1
-        else:
-            k = find(b"</c>", j)
-            tag, inner, end = content[i:j], content[j + 1 : k], k + 4
         f_xml = b""
-        if inner:
-            if inner.startswith(b"<f"):
-                fe = inner.find(b">")
-                f_xml = inner[: fe + 1] if inner[fe - 1] == 47 else inner[: inner.find(b"</f>") + 4]
-            if b"<extLst" in inner:
-                return None
+        if content[j - 1] == 47:  # "/": <c .../>
+            tag, end = content[i : j - 1], j + 1
+        else:
+            tag, end = content[i:j], find(b"</c>", j) + 4
+            if content.startswith(b"<f", j + 1):
+                fe = find(b">", j + 1)
+                f_xml = content[j + 1 : fe + 1 if content[fe - 1] == 47 else find(b"</f>", fe) + 4]
         if b" t=" in tag or b"vm=" in tag:
             tag = _T_VM_RE.sub(b"", tag)
         if type(value) is Decimal:
-            text = str(value)
-            if not text[-1].isdigit() or "E" in text:
-                text = number_text(value)
-            elif "." in text:
-                text = text.rstrip("0").rstrip(".")
-                if text == "-0":
-                    text = "0"
-            children = b"<v>" + text.encode() + b"</v>"
+            text = str(value).encode()
+            if not 48 <= text[-1] <= 57 or b"E" in text:
+                text = number_text(value).encode()
+            elif b"." in text:
+                text = text.rstrip(b"0").rstrip(b".")
+                if text == b"-0":
+                    text = b"0"
+            append(b"%s%s>%s<v>%s</v></c>" % (content[pos:i], tag, f_xml, text))
         elif isinstance(value, _CellPlan):
             return None
         else:
             t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
             if t is not None:
                 tag += b' t="' + t + b'"'
-        append(content[pos:i])
-        append(tag + b">" + f_xml + children + b"</c>")
+            append(b"%s%s>%s%s</c>" % (content[pos:i], tag, f_xml, children))
         pos = end
     append(content[pos:])
     return row.tag + b"".join(out) + b"</row>"

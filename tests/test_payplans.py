@@ -1,0 +1,181 @@
+"""The eight pay plans, called directly: which lines each plan has and how they are computed."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from xlkpi import compute_month
+from xlkpi.errors import MissingValueError
+from xlkpi.inputs import Employee, MonthInput
+from xlkpi.money import round_money
+from xlkpi.paylines import LINE_CODES
+from xlkpi.payplans import PLAN_LABELS, PLANS, PlanContext
+from xlkpi.policy import PLAN_CODES
+from xlkpi.policy_io import default_policy
+from xlkpi.sample_data import demo_month, synthetic_month
+
+P = default_policy()
+CTX = PlanContext(month="2026-10")
+
+
+def d(text: str | int) -> Decimal:
+    return Decimal(text)
+
+
+def emp(plan: str, **kw: object) -> Employee:
+    return Employee("E1", "王伟", plan, date(2024, 1, 1), **kw)  # type: ignore[arg-type]
+
+
+def amounts(lines: list) -> dict[str, Decimal]:  # type: ignore[type-arg]
+    return {line.code: line.amount for line in lines if line.amount}
+
+
+def test_every_plan_is_registered_and_labelled() -> None:
+    assert set(PLANS) == set(PLAN_CODES)
+    assert set(PLAN_LABELS) == set(PLAN_CODES)
+    assert PLAN_LABELS["cs_003"][0].startswith("客服")
+
+
+@pytest.mark.parametrize("plan", PLAN_CODES)
+def test_plans_use_known_line_codes_once(plan: str) -> None:
+    inp = MonthInput("E1", score=d(85), sales=d(30000), target=d(30000), working_days=d(20))
+    lines = PLANS[plan](emp(plan, base_pay=d(3000), post_pay=d(800)), inp, CTX, P)
+    codes = [line.code for line in lines]
+    assert set(codes) <= set(LINE_CODES)
+    assert len(codes) == len(set(codes))
+    assert {"rewards", "penalties", "losses"} <= set(codes)  # every plan has the tail
+    for line in lines:
+        assert line.amount == round_money(line.amount)  # already in fen
+        if line.amount:
+            assert line.term, line
+
+
+def test_designer_lines() -> None:
+    inp = MonthInput("E1", score=d(85), special_awards=d(200), rewards=d(100), penalties=d(30))
+    lines = PLANS["designer"](emp("designer", base_pay=d(4000)), inp, CTX, P)
+    assert amounts(lines) == {
+        "base": d("4000.00"),
+        "attendance": d("400.00"),
+        "perf": d("640.00"),
+        "special_awards": d("200.00"),
+        "rewards": d("100.00"),
+        "penalties": d("-30.00"),
+    }
+
+
+def test_cs_003_lines_and_trace_terms() -> None:
+    inp = MonthInput("E1", score=d(85), sales=d(38000), neutral_fixed=3, negative_fixed=1)
+    lines = PLANS["cs_003"](emp("cs_003"), inp, CTX, P)
+    terms = {line.code: line.term for line in lines if line.amount}
+    assert terms == {
+        "base": "500 × 1.2",
+        "commission": "2% × 38,000.00",
+        "review_neutral": "3 × 10",
+        "review_negative": "1 × 20",
+    }
+
+
+@pytest.mark.parametrize(
+    ("score", "base"),
+    [("64.99", "250.00"), ("65", "500.00"), ("94.99", "600.00"), ("95", "750.00")],
+)
+def test_cs_003_base_follows_the_coefficient(score: str, base: str) -> None:
+    lines = PLANS["cs_003"](emp("cs_003"), MonthInput("E1", score=d(score)), CTX, P)
+    assert amounts(lines)["base"] == d(base)
+
+
+def test_commission_is_on_net_sales_and_never_negative() -> None:
+    inp = MonthInput("E1", score=d(85), sales=d(1000), returns=d(1500))
+    lines = PLANS["cs_003"](emp("cs_003"), inp, CTX, P)
+    assert "commission" not in amounts(lines)
+    inp = MonthInput("E1", score=d(85), sales=d(38000), returns=d(1000), shipping_paid=d(36))
+    assert amounts(PLANS["cs_003"](emp("cs_003"), inp, CTX, P))["commission"] == d("739.28")
+
+
+def test_store_manager_needs_a_coefficient_or_a_target() -> None:
+    with pytest.raises(MissingValueError, match="task coefficient and personal target"):
+        PLANS["store_manager"](emp("store_manager"), MonthInput("E1"), CTX, P)
+
+
+@pytest.mark.parametrize(
+    ("level", "team"), [("assistant", "1100.00"), ("deputy", "990.00"), ("staff", "880.00")]
+)
+def test_store_manager_level_share_of_the_team_average(level: str, team: str) -> None:
+    ctx = PlanContext(month="2026-10", team_average=d(1100))
+    inp = MonthInput("E1", task_coefficient=d(1))
+    lines = PLANS["store_manager"](emp("store_manager", level=level), inp, ctx, P)
+    assert amounts(lines) == {"base": d("1800.00"), "team": d(team)}
+
+
+def test_store_manager_trace_term_reproduces_the_amount() -> None:
+    """The trace is checked by hand: the coefficient it shows must give the amount it shows.
+
+    Net sales 250,001 ÷ target 200,000 = 1.250005 → 1,800 × 1.250005 = 2,250.009 → 2,250.01,
+    but the term shows the coefficient rounded to 4 places (1.25), and 1,800 × 1.25 = 2,250.00.
+    """
+    inp = MonthInput("E1", sales=d(250001), target=d(200000))
+    lines = PLANS["store_manager"](emp("store_manager"), inp, CTX, P)
+    base = next(line for line in lines if line.code == "base")
+    left, right = base.term.split(" × ")
+    shown = d(left.replace(",", "")) * d(right)
+    assert round_money(shown) == base.amount, base
+
+
+def test_ops_specialist_progressive_term() -> None:
+    inp = MonthInput("E1", score=d(100), sales=d(100000))
+    lines = PLANS["ops_specialist"](emp("ops_specialist", base_pay=d(4500)), inp, CTX, P)
+    commission = next(line for line in lines if line.code == "commission")
+    assert commission.amount == d("3900.00")
+    assert commission.term == "累进提成(100,000.00)"
+
+
+def test_warehouse_trial_and_regular_base_ignore_the_roster_base() -> None:
+    inp = MonthInput("E1", score=d(100))
+    trial = PLANS["warehouse"](emp("warehouse", trial=True, base_pay=d(1)), inp, CTX, P)
+    regular = PLANS["warehouse"](emp("warehouse", base_pay=d(1)), inp, CTX, P)
+    assert amounts(trial)["base"] == d("5300.00")
+    assert amounts(regular)["base"] == d("5500.00")
+    assert amounts(regular)["appraisal"] == d("2000.00")
+
+
+def test_cs_2017_streak_reward_comes_from_the_context() -> None:
+    inp = MonthInput("E1", score=d(95))
+    plain = PLANS["cs_2017"](emp("cs_2017", post_pay=d(2800)), inp, CTX, P)
+    ctx = PlanContext(month="2026-10", streak_reward=True, years_of_service=2)
+    rewarded = PLANS["cs_2017"](emp("cs_2017", post_pay=d(2800)), inp, ctx, P)
+    assert "streak_reward" not in amounts(plain)
+    assert amounts(rewarded)["streak_reward"] == d("200.00")
+    assert amounts(rewarded)["seniority"] == d("100.00")
+
+
+@pytest.mark.parametrize(
+    "plan", ["designer", "promotion", "cs_000", "cs_003", "ops_specialist", "warehouse", "cs_2017"]
+)
+def test_plans_that_pay_by_score_need_one(plan: str) -> None:
+    with pytest.raises(MissingValueError, match="score is blank"):
+        PLANS[plan](emp(plan), MonthInput("E1"), CTX, P)
+
+
+@pytest.mark.parametrize(
+    "make", [demo_month, lambda: synthetic_month(800)], ids=["demo", "synthetic"]
+)
+def test_every_line_is_base_times_quantity_times_rate(make: object) -> None:
+    """PayLine's contract: amount = base × quantity × rate, rounded half-up to the fen.
+
+    The team-pool and public-pool lines carry the whole pool as base with quantity 1 and rate 1
+    while their amount is one member's share, so a Payroll column built from (base, quantity,
+    rate) would show the pool instead of the share.
+    """
+    result = compute_month(make())  # type: ignore[operator]
+    wrong = sorted(
+        {
+            (r.employee.plan, line.code)
+            for r in result.results
+            for line in r.lines
+            if round_money(line.base * line.quantity * line.rate) != line.amount
+        }
+    )
+    assert wrong == []
