@@ -104,7 +104,7 @@ def test_store_manager_needs_a_coefficient_or_a_target() -> None:
     ("level", "team"), [("assistant", "1100.00"), ("deputy", "990.00"), ("staff", "880.00")]
 )
 def test_store_manager_level_share_of_the_team_average(level: str, team: str) -> None:
-    ctx = PlanContext(month="2026-10", team_average=d(1100))
+    ctx = PlanContext(month="2026-10", team_pool=d(2200), team_members=2)
     inp = MonthInput("E1", task_coefficient=d(1))
     lines = PLANS["store_manager"](emp("store_manager", level=level), inp, ctx, P)
     assert amounts(lines) == {"base": d("1800.00"), "team": d(team)}
@@ -179,3 +179,11 @@ def test_every_line_is_base_times_quantity_times_rate(make: object) -> None:
         }
     )
     assert wrong == []
+
+
+def test_store_manager_share_multiplies_before_dividing() -> None:
+    """300.55 × 90% ÷ 3 = 90.165 → 90.17 (the LibreOffice oracle found 300.55 ÷ 3 × 90% → 90.16)."""
+    ctx = PlanContext(month="2026-10", team_pool=d("300.55"), team_members=3)
+    inp = MonthInput("E1", task_coefficient=d(1))
+    lines = PLANS["store_manager"](emp("store_manager", level="deputy"), inp, ctx, P)
+    assert amounts(lines)["team"] == d("90.17")

@@ -14,12 +14,19 @@ from typing import NamedTuple
 from xlkpi.errors import InputError, MissingValueError, OutOfRangeError
 from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, warnings_for
 from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
-from xlkpi.money import ZERO, round_money
+from xlkpi.money import ZERO
 from xlkpi.paylines import PayLine, total_of, trace
 from xlkpi.payplans import PLANS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS, PlanContext
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
-from xlkpi.rules import months_of_service, schedule_of, score_arg, split_evenly, team_pool
+from xlkpi.rules import (
+    months_of_service,
+    pool_share,
+    schedule_of,
+    score_arg,
+    split_evenly,
+    team_pool,
+)
 
 
 class EmployeeResult(NamedTuple):
@@ -60,13 +67,13 @@ class MonthResult:
 
 @dataclass(frozen=True, slots=True)
 class _Pools:
-    team: dict[str, tuple[Decimal, list[Decimal], Decimal]]  # team → (pool, shares, average)
+    team: dict[str, tuple[Decimal, list[Decimal]]]  # team → (pool, members' shares)
     public_pool: Decimal
     public_staff: int
     public_share: Decimal
 
 
-def _team_pools(month: Month, policy: Policy) -> dict[str, tuple[Decimal, list[Decimal], Decimal]]:
+def _team_pools(month: Month, policy: Policy) -> dict[str, tuple[Decimal, list[Decimal]]]:
     members: dict[str, list[Employee]] = {}
     for emp in month.employees:
         if emp.plan in TEAM_POOL_PLANS:
@@ -80,19 +87,18 @@ def _team_pools(month: Month, policy: Policy) -> dict[str, tuple[Decimal, list[D
             )
         sales = sum((_input(month, e).net_sales for e in staff), ZERO)
         pool = team_pool(max(sales, ZERO), month.team_targets[team], policy)
-        # The average customer-service commission is money: to the fen, like every share.
-        pools[team] = (pool, split_evenly(pool, len(staff)), round_money(pool / len(staff)))
+        pools[team] = (pool, split_evenly(pool, len(staff)))
     return pools
 
 
 def _pools(month: Month, policy: Policy) -> _Pools:
     staff = sum(1 for e in month.employees if e.plan in PUBLIC_POOL_PLANS)
-    public_pool = public_share = ZERO
+    pool = share = ZERO
     if staff:
         scale = schedule_of(policy.plans.cs_2017.public_pool_schedule, policy)
-        public_pool = round_money(scale.compute(month.public_sales))
-        public_share = round_money(public_pool / staff)
-    return _Pools(_team_pools(month, policy), public_pool, staff, public_share)
+        pool = scale.compute(month.public_sales)  # exact: the share is rounded once
+        share = pool_share(pool, staff)
+    return _Pools(_team_pools(month, policy), pool, staff, share)
 
 
 def _input(month: Month, emp: Employee) -> MonthInput:
@@ -144,7 +150,7 @@ def _context(
     emp: Employee, month: str, pools: _Pools, team_position: dict[str, int]
 ) -> PlanContext:
     months = months_of_service(emp.hire_date, month)
-    pool, shares, average = pools.team.get(emp.team, _NO_TEAM)
+    pool, shares = pools.team.get(emp.team, _NO_TEAM)
     share = ZERO
     if emp.plan in TEAM_POOL_PLANS:
         position = team_position.get(emp.team, 0)
@@ -156,7 +162,6 @@ def _context(
         pool,
         len(shares),
         share,
-        average,
         pools.public_pool,
         pools.public_staff,
         pools.public_share,
@@ -165,7 +170,7 @@ def _context(
     )
 
 
-_NO_TEAM: tuple[Decimal, list[Decimal], Decimal] = (ZERO, [], ZERO)
+_NO_TEAM: tuple[Decimal, list[Decimal]] = (ZERO, [])
 
 
 def _grade(score: Decimal, p: Policy) -> str:

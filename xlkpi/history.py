@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xlkpi.inputs import Employee, HistoryRecord
+from xlkpi.money import format_number
 from xlkpi.policy import Policy
 
 
@@ -136,5 +137,5 @@ def rank_due(
         emp.name,
         "promotion",
         f"rank_{rung.name}",
-        f"可晋升为{rung.label}{example}:服务{months}个月,本月{score}分{approval}",
+        f"可晋升为{rung.label}{example}:服务{months}个月,本月{format_number(score)}分{approval}",
     )

@@ -247,3 +247,61 @@ GRADE_LABELS: dict[str, str] = {
 BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
 
 INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, TEAMS, SUPERVISOR_SELF)
+
+# ---------------------------------------------------------------- added for the template builder
+# (workbook_templates/, docs/template.md): lookup ranges, helper columns, meta cells, Policy sheet.
+
+# Formulas look inputs up by employee id in rows FIRST_DATA_ROW..LAST_DATA_ROW of the input
+# sheets (bounded ranges: whole-column references are slow in evaluators such as `formulas`).
+LAST_DATA_ROW = 2001
+HISTORY_LAST_ROW = 50001
+
+# Hidden helper columns at the right of the Payroll: the row of this employee on each input
+# sheet (MATCH by id), the roster team, and net sales computed exactly (NET_SALES).
+PAYROLL_HELPERS: tuple[Column, ...] = (
+    Column("roster_row", "_花名册行", "helper", width=6),
+    Column("attendance_row", "_考勤行", "helper", width=6),
+    Column("sales_row", "_业绩行", "helper", width=6),
+    Column("score_row", "_评分行", "helper", width=6),
+    Column("team_name", "_团队", "helper", width=6),
+    Column("net_sales", "_净销售额", "helper", width=10),
+)
+PAYROLL = SheetLayout(PAYROLL.name, PAYROLL.english, (*PAYROLL.columns, *PAYROLL_HELPERS))
+PAYROLL_TOTAL_LABEL = "合计"  # in the id column of the grand-total row, right after the staff rows
+
+# The Teams sheet's public sales: the label cell and, right of it, the value (name PUBLIC_SALES).
+PUBLIC_SALES_LABEL_CELL = "F1"
+PUBLIC_SALES_CELL = "G1"
+PUBLIC_SALES_NAME = "PUBLIC_SALES"
+
+# The hidden meta sheet: key in column A, value in column B.
+META_KEYS: tuple[str, ...] = ("month", "status", "seal_hash", "template_version", "lang")
+META_MONTH_CELL = "B1"
+MONTH_NAME = "XLKPI_MONTH"  # defined name of the month cell (text YYYY-MM)
+
+# The 参数 Policy sheet: one row per policy value (see workbook_templates/policy_sheet.py).
+POLICY_HEADERS: tuple[str, ...] = ("键 key", "名称", "值 / 下限", "金额 / 比例", "生效月份", "说明")
+
+# Scorecard sheets: 工号, 姓名, one column per item (header = the item's label; its maximum
+# points are in a cell comment and on the Policy sheet), 加分, 总分.
+SCORECARD_BONUS_HEADER = "加分"
+SCORECARD_TOTAL_HEADER = "总分"
+
+
+def scorecard_layout(key: str, items: list[tuple[str, str]]) -> SheetLayout:
+    """A scorecard sheet's columns; ``items`` are the scorecard's (code, label) in order.
+
+    Item fields are ``item:<code>``; ``bonus_points`` (加分, extra points up to the score
+    maximum) and ``score`` (the total) follow.
+    """
+    return SheetLayout(
+        SCORECARD_SHEETS[key],
+        key,
+        (
+            Column("id", "工号", "text", True, 10),
+            Column("name", "姓名", "formula", False, 10),
+            *(Column(f"item:{code}", label, "score", False, 14) for code, label in items),
+            Column("bonus_points", SCORECARD_BONUS_HEADER, "score", False, 8),
+            Column("score", SCORECARD_TOTAL_HEADER, "formula", False, 10),
+        ),
+    )

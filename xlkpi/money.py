@@ -98,6 +98,13 @@ def format_yuan(amount: Decimal, symbol: str = "") -> str:
     return f"{symbol}{amount:,.2f}"
 
 
+def format_amount(amount: Decimal) -> str:
+    """Money with two decimals, or more when an exact intermediate has them: ``12.345``."""
+    if amount == amount.quantize(FEN):
+        return f"{amount:,.2f}"
+    return format_number(amount)
+
+
 @lru_cache(maxsize=4096)
 def format_number(value: Decimal) -> str:
     """Format a non-money number without trailing zeros: ``1.2``, ``38,000``, ``2%``-free."""

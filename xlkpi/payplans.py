@@ -14,13 +14,14 @@ from decimal import Decimal
 
 from xlkpi.errors import MissingValueError
 from xlkpi.inputs import Employee, MonthInput
-from xlkpi.money import HUNDRED, ONE, ZERO, format_number, format_rate, round_money
+from xlkpi.money import HUNDRED, ONE, ZERO, format_amount, format_number, format_rate, round_money
 from xlkpi.paylines import LINE_LABELS, PayLine
 from xlkpi.policy import Policy
 from xlkpi.rules import (
     complaint_fine,
     level_share,
     overtime_pay,
+    pool_share,
     schedule_of,
     score_arg,
     task_coefficient,
@@ -30,14 +31,17 @@ from xlkpi.rules import (
 
 @dataclass(slots=True)
 class PlanContext:
-    """Figures a plan needs from outside the employee's own row."""
+    """Figures a plan needs from outside the employee's own row.
+
+    ``team_pool`` and ``team_members`` are the employee's team's pool (to the fen) and its
+    customer-service headcount; ``public_pool`` is the exact public pool (public sales × 1%).
+    """
 
     month: str
     years_of_service: int = 0
     team_pool: Decimal = ZERO
     team_members: int = 0
     team_share: Decimal = ZERO
-    team_average: Decimal = ZERO
     public_pool: Decimal = ZERO
     public_staff: int = 0
     public_share: Decimal = ZERO
@@ -260,17 +264,18 @@ def store_manager(
         _line(
             "base", plan.base_amount, ONE, coeff, "{} × {}", format_number(plan.base_amount), shown
         ),
-        _line(
-            "team",
-            ctx.team_average,
-            ONE,
-            share,
-            "{} × {:,.2f}",
-            format_rate(share),
-            ctx.team_average,
-        ),
+        _team_level_share(ctx, share),
         *_tail(inp),
     ]
+
+
+def _team_level_share(ctx: PlanContext, share: Decimal) -> PayLine:
+    """Level share of the team's average customer-service commission, rounded once."""
+    if not ctx.team_members:
+        return _ZERO_LINES["team"]
+    amount = pool_share(ctx.team_pool, ctx.team_members, share)
+    term = f"{format_rate(share)} × {ctx.team_pool:,.2f} ÷ {ctx.team_members}" if amount else ""
+    return PayLine("team", ctx.team_pool * share / ctx.team_members, ONE, ONE, amount, term)
 
 
 def ops_specialist(
@@ -403,7 +408,7 @@ def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
             ONE,
             ONE,
             ctx.public_share,
-            f"{ctx.public_pool:,.2f} ÷ {ctx.public_staff}" if ctx.public_share else "",
+            f"{format_amount(ctx.public_pool)} ÷ {ctx.public_staff}" if ctx.public_share else "",
         ),
         _seniority(plan.seniority_per_year, ctx),
         _amount("streak_reward", reward),

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from xlkpi.errors import InvalidNumberError, OutOfRangeError
-from xlkpi.money import FEN, HUNDRED, ZERO, round_money, round_places, to_decimal
+from xlkpi.money import FEN, HUNDRED, ONE, ZERO, round_money, round_places, to_decimal
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
 from xlkpi.scales import MarginalRateScale
@@ -178,13 +178,33 @@ def commission(
 def public_pool_share(
     public_sales: object, staff: object, schedule: str | None = None, policy: Policy | None = None
 ) -> Decimal:
-    """One customer-service share of the public pool: public sales × 1% ÷ staff (A5)."""
+    """One customer-service share of the public pool: public sales × 1% ÷ staff (A5).
+
+    Each share is a pay line, rounded once: 1,234.50 × 1% ÷ 2 = 6.1725 → 6.17.
+
+    >>> public_pool_share(400000, 3)
+    Decimal('1333.33')
+    """
     p = _policy(policy)
     heads = count_arg(staff, "number of customer-service staff")
     if heads == 0:
         raise OutOfRangeError("number of customer-service staff is 0; the pool needs at least 1")
     scale = schedule_of(schedule or p.plans.cs_2017.public_pool_schedule, p)
-    return round_money(scale.compute(amount_arg(public_sales, "public sales")) / heads)
+    return pool_share(scale.compute(amount_arg(public_sales, "public sales")), heads)
+
+
+def pool_share(pool: Decimal, members: int, share: Decimal = ONE) -> Decimal:
+    """A share of a pool, ``pool × share ÷ members``, rounded half-up once.
+
+    Multiplying before dividing keeps an exact half fen exact: 300.55 × 90% ÷ 3 = 90.165
+    → 90.17, where ``300.55 ÷ 3`` (a repeating decimal) × 90% would round down.
+
+    >>> pool_share(Decimal("300.55"), 3, Decimal("0.9"))
+    Decimal('90.17')
+    """
+    if members <= 0:
+        raise OutOfRangeError(f"members is {members}; a pool needs at least 1 member")
+    return round_money(pool * share / members)
 
 
 # ---------------------------------------------------------------- A6: team

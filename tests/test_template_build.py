@@ -1,0 +1,180 @@
+"""The built workbook: sheets, headers, names, validations, protection, formulas, determinism."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from formulas import Parser
+
+import udfs
+from workbook_templates import TEMPLATE_FILE, build_workbook, payroll_formulas, workbook_bytes
+from xlkpi import layout
+from xlkpi.engine import compute_month
+from xlkpi.paylines import LINE_CODES
+from xlkpi.policy_io import default_policy
+from xlkpi.sample_data import demo_month
+
+SHIPPED = Path(__file__).resolve().parent.parent / "workbook_templates" / TEMPLATE_FILE
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    path = build_workbook(tmp_path_factory.mktemp("t") / "template.xlsx")
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    path = build_workbook(tmp_path_factory.mktemp("d") / "demo.xlsx", month=demo_month())
+    return openpyxl.load_workbook(path)
+
+
+def test_sheets_in_order_and_meta_hidden(template: openpyxl.Workbook) -> None:
+    cards = [layout.SCORECARD_SHEETS[k] for k in default_policy().scorecards]
+    assert template.sheetnames == [
+        layout.README,
+        layout.POLICY,
+        layout.ROSTER.name,
+        layout.ATTENDANCE.name,
+        layout.SALES.name,
+        layout.TEAMS.name,
+        *cards,
+        layout.SUPERVISOR_SELF.name,
+        layout.PAYROLL.name,
+        layout.ALERTS.name,
+        layout.HISTORY.name,
+        layout.META,
+    ]
+    assert template[layout.META].sheet_state == "hidden"
+    assert template[layout.META]["A1"].value == "month"
+    assert template[layout.META][layout.META_MONTH_CELL].value is None
+
+
+def test_headers_follow_the_layout(template: openpyxl.Workbook) -> None:
+    for sheet in (*layout.INPUT_SHEETS, layout.PAYROLL, layout.ALERTS, layout.HISTORY):
+        row = [c.value for c in template[sheet.name][layout.HEADER_ROW]]
+        assert row[: len(sheet.headers)] == sheet.headers, sheet.name
+    teams = template[layout.TEAMS.name]
+    assert teams[layout.PUBLIC_SALES_LABEL_CELL].value == layout.PUBLIC_SALES_LABEL
+
+
+def test_scorecard_sheets_list_items_bonus_and_total(template: openpyxl.Workbook) -> None:
+    for key, card in default_policy().scorecards.items():
+        ws = template[layout.SCORECARD_SHEETS[key]]
+        headers = [c.value for c in ws[1]]
+        assert headers == ["工号", "姓名", *(i.label for i in card.items), "加分", "总分"]
+        assert f"满分 {card.items[0].points}" in ws.cell(row=1, column=3).comment.text
+
+
+def test_defined_names_point_at_policy_cells(template: openpyxl.Workbook) -> None:
+    names = template.defined_names
+    for name in (
+        "P_perf_coeff",
+        "P_score_maximum",
+        "P_team_level_share",
+        "P_grades",
+        "P_commission_ops_progressive",
+        "P_fines_complaint_fines",
+        "P_scorecards_design_points",
+        layout.MONTH_NAME,
+        layout.PUBLIC_SALES_NAME,
+    ):
+        assert name in names, name
+    ws = template[layout.POLICY]
+    ((sheet, ref),) = names["P_perf_coeff"].destinations
+    assert sheet == layout.POLICY
+    rows = [[c.value for c in row] for row in ws[ref.replace("$", "")]]
+    assert rows[0] == ["factor", None] and rows[2:] == [[0, 0.5], [65, 1], [80, 1.2], [95, 1.5]]
+    ((_, ref),) = names["P_score_maximum"].destinations
+    assert ws[ref.replace("$", "")].value == 120
+
+
+def test_inputs_validated_and_unlocked_formulas_protected(template: openpyxl.Workbook) -> None:
+    roster = template[layout.ROSTER.name]
+    kinds = {dv.type for dv in roster.data_validations.dataValidation}
+    assert {"list", "decimal", "date"} <= kinds
+    lists = [dv.formula1 for dv in roster.data_validations.dataValidation if dv.type == "list"]
+    assert any("客服(2017标准)" in f for f in lists) and any("是,否" in f for f in lists)
+    attendance = template[layout.ATTENDANCE.name]
+    assert "whole" in {dv.type for dv in attendance.data_validations.dataValidation}
+    score_dv = [
+        dv
+        for dv in template[layout.SUPERVISOR_SELF.name].data_validations.dataValidation
+        if dv.type == "decimal" and dv.operator == "between"
+    ]
+    assert score_dv and score_dv[0].formula2 == "120"
+    for sheet in (roster, attendance, template[layout.PAYROLL.name]):
+        assert sheet.protection.sheet is True
+        assert sheet.freeze_panes is not None
+    assert roster["C2"].protection.locked is False
+
+
+def test_payroll_print_setup(template: openpyxl.Workbook) -> None:
+    ws = template[layout.PAYROLL.name]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$1"
+    helper = layout.PAYROLL.letter("roster_row")
+    assert ws.column_dimensions[helper].hidden
+
+
+def test_build_is_deterministic_and_the_shipped_template_is_current() -> None:
+    first = workbook_bytes(default_policy(), None)
+    assert first == workbook_bytes(default_policy(), None)
+    assert SHIPPED.read_bytes() == first
+    month = demo_month()
+    assert workbook_bytes(default_policy(), month) == workbook_bytes(default_policy(), month)
+
+
+def test_demo_inputs_and_traces_are_written(demo: openpyxl.Workbook) -> None:
+    month = demo_month()
+    result = compute_month(month)
+    roster = demo[layout.ROSTER.name]
+    assert [roster.cell(row=2 + i, column=1).value for i in range(30)] == [
+        e.id for e in month.employees
+    ]
+    assert demo[layout.META][layout.META_MONTH_CELL].value == month.month
+    pay = demo[layout.PAYROLL.name]
+    trace = layout.PAYROLL.letter("trace")
+    assert [pay[f"{trace}{2 + i}"].value for i in range(30)] == [r.trace for r in result.results]
+    assert pay[f"A{2 + 30}"].value == layout.PAYROLL_TOTAL_LABEL
+    assert demo[layout.ALERTS.name].max_row == 1 + len(result.alerts)
+
+
+_NAME = re.compile(r"\b(P_[A-Za-z0-9_]+|XLKPI_MONTH|PUBLIC_SALES)\b")
+_CALL = re.compile(r"\b([A-Z][A-Z0-9_.]*)\(")
+_SHEET = re.compile(r"'([^']+)'!")
+_EXCEL = {"INDEX", "MATCH", "IF", "IFERROR", "COUNTIFS", "COUNTIF"}
+
+
+def test_every_payroll_formula_parses_and_references_existing_things(
+    demo: openpyxl.Workbook,
+) -> None:
+    names = set(demo.defined_names)
+    pay = demo[layout.PAYROLL.name]
+    seen_lines: set[str] = set()
+    for row in pay.iter_rows(min_row=2):
+        for cell in row:
+            if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                continue
+            Parser().ast(cell.value)
+            assert set(_NAME.findall(cell.value)) <= names, cell.coordinate
+            assert set(_SHEET.findall(cell.value)) <= set(demo.sheetnames), cell.coordinate
+            for fn in _CALL.findall(cell.value):
+                assert fn in _EXCEL or fn in udfs.__all__, (cell.coordinate, fn)
+            header = pay.cell(row=1, column=cell.column).value
+            seen_lines.add(header)
+    labels = {layout.PAYROLL.column(code).header for code in LINE_CODES}
+    assert labels <= seen_lines  # the demo's 8 plans use every pay line
+
+
+def test_a_plan_fills_only_its_lines() -> None:
+    month = demo_month()
+    result = compute_month(month)
+    for r in result.results:
+        formulas = payroll_formulas(2, r.employee, default_policy())
+        assert {c for c in formulas if c in LINE_CODES} == {line.code for line in r.lines}
+        assert formulas["total"].count("+") == len(r.lines) - 1

@@ -1,0 +1,184 @@
+"""Score UDFs: coefficient, bonus ratio, grade, weighted score, scorecard total, rank."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import xlwings as xw
+
+from udfs import _policy_args as pa
+from udfs._boundary import BlankInput, guarded, is_blank, need, vectorize
+from xlkpi import rules
+from xlkpi.history import rank_due
+from xlkpi.inputs import Employee
+from xlkpi.layout import GRADE_LABELS, PLAN_BY_LABEL
+from xlkpi.money import ZERO
+from xlkpi.policy import Policy
+from xlkpi.policy_io import default_policy
+
+
+def score_policy(tiers: object = None, max_score: object = None) -> Policy:
+    """The default policy with the coefficient tiers and score maximum from the sheet."""
+    d = default_policy()
+    return pa.with_values(
+        {
+            "perf_coeff": pa.amount_scale(tiers, d.perf_coeff, "perf_coeff"),
+            "score.maximum": pa.number(max_score, d.score.maximum, "score.maximum"),
+        }
+    )
+
+
+@xw.func
+@xw.arg("tiers", ndim=2)
+@guarded
+def PERF_COEFF(score: object, tiers: object = None, max_score: object = None) -> object:
+    """绩效系数:按分数取系数 Performance coefficient by score (rules A1)."""
+    p = score_policy(tiers, max_score)
+    return vectorize(lambda s: rules.perf_coeff(need(s), p), score)
+
+
+@xw.func
+@xw.arg("bands", ndim=2)
+@guarded
+def BONUS_RATIO(score: object, bands: object = None, max_score: object = None) -> object:
+    """绩效奖金发放比例 Share of the performance-bonus pot paid at a score (rules A2)."""
+    d = default_policy()
+    p = pa.with_values(
+        {
+            "perf_bonus.ratio": pa.amount_scale(bands, d.perf_bonus.ratio, "perf_bonus.ratio"),
+            "score.maximum": pa.number(max_score, d.score.maximum, "score.maximum"),
+        }
+    )
+    return vectorize(lambda s: rules.bonus_ratio(need(s), p), score)
+
+
+def grade_policy(lines: object = None, max_score: object = None) -> Policy:
+    """The default policy with the grade lines (pass, good, excellent) from the sheet."""
+    d = default_policy()
+    updates: dict[str, object] = {
+        "score.maximum": pa.number(max_score, d.score.maximum, "score.maximum")
+    }
+    if not pa.absent(lines):
+        values = pa.numbers(lines, [], "grades")
+        if len(values) != 3:
+            from xlkpi.errors import PolicyError
+
+            raise PolicyError("grades: give three lines (pass, good, excellent)", "grades")
+        updates["grades"] = d.grades.model_copy(
+            update=dict(zip(("pass_from", "good_from", "excellent_from"), values, strict=True))
+        )
+    return pa.with_values(updates)
+
+
+@xw.func
+@xw.arg("lines", ndim=2)
+@guarded
+def GRADE(score: object, lines: object = None, max_score: object = None) -> object:
+    """考核等级(不及格/及格/良好/优秀) Appraisal grade of a score."""
+    p = grade_policy(lines, max_score)
+    return vectorize(lambda s: GRADE_LABELS[rules.grade(need(s), p)], score)
+
+
+@xw.func
+@guarded
+def WEIGHTED_SCORE(
+    supervisor: object,
+    self_score: object,
+    supervisor_weight: object = None,
+    self_weight: object = None,
+) -> object:
+    """绩效分数=主管75%+自评25% Score = 75% supervisor + 25% self-assessment (rules A8)."""
+    d = default_policy()
+    p = pa.with_values(
+        {
+            "score.supervisor_weight": pa.number(
+                supervisor_weight, d.score.supervisor_weight, "score.supervisor_weight"
+            ),
+            "score.self_weight": pa.number(self_weight, d.score.self_weight, "score.self_weight"),
+        }
+    )
+    return vectorize(lambda a, b: rules.weighted_score(need(a), need(b), p), supervisor, self_score)
+
+
+@xw.func
+@xw.arg("points", ndim=2)
+@xw.arg("weights", ndim=2)
+@xw.arg("extra", ndim=2)
+@guarded
+def SCORECARD_TOTAL(
+    points: object, weights: object, extra: object = None, bonus: object = None
+) -> object:
+    """考核表总分:各项封顶求和+加分 Scorecard total: items capped at their points, plus bonus."""
+    caps = pa.numbers(weights, [], "scorecard points")
+    extras = pa.numbers(extra, [ZERO] * len(caps), "scorecard extra")
+    if len(extras) != len(caps):
+        extras = [ZERO] * len(caps)
+    maxima = [c + e for c, e in zip(caps, extras, strict=True)]
+
+    def total(row: object, plus: object) -> Decimal:
+        cells = row if isinstance(row, list) else [row]
+        if all(is_blank(c) for c in cells):
+            raise BlankInput
+        if len(cells) != len(maxima):
+            from xlkpi.errors import OutOfRangeError
+
+            raise OutOfRangeError(
+                f"{len(cells)} item cells but {len(maxima)} item maxima; pass the whole row"
+            )
+        given = [None if is_blank(c) else c for c in cells]
+        base = rules.scorecard_total(given, maxima)
+        return base + (ZERO if is_blank(plus) else rules.amount_arg(plus, "bonus points"))
+
+    return vectorize(total, points, bonus)
+
+
+@xw.func
+@guarded
+def CS_ATTENDANCE_ITEM(lates: object, leaves: object, absences: object) -> object:
+    """客服考勤项得分(10分,迟到-2,请假-1) Customer-service attendance item (rules A10)."""
+    return vectorize(
+        lambda a, b, c: rules.cs_attendance_item(need(a), need(b), need(c)), lates, leaves, absences
+    )
+
+
+@xw.func
+@guarded
+def RANK(
+    current_rank: object,
+    months_of_service: object,
+    score: object,
+    clean_record: object = True,
+    plan: object = None,
+) -> object:
+    """客服等级:应晋升的等级或当前等级 Customer-service rank due (next rung) or current (A11)."""
+    policy = default_policy()
+    ladder = policy.ranks.ladder
+    by_label = {r.label: r.name for r in ladder}
+
+    def rank(current: object, months: object, s: object, clean: object, plan_value: object) -> str:
+        name = "trial" if is_blank(current) else str(current).strip()
+        name = by_label.get(name, name)
+        plan_code = policy.ranks.plans[0]
+        if not is_blank(plan_value):
+            plan_code = PLAN_BY_LABEL.get(str(plan_value).strip(), str(plan_value).strip())
+        emp = Employee("", "", plan_code, hire_date=_epoch(), rank=name)
+        ok = clean not in (False, 0, "否", "FALSE", "false")
+        due = rank_due(
+            emp,
+            rules.count_arg(need(months), "months of service"),
+            rules.score_arg(need(s), policy),
+            ok,
+            policy,
+        )
+        if due is not None:
+            return next(r.label for r in ladder if f"rank_{r.name}" == due.code)
+        current_rung = next((r for r in ladder if r.name == name), None)
+        return current_rung.label if current_rung else name
+
+    return vectorize(rank, current_rank, months_of_service, score, clean_record, plan)
+
+
+def _epoch():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date(2000, 1, 1)

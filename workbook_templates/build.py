@@ -1,0 +1,116 @@
+"""Build the HR workbook: every sheet in order, defined names, and the same bytes each time."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+
+from workbook_templates.input_sheets import (
+    write_attendance,
+    write_roster,
+    write_sales,
+    write_supervisor_self,
+    write_teams,
+)
+from workbook_templates.other_sheets import write_alerts, write_history, write_meta, write_readme
+from workbook_templates.payroll import write_payroll_sheet
+from workbook_templates.policy_sheet import write_policy_sheet
+from workbook_templates.scorecards import sheet_name, write_scorecard
+from xlkpi import layout
+from xlkpi.engine import MonthResult, compute_month
+from xlkpi.inputs import Month
+from xlkpi.policy import Policy
+from xlkpi.policy_io import default_policy
+
+FIXED_TIME = datetime(2026, 1, 1, 0, 0, 0)
+_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def build_workbook(
+    path: str | Path, policy: Policy | None = None, month: Month | None = None, lang: str = "zh"
+) -> Path:
+    """Write the template (``month=None``) or a month's workbook with its inputs and Payroll.
+
+    The Payroll holds formulas only; for a month the engine's trace and alerts are written as
+    values (the formulas' cached values are filled by ``xlkpi recalc``). Same inputs, same bytes.
+    """
+    if lang != "zh":
+        raise ValueError(f"lang is {lang!r}; only the Chinese workbook (zh) is built so far")
+    policy = policy or default_policy()
+    target = Path(path)
+    data = workbook_bytes(policy, month, lang)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
+def workbook_bytes(policy: Policy, month: Month | None, lang: str = "zh") -> bytes:
+    """The workbook as deterministic .xlsx bytes."""
+    wb = _workbook(policy, month, lang)
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _normalise_zip(raw.getvalue())
+
+
+def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
+    employees = list(month.employees) if month else []
+    result: MonthResult | None = compute_month(month, policy) if month else None
+    in_force = policy.at(month.month) if month else policy
+    wb = Workbook()
+    readme = wb.active
+    readme.title = layout.README
+    write_readme(readme, month.month if month else None)
+    names: dict[str, str] = {}
+    names |= write_policy_sheet(
+        wb.create_sheet(layout.POLICY), policy, month.month if month else None
+    )
+    write_roster(wb.create_sheet(layout.ROSTER.name), employees, in_force)
+    write_attendance(wb.create_sheet(layout.ATTENDANCE.name), employees, month, in_force)
+    write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force)
+    names |= write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force)
+    for key, card in in_force.scorecards.items():
+        write_scorecard(wb.create_sheet(sheet_name(key)), key, card, employees, month, in_force)
+    write_supervisor_self(wb.create_sheet(layout.SUPERVISOR_SELF.name), employees, month, in_force)
+    write_payroll_sheet(wb.create_sheet(layout.PAYROLL.name), employees, in_force, result)
+    write_alerts(wb.create_sheet(layout.ALERTS.name), result)
+    write_history(wb.create_sheet(layout.HISTORY.name), month, employees)
+    names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
+    for name, ref in sorted(names.items()):
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    wb.properties.creator = "xlkpi"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.lastModifiedBy = "xlkpi"
+    return wb
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite the zip with fixed timestamps and a fixed modified time in docProps/core.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _fix_core(content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def _fix_core(content: bytes) -> bytes:
+    import re
+
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(
+        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+        rb"\g<1>" + stamp + rb"\g<2>",
+        content,
+    )

@@ -1,0 +1,173 @@
+"""The input sheets: 花名册 Roster, 考勤 Attendance, 业绩 Sales, 团队目标 Teams, 主管自评."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbook_templates.policy_sheet import name_of
+from workbook_templates.style import (
+    AMOUNT_FORMAT,
+    FORMATS,
+    HEADER_FONT,
+    style_header,
+    unlock_inputs,
+)
+from workbook_templates.validation import add_validations
+from xlkpi import layout
+from xlkpi.inputs import Employee, Month, MonthInput
+from xlkpi.layout import (
+    ATTENDANCE,
+    BOOL_LABELS,
+    FIRST_DATA_ROW,
+    LAST_DATA_ROW,
+    LEVEL_LABELS,
+    PAYROLL,
+    ROSTER,
+    SALES,
+    SCORECARD_OF_PLAN,
+    SUPERVISOR_SELF,
+    TEAMS,
+    SheetLayout,
+)
+from xlkpi.payplans import PLAN_LABELS
+from xlkpi.policy import Policy
+
+SPARE_ROWS = 200  # unlocked, formatted empty rows below the data for new staff
+
+
+def cell_value(value: object) -> object:
+    """A value as written to a cell (Decimals as int / float from their text)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(str(value))
+    return value
+
+
+def name_formula(row: int) -> str:
+    """The 姓名 column of an input sheet: looked up on the roster by id."""
+    ids = f"{quote_sheetname(ROSTER.name)}!$A${FIRST_DATA_ROW}:$A${LAST_DATA_ROW}"
+    names = f"{quote_sheetname(ROSTER.name)}!$B${FIRST_DATA_ROW}:$B${LAST_DATA_ROW}"
+    return f'=IFERROR(INDEX({names},MATCH($A{row},{ids},0)),"")'
+
+
+def _finish(ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int) -> None:
+    unlock_inputs(ws, sheet, FIRST_DATA_ROW + rows + SPARE_ROWS - 1)
+    add_validations(ws, sheet, policy)
+
+
+def _rank_label(code: str, policy: Policy) -> str:
+    for rung in policy.ranks.ladder:
+        if rung.name == code:
+            return rung.label
+    return code
+
+
+def write_roster(ws: Worksheet, employees: list[Employee], policy: Policy) -> None:
+    """花名册: one row per employee; plan, level, trial and rank as their Chinese labels."""
+    ws.append(ROSTER.headers)
+    style_header(ws, ROSTER)
+    for emp in employees:
+        ws.append(
+            [
+                emp.id,
+                emp.name,
+                PLAN_LABELS[emp.plan][0],
+                LEVEL_LABELS.get(emp.level, emp.level),
+                emp.hire_date,
+                BOOL_LABELS[emp.trial],
+                cell_value(emp.base_pay),
+                cell_value(emp.post_pay),
+                emp.team or None,
+                _rank_label(emp.rank, policy) if emp.rank else None,
+            ]
+        )
+    _finish(ws, ROSTER, policy, len(employees))
+
+
+def _month_sheet(
+    ws: Worksheet,
+    sheet: SheetLayout,
+    employees: list[Employee],
+    month: Month | None,
+    policy: Policy,
+) -> None:
+    ws.append(sheet.headers)
+    style_header(ws, sheet)
+    fields = [c.field for c in sheet.columns[2:]]
+    for i, emp in enumerate(employees):
+        row = FIRST_DATA_ROW + i
+        inp: MonthInput | None = month.inputs.get(emp.id) if month else None
+        values = [cell_value(getattr(inp, f)) if inp else None for f in fields]
+        ws.append([emp.id, name_formula(row), *values])
+    _finish(ws, sheet, policy, len(employees))
+
+
+def write_attendance(
+    ws: Worksheet, employees: list[Employee], month: Month | None, policy: Policy
+) -> None:
+    """考勤: the month's attendance counts and days per employee."""
+    _month_sheet(ws, ATTENDANCE, employees, month, policy)
+
+
+def write_sales(
+    ws: Worksheet, employees: list[Employee], month: Month | None, policy: Policy
+) -> None:
+    """业绩: the month's sales, targets, reviews, complaints, rewards and deductions."""
+    _month_sheet(ws, SALES, employees, month, policy)
+
+
+def write_teams(ws: Worksheet, month: Month | None, policy: Policy) -> dict[str, str]:
+    """团队目标: team targets, team sales and completion; the public sales cell. Returns names."""
+    ws.append(TEAMS.headers)
+    style_header(ws, TEAMS)
+    teams = sorted(month.team_targets) if month else []
+    pay = quote_sheetname(PAYROLL.name)
+
+    def pay_col(field: str) -> str:
+        letter = PAYROLL.letter(field)
+        return f"{pay}!${letter}${FIRST_DATA_ROW}:${letter}${LAST_DATA_ROW}"
+
+    for i, team in enumerate(teams):
+        row = FIRST_DATA_ROW + i
+        ws.append(
+            [
+                team,
+                cell_value(month.team_targets[team]) if month else None,
+                f"=TEAM_SALES(A{row},{pay_col('team_name')},{pay_col('plan')},{pay_col('net_sales')})",
+                f"=COMPLETION(C{row},B{row})",
+            ]
+        )
+        ws[f"C{row}"].number_format = AMOUNT_FORMAT
+        ws[f"D{row}"].number_format = "0.00%"
+    label, cell = layout.PUBLIC_SALES_LABEL_CELL, layout.PUBLIC_SALES_CELL
+    ws[label] = layout.PUBLIC_SALES_LABEL
+    ws[label].font = HEADER_FONT
+    ws[cell] = cell_value(month.public_sales) if month else None
+    ws[cell].number_format = AMOUNT_FORMAT
+    ws.column_dimensions[label[0]].width = 18
+    ws.column_dimensions[cell[0]].width = 14
+    _finish(ws, TEAMS, policy, len(teams))
+
+    return {layout.PUBLIC_SALES_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
+
+
+def write_supervisor_self(
+    ws: Worksheet, employees: list[Employee], month: Month | None, policy: Policy
+) -> None:
+    """主管自评: supervisor and self scores of the plans without a scorecard; 75/25 score."""
+    ws.append(SUPERVISOR_SELF.headers)
+    style_header(ws, SUPERVISOR_SELF)
+    staff = [e for e in employees if e.plan not in SCORECARD_OF_PLAN]
+    weights = f"{name_of('score.supervisor_weight')},{name_of('score.self_weight')}"
+    for i, emp in enumerate(staff):
+        row = FIRST_DATA_ROW + i
+        inp = month.inputs.get(emp.id) if month else None
+        score = cell_value(inp.score) if inp and inp.score is not None else None
+        ws.append(
+            [emp.id, name_formula(row), score, score, f"=WEIGHTED_SCORE(C{row},D{row},{weights})"]
+        )
+    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(staff)):
+        ws[f"E{row}"].number_format = FORMATS["score"]
+    _finish(ws, SUPERVISOR_SELF, policy, len(staff))

@@ -1,0 +1,120 @@
+"""The 说明 readme, 预警 Alerts, 历史 History and hidden ``_xlkpi`` meta sheets."""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbook_templates.style import AMOUNT_FORMAT, style_header
+from xlkpi import layout
+from xlkpi.engine import MonthResult
+from xlkpi.inputs import Employee, Month
+from xlkpi.layout import ALERTS, FIRST_DATA_ROW, GRADE_LABELS, HISTORY
+
+TEMPLATE_VERSION = "1"
+ALERT_KINDS = {"warning": "警告", "dismissal": "劝退", "promotion": "晋升", "reward": "奖励"}
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+DISMISSAL_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+README_LINES = (
+    "xlkpi 绩效与工资模板 — 使用说明 How to use",
+    "1. 在「花名册」录入员工:工号、姓名、岗位/薪资方案(下拉选择)、级别、入职日期、"
+    "试用期、工资、团队。",
+    "2. 每月在「考勤」「业绩」「团队目标」录入数据;在各考核表"
+    "(美工考核、推广考核、客服考核、物流考核)或「主管自评」录入评分。"
+    "可编辑的是输入单元格,其余为公式(工作表已保护,无密码)。",
+    "3. 「工资表」每一项都是公式,调用 xlkpi 函数并引用「参数」表的数值:修改参数,工资自动重算。",
+    "4. 参数表中标注 Reading/example 的是文件未明确给出、由本模板选定的数值,可按公司实际修改。",
+    "5. 运行 xlkpi check 检查输入;xlkpi recalc 重算并刷新「计算过程」与「预警」;"
+    "月末 xlkpi close 封存。",
+    "Enter staff on 花名册, the month's data on 考勤/业绩/团队目标 and the scorecards; the Payroll "
+    "sheet recalculates from the 参数 (Policy) sheet. Run `xlkpi check`, then `xlkpi recalc`.",
+)
+
+
+def write_readme(ws: Worksheet, month: str | None) -> None:
+    """A few lines on how to use the workbook."""
+    for i, line in enumerate(README_LINES, start=1):
+        ws.cell(row=i, column=1, value=line)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.cell(row=len(README_LINES) + 2, column=1, value=f"月份 Month: {month or '(未设置 not set)'}")
+    ws.column_dimensions["A"].width = 120
+
+
+def write_alerts(ws: Worksheet, result: MonthResult | None) -> None:
+    """预警: the month's alerts (filled by recalc; by the builder for a demo month)."""
+    ws.append(ALERTS.headers)
+    style_header(ws, ALERTS)
+    if result is not None:
+        for alert in result.alerts:
+            ws.append(
+                [
+                    alert.employee_id,
+                    alert.name,
+                    ALERT_KINDS.get(alert.kind, alert.kind),
+                    alert.code,
+                    alert.message,
+                ]
+            )
+    kind = ALERTS.letter("kind")
+    area = f"A{FIRST_DATA_ROW}:{ALERTS.letter('message')}{layout.LAST_DATA_ROW}"
+    ws.conditional_formatting.add(
+        area,
+        FormulaRule(
+            formula=[f'${kind}{FIRST_DATA_ROW}="{ALERT_KINDS["dismissal"]}"'], fill=DISMISSAL_FILL
+        ),
+    )
+    ws.conditional_formatting.add(
+        area,
+        FormulaRule(
+            formula=[f'${kind}{FIRST_DATA_ROW}="{ALERT_KINDS["warning"]}"'], fill=WARNING_FILL
+        ),
+    )
+
+
+def write_history(ws: Worksheet, month: Month | None, employees: list[Employee]) -> None:
+    """历史: closed months (grades as Chinese labels)."""
+    ws.append(HISTORY.headers)
+    style_header(ws, HISTORY)
+    names = {e.id: e.name for e in employees}
+    if month is None:
+        return
+    for rec in sorted(month.history, key=lambda r: (r.month, r.employee_id)):
+        ws.append(
+            [
+                rec.month,
+                rec.employee_id,
+                names.get(rec.employee_id, ""),
+                _num(rec.score),
+                GRADE_LABELS.get(rec.grade, rec.grade),
+                _num(rec.coefficient),
+                _num(rec.total),
+                rec.rank or None,
+                rec.complaints,
+            ]
+        )
+        ws[f"{HISTORY.letter('total')}{ws.max_row}"].number_format = AMOUNT_FORMAT
+
+
+def _num(value: object) -> object:
+    from workbook_templates.input_sheets import cell_value
+
+    return cell_value(value)
+
+
+def write_meta(ws: Worksheet, month: str | None, lang: str) -> dict[str, str]:
+    """The hidden meta sheet (key in A, value in B); returns the month's defined name."""
+    values = {
+        "month": month or "",
+        "status": "new",
+        "seal_hash": "",
+        "template_version": TEMPLATE_VERSION,
+        "lang": lang,
+    }
+    for key in layout.META_KEYS:
+        ws.append([key, values[key] or None])
+    ws.sheet_state = "hidden"
+    cell = layout.META_MONTH_CELL
+    return {layout.MONTH_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}

@@ -1,0 +1,324 @@
+"""The 工资表 Payroll sheet: one row of formulas per employee, calling the UDFs on named policy.
+
+Inputs are looked up by employee id: hidden helper columns hold the row of the employee on the
+Roster, Attendance, Sales and score sheets (``MATCH``), and every input is read with
+``INDEX(<input column>, <that row>)`` — so HR may sort any input sheet. Every pay line is a UDF
+call whose policy arguments are the Policy sheet's defined names (``P_…``), so Excel
+recalculates pay when a rate changes. A plan fills only the line columns it has; the row total
+adds them with ``+`` (any error or blank line makes the total an error); the grand-total row
+is ``MONEY_SUM`` over the totals (an error if any is an error or blank).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbook_templates.policy_sheet import name_of
+from workbook_templates.style import AMOUNT_FORMAT, style_header
+from xlkpi import layout
+from xlkpi.engine import MonthResult
+from xlkpi.inputs import Employee
+from xlkpi.layout import (
+    ATTENDANCE,
+    FIRST_DATA_ROW,
+    HISTORY,
+    HISTORY_LAST_ROW,
+    LAST_DATA_ROW,
+    PAYROLL,
+    ROSTER,
+    SALES,
+    SCORECARD_OF_PLAN,
+    SCORECARD_SHEETS,
+    SUPERVISOR_SELF,
+    TEAMS,
+    SheetLayout,
+)
+from xlkpi.paylines import LINE_CODES
+from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS
+from xlkpi.policy import Policy
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+TOTAL_FONT = Font(bold=True)
+
+
+def _col(sheet: SheetLayout, field: str, last: int = LAST_DATA_ROW) -> str:
+    """An absolute column range of an input sheet: ``'花名册'!$G$2:$G$2001``."""
+    letter = sheet.letter(field)
+    return f"{quote_sheetname(sheet.name)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
+
+
+def _own(field: str, row: int) -> str:
+    return f"${PAYROLL.letter(field)}{row}"
+
+
+def _own_col(field: str) -> str:
+    letter = PAYROLL.letter(field)
+    return f"${letter}${FIRST_DATA_ROW}:${letter}${LAST_DATA_ROW}"
+
+
+def score_sheet(plan: str) -> tuple[str, str]:
+    """The sheet holding a plan's score and the letter of its score column."""
+    key = SCORECARD_OF_PLAN.get(plan)
+    if key is None:
+        return SUPERVISOR_SELF.name, SUPERVISOR_SELF.letter("score")
+    from workbook_templates.scorecards import score_letter
+
+    return SCORECARD_SHEETS[key], score_letter(key)
+
+
+def payroll_formulas(row: int, employee: Employee, policy: Policy) -> dict[str, str]:
+    """Field → formula for one Payroll row (fields as in ``layout.PAYROLL``).
+
+    The id and the trace are values (written by the builder / recalc), so they are not here;
+    line columns the employee's plan does not have are left out (they stay empty).
+    """
+    r = row
+    rr, ar, sr = _own("roster_row", r), _own("attendance_row", r), _own("sales_row", r)
+    score, coeff, grade = _own("score", r), _own("coefficient", r), _own("grade", r)
+    team, net = _own("team_name", r), _own("net_sales", r)
+
+    def roster(field: str) -> str:
+        return f"INDEX({_col(ROSTER, field)},{rr})"
+
+    def att(field: str) -> str:
+        return f"INDEX({_col(ATTENDANCE, field)},{ar})"
+
+    def sales(field: str) -> str:
+        return f"INDEX({_col(SALES, field)},{sr})"
+
+    def n(path: str) -> str:
+        return name_of(path)
+
+    sheet, letter = score_sheet(employee.plan)
+    quoted = quote_sheetname(sheet)
+    score_range = f"{quoted}!${letter}${FIRST_DATA_ROW}:${letter}${LAST_DATA_ROW}"
+    ids = f"{{sheet}}!$A${FIRST_DATA_ROW}:$A${LAST_DATA_ROW}"
+    out: dict[str, str] = {
+        "name": f"={roster('name')}",
+        "plan": f"={roster('plan')}",
+        "score": f"=INDEX({score_range},{_own('score_row', r)})",
+        "coefficient": f"=PERF_COEFF({score},{n('perf_coeff')},{n('score.maximum')})",
+        "grade": f"=GRADE({score},{n('grades')},{n('score.maximum')})",
+        "roster_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ROSTER.name))},0)",
+        "attendance_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ATTENDANCE.name))},0)",
+        "sales_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(SALES.name))},0)",
+        "score_row": f"=MATCH($A{r},{ids.format(sheet=quoted)},0)",
+        "team_name": f'={roster("team")}&""',
+        "net_sales": (f"=NET_SALES({sales('sales')},{sales('returns')},{sales('shipping_paid')})"),
+    }
+    positive_net = f"IF({net}<0,0,{net})"
+
+    def commission(schedule: str) -> str:
+        return f"=COMMISSION({positive_net},{n('commission.' + schedule)})"
+
+    def seniority(plan: str) -> str:
+        month = layout.MONTH_NAME
+        return (
+            f"=SENIORITY_PAY({roster('hire_date')},{month},{n(f'plans.{plan}.seniority_per_year')})"
+        )
+
+    teams_ref = quote_sheetname(TEAMS.name)
+    team_match = f"MATCH({team},{_col(TEAMS, 'team')},0)"
+    team_sales = f'IFERROR(INDEX({_col(TEAMS, "team_sales")},{team_match}),"")'
+    team_target = f'IFERROR(INDEX({_col(TEAMS, "target")},{team_match}),"")'
+    _ = teams_ref
+    pool_label = PLAN_LABELS[sorted(TEAM_POOL_PLANS)[0]][0]
+    members = f'COUNTIFS({_col(ROSTER, "plan")},"{pool_label}",{_col(ROSTER, "team")},{team})'
+    lines: dict[str, str] = {}
+    base_pay = roster("base_pay")
+    doc000 = {
+        "base": f"=AMOUNT({base_pay})",
+        "attendance": (
+            f"=ATTENDANCE_BONUS({base_pay},SUM_COUNTS({att('lates')},{att('early_leaves')},"
+            f"{att('leaves')}),{att('absences')},{n('attendance.bonus_rate')},"
+            f"{n('attendance.cancel_at_count')},{n('attendance.cancel_at_absence_days')})"
+        ),
+        "perf": (
+            f"=PERF_BONUS({base_pay},{score},{n('perf_bonus.ratio')},"
+            f"{n('perf_bonus.pot_rate')},{n('score.maximum')})"
+        ),
+    }
+    tail = {
+        "rewards": f"=AMOUNT({sales('rewards')})",
+        "penalties": f"=AMOUNT({sales('penalties')},-1)",
+        "losses": f"=AMOUNT({sales('losses')},-1)",
+    }
+    fines = {
+        "complaint_fine": f"=-COMPLAINT_FINE({sales('complaints')},{n('fines.complaint_fines')})",
+        "conduct_fine": (
+            f"=-CONDUCT_FINE({sales('chat_violations')},{sales('contact_leaks')},"
+            f"{n('fines.chat_per_time')},{n('fines.leak_per_time')})"
+        ),
+    }
+    plans = policy.plans
+    plan = employee.plan
+    if plan == "designer":
+        lines = {**doc000, "special_awards": f"=AMOUNT({sales('special_awards')})", **tail}
+    elif plan == "promotion":
+        lines = {**doc000, "commission": commission(plans.promotion.commission_schedule), **tail}
+    elif plan == "cs_000":
+        position = (
+            f'COUNTIFS({_own_col("plan")},"{pool_label}",{_own_col("team_name")},{team},'
+            f'{_own_col("roster_row")},"<="&{rr})'
+        )
+        share = (
+            f"=TEAM_SHARE({team_sales},{team_target},{members},{position},{n('team.pool_rate')})"
+        )
+        lines = {**doc000, "team": share, **fines, **tail}
+    elif plan == "cs_003":
+        review = f"{n('review.neutral')},{n('review.negative')}"
+        lines = {
+            "base": f"=LINE({n('plans.cs_003.base_amount')},{coeff})",
+            "commission": commission(plans.cs_003.commission_schedule),
+            "review_neutral": f"=REVIEW_PAY({sales('neutral_fixed')},0,{review})",
+            "review_negative": f"=REVIEW_PAY(0,{sales('negative_fixed')},{review})",
+            **fines,
+            **tail,
+        }
+    elif plan == "store_manager":
+        lines = {
+            "base": (
+                f"=TASK_PAY({sales('task_coefficient')},{net},{sales('target')},"
+                f"{n('plans.store_manager.base_amount')},"
+                f"{n('plans.store_manager.task_coefficient_cap')},"
+                f"{n('plans.store_manager.coefficient_places')})"
+            ),
+            "team": (
+                f"=TEAM_AVERAGE_SHARE({team_sales},{team_target},{members},{roster('level')},"
+                f"{n('team.pool_rate')},{n('team.level_share')})"
+            ),
+            **tail,
+        }
+    elif plan == "ops_specialist":
+        lines = {
+            "base": doc000["base"],
+            "post": f"=AMOUNT({roster('post_pay')})",
+            "seniority": seniority("ops_specialist"),
+            "attendance": (
+                f"=STRICT_ATTENDANCE(SUM_COUNTS({att('lates')},{att('early_leaves')}),"
+                f"{att('late_minutes')},{att('absences')},{att('personal_leave_days')},"
+                f"{att('sick_leave_days')},{n('strict_attendance.amount')},"
+                f"{n('strict_attendance.max_late_times')},{n('strict_attendance.max_late_minutes')})"
+            ),
+            "perf": (
+                f"=SCORE_PAY({base_pay},{score},{n('plans.ops_specialist.perf_pot_rate')},"
+                f"{n('score.maximum')})"
+            ),
+            "commission": commission(plans.ops_specialist.commission_schedule),
+            **tail,
+        }
+    elif plan == "warehouse":
+        w = "plans.warehouse."
+        lines = {
+            "base": (
+                f"=TRIAL_BASE({roster('trial')},{n(w + 'base_trial')},{n(w + 'base_regular')})"
+            ),
+            "appraisal": (
+                f"=WAREHOUSE_APPRAISAL({score},{att('personal_leave_days')},"
+                f"{att('sick_leave_days')},{att('absences')},{n(w + 'appraisal_base')},"
+                f"{n(w + 'cancel_personal_leave_days')},{n(w + 'cancel_sick_leave_days')},"
+                f"{n(w + 'cancel_absence_days')},{n('score.maximum')})"
+            ),
+            "seniority": seniority("warehouse"),
+            "lunch": f"=LINE({n('allowances.lunch_per_day')},{att('working_days')})",
+            "night": f"=LINE({n('allowances.night_shift')},{att('night_shifts')})",
+            "late_night": f"=LINE({n('allowances.late_night_shift')},{att('late_night_shifts')})",
+            "overtime": (
+                f"=OVERTIME_PAY({att('overtime_hours')},{n('allowances.overtime_per_day')},"
+                f"{n('allowances.overtime_hours_per_day')},"
+                f"{n('allowances.overtime_minimum_hours')})"
+            ),
+            "holiday": f"=LINE({n('allowances.holiday_per_day')},{att('holiday_days')})",
+            **tail,
+        }
+    elif plan == "cs_2017":
+        public_label = PLAN_LABELS[sorted(PUBLIC_POOL_PLANS)[0]][0]
+        staff = f'COUNTIF({_col(ROSTER, "plan")},"{public_label}")'
+        history = {f: _col(HISTORY, f, HISTORY_LAST_ROW) for f in ("month", "id", "grade")}
+        s = "streak_reward."
+        lines = {
+            "post": f"=AMOUNT({roster('post_pay')})",
+            "commission": commission(plans.cs_2017.commission_schedule),
+            "public_pool": (
+                f"=PUBLIC_SHARE({layout.PUBLIC_SALES_NAME},{staff},"
+                f"{n('commission.' + plans.cs_2017.public_pool_schedule)})"
+            ),
+            "seniority": seniority("cs_2017"),
+            "streak_reward": (
+                f"=STREAK_REWARD($A{r},{layout.MONTH_NAME},{grade},{_own('plan', r)},"
+                f"{history['month']},{history['id']},{history['grade']},"
+                f"{n(s + 'months')},{n(s + 'amount')},{n(s + 'grade')},{n(s + 'plans')})"
+            ),
+            **fines,
+            **tail,
+        }
+    else:
+        raise ValueError(f"unknown pay plan {plan!r}")
+    out.update(lines)
+    out["total"] = "=" + "+".join(_own(code, r) for code in LINE_CODES if code in lines)
+    return out
+
+
+def _engine_lines(result: MonthResult | None) -> dict[str, str]:
+    if result is None:
+        return {}
+    return {r.employee.id: r.trace for r in result.results}
+
+
+def write_payroll_sheet(
+    ws: Worksheet,
+    employees: list[Employee],
+    policy: Policy,
+    result: MonthResult | None = None,
+    formulas: Callable[[int, Employee, Policy], dict[str, str]] = payroll_formulas,
+) -> None:
+    """Header, one formula row per employee, the grand-total row, formats and print setup."""
+    ws.append(PAYROLL.headers)
+    style_header(ws, PAYROLL)
+    traces = _engine_lines(result)
+    letters = {c.field: PAYROLL.letter(c.field) for c in PAYROLL.columns}
+    for i, emp in enumerate(employees):
+        row = FIRST_DATA_ROW + i
+        ws[f"{letters['id']}{row}"] = emp.id
+        for field, formula in formulas(row, emp, policy).items():
+            ws[f"{letters[field]}{row}"] = formula
+        if emp.id in traces:
+            ws[f"{letters['trace']}{row}"] = traces[emp.id]
+    last = FIRST_DATA_ROW + len(employees) - 1
+    money = [c.field for c in PAYROLL.columns if c.field in LINE_CODES or c.field == "total"]
+    if employees:
+        total_row = last + 1
+        ws[f"{letters['id']}{total_row}"] = layout.PAYROLL_TOTAL_LABEL
+        t = letters["total"]
+        ws[f"{t}{total_row}"] = f"=MONEY_SUM({t}{FIRST_DATA_ROW}:{t}{last})"
+        ws[f"{letters['id']}{total_row}"].font = TOTAL_FONT
+        ws[f"{t}{total_row}"].font = TOTAL_FONT
+        ws[f"{t}{total_row}"].number_format = AMOUNT_FORMAT
+    for field in money:
+        for row in range(FIRST_DATA_ROW, last + 1):
+            ws[f"{letters[field]}{row}"].number_format = AMOUNT_FORMAT
+    first_money, last_money = letters[money[0]], letters["total"]
+    area = f"{first_money}{FIRST_DATA_ROW}:{last_money}{max(last + 1, FIRST_DATA_ROW)}"
+    ws.conditional_formatting.add(
+        area,
+        FormulaRule(
+            formula=[
+                f"OR(ISERROR({first_money}{FIRST_DATA_ROW}),ISTEXT({first_money}{FIRST_DATA_ROW}))"
+            ],
+            fill=ERROR_FILL,
+        ),
+    )
+    for column in layout.PAYROLL_HELPERS:
+        ws.column_dimensions[letters[column.field]].hidden = True
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{layout.HEADER_ROW}:{layout.HEADER_ROW}"
+    ws.protection.sheet = True

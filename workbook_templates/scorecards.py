@@ -1,0 +1,115 @@
+"""Scorecard sheets (one per policy scorecard): items with maximum points, 加分 and 总分.
+
+Rows are the employees whose plan is scored on the card (``layout.SCORECARD_OF_PLAN``); item
+cells and 加分 are unlocked inputs; 总分 = ``SCORECARD_TOTAL(items, P_…_points, P_…_extra, 加分)``
+(each item capped at its points plus extra). For a demo month the month's score is spread over
+the items in proportion to their points, any remainder going to items with room, then 加分.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+from openpyxl.comments import Comment
+from openpyxl.worksheet.worksheet import Worksheet
+
+from workbook_templates.input_sheets import SPARE_ROWS, cell_value, name_formula
+from workbook_templates.policy_sheet import name_of
+from workbook_templates.style import FORMATS, style_header, unlock_inputs
+from workbook_templates.validation import add_validations
+from xlkpi import layout
+from xlkpi.inputs import Employee, Month
+from xlkpi.layout import FIRST_DATA_ROW, SCORECARD_OF_PLAN, SheetLayout
+from xlkpi.money import ZERO
+from xlkpi.policy import Policy, Scorecard
+from xlkpi.policy_io import default_policy
+
+_TENTH = Decimal("0.1")
+
+
+def sheet_name(key: str) -> str:
+    """The sheet of a scorecard (layout's name, else the key)."""
+    return layout.SCORECARD_SHEETS.get(key, key[:31])
+
+
+def card_layout(key: str, card: Scorecard) -> SheetLayout:
+    """The columns of a scorecard sheet."""
+    sheet = (
+        layout.scorecard_layout(key, [(i.code, i.label) for i in card.items])
+        if (key in layout.SCORECARD_SHEETS)
+        else None
+    )
+    if sheet is None:
+        base = layout.scorecard_layout(next(iter(layout.SCORECARD_SHEETS)), [])
+        sheet = SheetLayout(sheet_name(key), key, base.columns)
+    return sheet
+
+
+def score_letter(key: str, policy: Policy | None = None) -> str:
+    """The letter of the 总分 column of scorecard ``key``."""
+    card = (policy or default_policy()).scorecards[key]
+    return card_layout(key, card).letter("score")
+
+
+def spread(score: Decimal, card: Scorecard) -> tuple[list[Decimal], Decimal]:
+    """Item points adding up to ``score`` (each within its maximum), and the 加分 remainder."""
+    factor = min(score / card.total, Decimal(1)) if card.total else ZERO
+    points = [(i.points * factor).quantize(_TENTH, rounding=ROUND_DOWN) for i in card.items]
+    rest = score - sum(points, ZERO)
+    for index, item in enumerate(card.items):
+        room = item.maximum - points[index]
+        step = min(room, rest)
+        if step > 0:
+            points[index] += step
+            rest -= step
+    return points, rest
+
+
+def write_scorecard(
+    ws: Worksheet,
+    key: str,
+    card: Scorecard,
+    employees: list[Employee],
+    month: Month | None,
+    policy: Policy,
+) -> None:
+    """One scorecard sheet with its staff rows."""
+    sheet = card_layout(key, card)
+    ws.append(sheet.headers)
+    style_header(ws, sheet)
+    for i, item in enumerate(card.items):
+        cell = ws.cell(row=layout.HEADER_ROW, column=3 + i)
+        cell.comment = Comment(
+            f"满分 {item.points} 分"
+            + (f"(可超额 {item.extra})" if item.extra else "")
+            + f" / max {item.maximum}; {item.code}",
+            "xlkpi",
+        )
+    staff = [e for e in employees if SCORECARD_OF_PLAN.get(e.plan) == key]
+    first_item = sheet.letter(f"item:{card.items[0].code}") if card.items else "C"
+    last_item = sheet.letter(f"item:{card.items[-1].code}") if card.items else "C"
+    bonus = sheet.letter("bonus_points")
+    total = sheet.letter("score")
+    for n, emp in enumerate(staff):
+        row = FIRST_DATA_ROW + n
+        inp = month.inputs.get(emp.id) if month else None
+        values: list[object] = [None] * len(card.items)
+        extra: object = None
+        if inp is not None and inp.score is not None:
+            points, rest = spread(inp.score, card)
+            values = [cell_value(p) for p in points]
+            extra = cell_value(rest) if rest else None
+        ws.append(
+            [
+                emp.id,
+                name_formula(row),
+                *values,
+                extra,
+                f"=SCORECARD_TOTAL({first_item}{row}:{last_item}{row},"
+                f"{name_of(f'scorecards.{key}.points')},{name_of(f'scorecards.{key}.extra')},"
+                f"{bonus}{row})",
+            ]
+        )
+        ws[f"{total}{row}"].number_format = FORMATS["score"]
+    unlock_inputs(ws, sheet, FIRST_DATA_ROW + len(staff) + SPARE_ROWS - 1)
+    add_validations(ws, sheet, policy)
