@@ -192,7 +192,7 @@ def synthetic_month(n: int, month: str = DEMO_MONTH, seed: int = 7) -> Month:
     employees = []
     for i in range(n):
         plan = PLAN_CODES[i % len(PLAN_CODES)]
-        team = teams[i % len(teams)]
+        team = teams[(i // len(PLAN_CODES)) % len(teams)]  # every plan in every team
         post = 2800 if plan == "cs_2017" else (800 if plan == "ops_specialist" else 0)
         employees.append(_employee(rng, i + 1, plan, bases.get(plan, 0), post, team, month))
     inputs = {e.id: _inputs(rng, e) for e in employees}
