@@ -200,7 +200,7 @@ def synthetic_month(n: int, month: str = DEMO_MONTH, seed: int = 7) -> Month:
         month=month,
         employees=employees,
         inputs=inputs,
-        team_targets={t: Decimal(150000) for t in teams},
+        team_targets={t: Decimal(60000) for t in teams},
         public_sales=Decimal(n * 10000),
         history=_history(rng, employees, month),
     )
