@@ -1,0 +1,152 @@
+"""new-month carries the month forward (history once, inputs cleared); close seals it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.cycle_support import set_cell, write_book
+from xlkpi.errors import SealedMonthError, WorkbookError
+from xlkpi.inputs import HistoryRecord
+from xlkpi.layout import ALERTS, HISTORY, PAYROLL
+from xlkpi.month_cycle import close, new_month
+from xlkpi.recalc import recalc
+from xlkpi.sample_data import demo_month
+from xlkpi.workbook_reader import read_workbook
+from xlkpi.xlsx_patch import read_sheet
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return write_book(tmp_path / "2026-10.xlsx", demo_month())
+
+
+def history_months(path: Path) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in read_sheet(path, HISTORY.name)[1:] if r[0]]
+
+
+def test_new_month_carries_forward(book: Path, tmp_path: Path) -> None:
+    result = recalc(book).result
+    out = tmp_path / "2026-11.xlsx"
+    r = new_month("2026-11", out, source=book)
+    assert (r.history_added, r.history_skipped, r.employees) == (30, 0, 30)
+    contents = read_workbook(out)
+    assert contents.month_name == "2026-11" and contents.status == "new"
+    assert contents.meta.get("input_hash", "") == ""
+    months = history_months(out)
+    assert months.count(("2026-10", "E00001")) == 1
+    assert len([m for m in months if m[0] == "2026-10"]) == 30
+    rows = read_sheet(out, HISTORY.name)
+    last = next(r for r in rows if r[0] == "2026-10" and r[1] == "E00030")
+    assert str(last[6]) == str(float(result.results[-1].total))
+    # roster and policy carried, inputs cleared, payroll and alerts emptied
+    assert read_sheet(out, "花名册") == read_sheet(book, "花名册")
+    assert read_sheet(out, "参数") == read_sheet(book, "参数")
+    assert read_sheet(out, "考勤")[1][2:] == [""] * 12
+    assert read_sheet(out, "业绩")[1][0] == "E00001"
+    assert all(v == "" for v in read_sheet(out, "业绩")[1][2:])
+    assert all(v == "" for v in read_sheet(out, "主管自评")[1][2:4])
+    assert all(v == "" for v in read_sheet(out, "客服考核")[1][2:])
+    assert read_sheet(out, "团队目标")[1][:2] == ["A组", 180000.0]  # targets are kept
+    assert len(read_sheet(out, PAYROLL.name)) == 1 and len(read_sheet(out, ALERTS.name)) == 1
+    assert any(p.message.startswith("blank") for p in contents.problems)
+
+
+def test_history_is_never_duplicated(tmp_path: Path) -> None:
+    month = demo_month()
+    already = [
+        HistoryRecord("2026-10", e.id, Decimal(80), "good", Decimal("1.2"), Decimal(1), "")
+        for e in month.employees[:5]
+    ]
+    book = write_book(tmp_path / "m.xlsx", replace(month, history=[*month.history, *already]))
+    recalc(book)
+    r = new_month("2026-11", tmp_path / "n.xlsx", source=book)
+    assert (r.history_added, r.history_skipped) == (25, 5)
+    months = history_months(tmp_path / "n.xlsx")
+    assert len([m for m in months if m[0] == "2026-10"]) == 30
+    assert len(set(months)) == len(months)
+
+
+def test_refuses_a_month_never_recalculated(book: Path, tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError, match="never recalculated"):
+        new_month("2026-11", tmp_path / "n.xlsx", source=book)
+    assert not (tmp_path / "n.xlsx").exists()
+
+
+def test_refuses_inputs_changed_since_recalc(book: Path, tmp_path: Path) -> None:
+    recalc(book)
+    set_cell(book, "业绩", "C2", 1000)
+    with pytest.raises(WorkbookError, match="changed after its last recalc"):
+        new_month("2026-11", tmp_path / "n.xlsx", source=book)
+
+
+def test_force_carries_an_unrecalculated_month(book: Path, tmp_path: Path) -> None:
+    r = new_month("2026-11", tmp_path / "n.xlsx", source=book, force=True)
+    assert r.history_added == 30 and r.warnings
+
+
+def test_month_must_move_forward(book: Path, tmp_path: Path) -> None:
+    recalc(book)
+    with pytest.raises(WorkbookError, match="must come after"):
+        new_month("2026-09", tmp_path / "n.xlsx", source=book)
+
+
+def test_bad_month_and_existing_output(book: Path, tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError, match="YYYY-MM"):
+        new_month("2026-13", tmp_path / "n.xlsx", source=book)
+    recalc(book)
+    with pytest.raises(WorkbookError, match="already exists"):
+        new_month("2026-11", book, source=book)
+
+
+def test_close_seals(book: Path) -> None:
+    recalc(book)
+    r = close(book)
+    contents = read_workbook(book)
+    assert contents.status == "sealed"
+    assert contents.meta["seal_hash"] == r.seal
+    assert contents.meta["seal_inputs"] == contents.input_hash
+    with pytest.raises(SealedMonthError, match="already sealed"):
+        close(book)
+
+
+def test_close_refuses_unrecalculated_or_stale(book: Path) -> None:
+    with pytest.raises(WorkbookError, match="never recalculated"):
+        close(book)
+    recalc(book)
+    set_cell(book, "考勤", "C2", 2)
+    with pytest.raises(WorkbookError, match="changed after its last recalc"):
+        close(book)
+
+
+def test_close_refuses_a_payroll_edited_by_hand(book: Path) -> None:
+    recalc(book)
+    set_cell(book, PAYROLL.name, f"{PAYROLL.letter('total')}3", 1)
+    with pytest.raises(WorkbookError, match="engine gives"):
+        close(book)
+
+
+def test_a_dated_policy_change_moves_into_the_policy_sheet(tmp_path: Path) -> None:
+    from workbook_templates import build_workbook
+    from xlkpi.policy import Change
+    from xlkpi.policy_io import default_policy
+
+    policy = default_policy().model_copy(
+        update={"changes": [Change(effective_from="2026-11", path="review.neutral", value=15)]}
+    )
+    book = build_workbook(tmp_path / "oct.xlsx", policy=policy, month=demo_month())
+    recalc(book)
+    assert read_workbook(book).policy.at("2026-10").review.neutral == 10  # type: ignore[union-attr]
+    out = tmp_path / "nov.xlsx"
+    r = new_month("2026-11", out, source=book)
+    assert any("dated policy changes" in w for w in r.warnings)
+    rows = read_sheet(out, "参数")
+    neutral = next(row for row in rows if row[0] == "review.neutral")
+    assert neutral[2] == 15 and neutral[4] in ("", None)  # the base value now; no pending row
+    assert not any(row[4] for row in rows[1:] if row and len(row) > 4)
+    contents = read_workbook(out)
+    assert contents.policy is not None and contents.policy.review.neutral == 15
+    assert contents.policy.changes == []

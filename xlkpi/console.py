@@ -1,0 +1,225 @@
+"""Rich rendering for the command line: payroll tables, alerts, cell problems, command outcomes.
+
+Operations (recalc, check, …) return data; this module only turns that data into text, so the
+same operations can serve the Excel ribbon. Problems on neighbouring cells with the same message
+are folded into one range line (``考勤!C2:C31 blank``) so a fresh month stays readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xlkpi.engine import MonthResult
+from xlkpi.errors import CellProblem
+from xlkpi.history import Alert
+from xlkpi.layout import GRADE_LABELS
+from xlkpi.money import format_number, format_yuan
+from xlkpi.paylines import LINE_LABELS
+from xlkpi.payplans import PLAN_LABELS
+from xlkpi.recalc import ALERT_KINDS
+from xlkpi.xlsx_patch import split_ref
+
+_ALERT_STYLE = {
+    "warning": "yellow",
+    "dismissal": "bold red",
+    "promotion": "green",
+    "reward": "cyan",
+}
+_SPANS = {
+    "read": (0.0, 0.2),
+    "compute": (0.2, 0.45),
+    "payroll": (0.45, 0.7),
+    "write": (0.7, 1.0),
+    "done": (1.0, 1.0),
+}
+_STAGES = {
+    "read": "读取工作簿",
+    "compute": "计算",
+    "payroll": "生成工资表",
+    "write": "写入",
+    "payslips": "生成工资条",
+    "done": "完成",
+}
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console; when output is not a terminal it is wide enough for the payroll table."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, highlight=False, width=max(console.width, 150))
+    return console
+
+
+def payroll_table(result: MonthResult, title: str | None = None) -> Table:
+    """The month's payroll: who, role, score, coefficient, each non-zero pay line, total.
+
+    Pay lines are listed in one wrapped column (``基本工资 4,500.00 · 提成 919.50 …``, deductions
+    in red) so 30 staff and 23 kinds of line fit a normal terminal; a last row sums each line.
+    """
+    table = Table(
+        title=title or f"{result.month} 工资表 (Payroll)",
+        header_style="bold",
+        row_styles=["", "on grey11"],
+    )
+    table.add_column("工号", no_wrap=True)
+    table.add_column("姓名", no_wrap=True)
+    table.add_column("岗位", no_wrap=True)
+    table.add_column("分数", justify="right", no_wrap=True)
+    table.add_column("系数", justify="right", no_wrap=True)
+    table.add_column("等级", no_wrap=True)
+    table.add_column("工资明细 (pay lines)", ratio=1, overflow="fold")
+    table.add_column("实发合计", justify="right", style="bold", no_wrap=True)
+    sums: dict[str, Decimal] = {}
+    for r in result.results:
+        amounts: dict[str, Decimal] = {}
+        for line in r.lines:
+            amounts[line.code] = amounts.get(line.code, Decimal(0)) + line.amount
+        for code, amount in amounts.items():
+            sums[code] = sums.get(code, Decimal(0)) + amount
+        table.add_row(
+            escape(r.employee.id),
+            escape(r.employee.name),
+            PLAN_LABELS[r.employee.plan][0],
+            "" if r.score is None else format_number(r.score),
+            "" if r.coefficient is None else format_number(r.coefficient),
+            GRADE_LABELS.get(r.grade, r.grade),
+            _lines(amounts),
+            format_yuan(r.total),
+        )
+    table.add_row(
+        "合计",
+        f"{len(result.results)}人",
+        "",
+        "",
+        "",
+        "",
+        _lines(sums),
+        format_yuan(result.total),
+        style="bold",
+    )
+    return table
+
+
+def _lines(amounts: dict[str, Decimal]) -> str:
+    parts = []
+    for code in LINE_LABELS:
+        amount = amounts.get(code)
+        if amount:
+            parts.append(f"{LINE_LABELS[code][0]} {_money(amount)}")
+    return " · ".join(parts)
+
+
+def _money(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    text = format_yuan(amount)
+    return f"[red]{text}[/red]" if amount < 0 else text
+
+
+def alerts_table(alerts: list[Alert]) -> Table:
+    """Warnings, promotions due and rewards due."""
+    table = Table(title=f"预警 (Alerts): {len(alerts)}", header_style="bold")
+    for header in ("工号", "姓名", "类型", "规则", "内容"):
+        table.add_column(header)
+    for a in alerts:
+        style = _ALERT_STYLE.get(a.kind, "")
+        table.add_row(
+            a.employee_id, a.name, ALERT_KINDS.get(a.kind, a.kind), a.code, a.message, style=style
+        )
+    return table
+
+
+@dataclass
+class ProblemGroup:
+    """Problems with the same sheet, message and remedy on a run of cells."""
+
+    sheet: str
+    first: str
+    last: str
+    count: int
+    value: object
+    message: str
+    remedy: str
+
+    @property
+    def where(self) -> str:
+        """``sheet!A2`` or ``sheet!C2:C31``."""
+        cells = self.first if self.count == 1 else f"{self.first}:{self.last}"
+        return f"{self.sheet}!{cells}"
+
+
+def group_problems(problems: Iterable[CellProblem]) -> list[ProblemGroup]:
+    """Fold runs of identical problems on adjacent cells of one column into ranges."""
+    groups: list[ProblemGroup] = []
+    by_key: dict[tuple[str, str, str, int], ProblemGroup] = {}
+    for p in problems:
+        try:
+            row, col = split_ref(p.cell)
+        except ValueError:
+            groups.append(ProblemGroup(p.sheet, p.cell, p.cell, 1, p.value, p.message, p.remedy))
+            continue
+        blank = p.value in (None, "")
+        key = (p.sheet, p.message, p.remedy, col)
+        g = by_key.get(key)
+        if blank and g is not None and split_ref(g.last)[0] == row - 1:
+            g.last = p.cell
+            g.count += 1
+            continue
+        g = ProblemGroup(p.sheet, p.cell, p.cell, 1, p.value, p.message, p.remedy)
+        groups.append(g)
+        if blank:
+            by_key[key] = g
+    return groups
+
+
+def problems_table(problems: list[CellProblem]) -> Table:
+    """Every problem: where (sheet!cell), the value found, what is wrong, what to do."""
+    groups = group_problems(problems)
+    table = Table(title=f"{len(problems)} problem(s)", header_style="bold red", show_lines=False)
+    table.add_column("位置 (sheet!cell)", no_wrap=True)
+    table.add_column("值 (value)")
+    table.add_column("问题 (problem)")
+    table.add_column("怎么改 (remedy)")
+    for g in groups:
+        shown = "" if g.value in (None, "") else repr(g.value)
+        count = f" ({g.count} cells)" if g.count > 1 else ""
+        table.add_row(escape(g.where), escape(shown), escape(g.message + count), escape(g.remedy))
+    return table
+
+
+@contextmanager
+def progress_bar(console: Console, enabled: bool = True) -> Iterator[Callable[[str, float], None]]:
+    """A rich progress bar; yields a ``progress(stage, fraction)`` callback."""
+    if not enabled:
+
+        def ignore(stage: str, fraction: float) -> None:
+            return None
+
+        yield ignore
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("…", total=1.0)
+
+        def update(stage: str, fraction: float) -> None:
+            start, end = _SPANS.get(stage, (0.0, 1.0))
+            bar.update(
+                task,
+                description=_STAGES.get(stage, stage),
+                completed=start + (end - start) * fraction,
+            )
+
+        yield update

@@ -1,0 +1,421 @@
+"""The month's life cycle: start a month (from the template or last month), and close (seal) it.
+
+``new_month`` carries the roster, policy, team targets and history of last month's workbook
+forward, appends last month's results to History (a month/employee pair already there is never
+added twice), clears every monthly input, Payroll and Alerts, and stamps the new month in the
+meta sheet. It refuses a predecessor that was never recalculated or whose inputs changed since,
+unless forced. ``close`` seals a recalculated month: it stores hashes of the inputs, the policy
+and the results in the meta sheet, which ``xlkpi check`` verifies afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xlkpi import layout
+from xlkpi.atomic_file import atomic_replace
+from xlkpi.engine import MonthResult
+from xlkpi.errors import SealedMonthError, WorkbookError
+from xlkpi.layout import (
+    ALERTS,
+    ATTENDANCE,
+    FIRST_DATA_ROW,
+    HISTORY,
+    META,
+    PAYROLL,
+    POLICY,
+    SALES,
+    SUPERVISOR_SELF,
+    TEAMS,
+)
+from xlkpi.recalc import (
+    META_PAYROLL_SHAPE,
+    check_unlocked,
+    compute_checked,
+    grade_label,
+    meta_edit,
+    payroll_values,
+)
+from xlkpi.workbook_reader import (
+    META_EMPLOYEES,
+    META_INPUT_HASH,
+    META_MONTH,
+    META_PAYROLL_TOTAL,
+    META_RECALCULATED_AT,
+    META_SEAL_HASH,
+    META_SEAL_INPUTS,
+    META_SEAL_POLICY,
+    META_SEAL_RESULTS,
+    META_SEAL_SHEETS,
+    META_SEALED_AT,
+    META_STATUS,
+    MONTH_RE,
+    STATUS_NEW,
+    STATUS_RECALCULATED,
+    STATUS_SEALED,
+    Sheet,
+    WorkbookContents,
+    encode_sheet_hashes,
+    load_sheets,
+    public_sales_cell,
+    read_meta,
+    read_workbook,
+    ref,
+    results_hash,
+    scorecard_columns,
+    seal_hash,
+)
+from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+
+ProgressFn = Callable[[str, float], None]
+
+_SEAL_KEYS = (
+    META_SEAL_HASH,
+    META_SEAL_INPUTS,
+    META_SEAL_POLICY,
+    META_SEAL_RESULTS,
+    META_SEAL_SHEETS,
+    META_SEALED_AT,
+)
+
+
+@dataclass
+class NewMonthResult:
+    """What new-month did."""
+
+    path: Path
+    month: str
+    previous_month: str
+    history_added: int
+    history_skipped: int
+    employees: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CloseResult:
+    """What close did: the seal hash and the sealed totals."""
+
+    path: Path
+    month: str
+    seal: str
+    employees: int
+    total: Decimal
+    backup: Path | None
+
+
+# ---------------------------------------------------------------------------------------------
+# predecessor checks
+
+
+def require_current(contents: WorkbookContents, what: str) -> None:
+    """Refuse a workbook whose Payroll does not reflect its inputs (never recalculated / stale)."""
+    name = contents.path.name
+    if contents.status not in (STATUS_RECALCULATED, STATUS_SEALED):
+        raise WorkbookError(
+            f"{name} ({contents.month_name or 'no month'}) was never recalculated, so its "
+            f"Payroll is not final; run `xlkpi recalc {contents.path}` first{what}"
+        )
+    if contents.meta.get(META_INPUT_HASH, "") != contents.input_hash:
+        raise WorkbookError(
+            f"the inputs of {name} changed after its last recalc, so its Payroll is out of "
+            f"date; run `xlkpi recalc {contents.path}` first{what}"
+        )
+
+
+def _validate_month(month: str) -> None:
+    if not MONTH_RE.match(month or ""):
+        raise WorkbookError(f"month {month!r} is not a month; write it as YYYY-MM, e.g. 2026-11")
+
+
+# ---------------------------------------------------------------------------------------------
+# edits
+
+
+def history_rows(result: MonthResult, contents: WorkbookContents) -> tuple[list[list[Any]], int]:
+    """History rows for a computed month, leaving out (month, id) pairs already recorded."""
+    present = {(h.month, h.employee_id) for h in (contents.month.history if contents.month else [])}
+    rank_labels = {r.name: r.label for r in result.policy.ranks.ladder}
+    rows: list[list[Any]] = []
+    skipped = 0
+    for r in result.results:
+        emp = r.employee
+        if (result.month, emp.id) in present:
+            skipped += 1
+            continue
+        inp = contents.month.inputs[emp.id] if contents.month else None
+        values = {
+            "month": result.month,
+            "id": emp.id,
+            "name": emp.name,
+            "score": r.score,
+            "grade": grade_label(r.grade),
+            "coefficient": r.coefficient if r.coefficient is not None else Decimal(0),
+            "total": r.total,
+            "rank": rank_labels.get(emp.rank, emp.rank),
+            "complaints": inp.complaints if inp else 0,
+        }
+        rows.append([values[c.field] for c in HISTORY.columns])
+    return rows, skipped
+
+
+def _history_edit(sheet: Sheet | None, rows: list[list[Any]]) -> SheetEdit:
+    if sheet is None:
+        raise WorkbookError(f"the {HISTORY.name} sheet is missing; restore it from the template")
+    cols = [sheet.headers.get(c.header) for c in HISTORY.columns]
+    start = max(sheet.last_row + 1, FIRST_DATA_ROW)
+    values: dict[str, Any] = {}
+    for i, row in enumerate(rows):
+        for col, value in zip(cols, row, strict=True):
+            if col is not None and value is not None:
+                values[ref(col, start + i)] = value
+    return SheetEdit(values=values, style_from_row=FIRST_DATA_ROW)
+
+
+def _clear_columns(sheet: Sheet, cols: list[int]) -> SheetEdit:
+    values: dict[str, Any] = {}
+    for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
+        for col in cols:
+            if sheet.value(row, col) not in ("", None):
+                values[ref(col, row)] = None
+    return SheetEdit(values=values)
+
+
+def clear_inputs_edits(contents: WorkbookContents) -> dict[str, SheetEdit]:
+    """Edits blanking every monthly input (attendance, sales, scores, public sales)."""
+    edits: dict[str, SheetEdit] = {}
+    for sheet_layout in (ATTENDANCE, SALES, SUPERVISOR_SELF):
+        sheet = contents.sheets.get(sheet_layout.name)
+        if sheet is None:
+            continue
+        cols = [
+            sheet.headers[c.header]
+            for c in sheet_layout.columns
+            if c.field != "id" and c.kind != "formula" and c.header in sheet.headers
+        ]
+        edits[sheet.name] = _clear_columns(sheet, cols)
+    if contents.policy is not None:
+        policy = contents.policy
+        for key, name in layout.SCORECARD_SHEETS.items():
+            sheet = contents.sheets.get(name)
+            if sheet is None or key not in policy.scorecards:
+                continue
+            cols = [c for k, c in scorecard_columns(sheet, key, policy).items() if k != "id"]
+            edits[name] = _clear_columns(sheet, cols)
+    teams = contents.sheets.get(TEAMS.name)
+    if teams is not None:
+        where = public_sales_cell(teams)
+        if where is not None:
+            edits[TEAMS.name] = SheetEdit(values={ref(where[1], where[0]): None})
+    return {name: edit for name, edit in edits.items() if edit.values}
+
+
+def policy_sheet_edit(contents: WorkbookContents, month: str) -> SheetEdit | None:
+    """Rewrite the policy sheet for ``month`` when a dated change becomes due by then.
+
+    The sheet shows the policy in force in its month (formulas read those cells) plus the
+    changes still pending; a change due by the new month moves into the values. The cells are
+    rewritten in place; a change that alters the sheet's shape (a list getting longer or
+    shorter) would move the defined names, so it is refused with a remedy.
+    """
+    policy = contents.policy
+    previous = contents.month_name
+    if policy is None or not any(previous < c.effective_from <= month for c in policy.changes):
+        return None
+    from openpyxl import Workbook
+
+    from workbook_templates.policy_sheet import write_policy_sheet
+
+    old_ws, new_ws = Workbook().active, Workbook().active
+    if write_policy_sheet(old_ws, policy, previous) != write_policy_sheet(new_ws, policy, month):
+        raise WorkbookError(
+            f"a dated policy change due by {month} changes the layout of the {POLICY} sheet; "
+            f"start {month} from the template (xlkpi new-month --template) and copy the roster"
+        )
+    rows = [[cell.value for cell in row] for row in new_ws.iter_rows()]
+    sheet = contents.sheets[POLICY]
+    values: dict[str, Any] = {}
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, Decimal):
+                value = float(value) if value != value.to_integral_value() else int(value)
+            current = sheet.value(r, c)
+            if (current in ("", None)) and value is None:
+                continue
+            if current != value:
+                values[ref(c, r)] = value
+    return SheetEdit(values=values, clear_rows_from=len(rows) + 1)
+
+
+def _stamp(contents: WorkbookContents, month: str) -> SheetEdit:
+    updates = {META_MONTH: month, META_STATUS: STATUS_NEW}
+    for key in (
+        META_INPUT_HASH,
+        META_RECALCULATED_AT,
+        META_EMPLOYEES,
+        META_PAYROLL_TOTAL,
+        META_PAYROLL_SHAPE,
+        *_SEAL_KEYS,
+    ):
+        if key in contents.meta_rows:
+            updates[key] = ""
+    return meta_edit(contents, updates)
+
+
+# ---------------------------------------------------------------------------------------------
+# operations
+
+
+def new_month(
+    month: str,
+    out: Path,
+    source: Path | None = None,
+    force: bool = False,
+) -> NewMonthResult:
+    """Start ``month`` in a new workbook ``out``: from last month's workbook or the template.
+
+    Without ``source`` the template is built (``workbook_templates.build_workbook``).
+    ``force`` accepts a predecessor that was not recalculated (its History rows are then
+    computed from its inputs as they are) and overwrites an existing ``out``.
+    """
+    _validate_month(month)
+    out = Path(out)
+    if out.exists() and not force:
+        raise WorkbookError(f"{out} already exists; choose another name or pass --force")
+    if source is None:
+        return _from_template(month, out)
+    source = Path(source)
+    if out.resolve() == source.resolve():
+        raise WorkbookError("--out must be a new file, not last month's workbook itself")
+    contents = read_workbook(source)
+    warnings: list[str] = []
+    if not force:
+        require_current(contents, " (or pass --force to carry it forward as it is)")
+    elif contents.status not in (STATUS_RECALCULATED, STATUS_SEALED):
+        warnings.append(f"{source.name} was never recalculated; carried forward because of --force")
+    previous = contents.month_name
+    if previous and month <= previous:
+        raise WorkbookError(
+            f"{source.name} is the month {previous}; the new month must come after it, not {month}"
+        )
+    result = compute_checked(contents)
+    rows, skipped = history_rows(result, contents)
+    edits = clear_inputs_edits(contents)
+    edits[HISTORY.name] = _history_edit(contents.sheets.get(HISTORY.name), rows)
+    edits[PAYROLL.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
+    edits[ALERTS.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
+    edits[META] = _stamp(contents, month)
+    policy_edit = policy_sheet_edit(contents, month)
+    if policy_edit is not None:
+        edits[POLICY] = policy_edit
+        warnings.append(
+            f"dated policy changes took effect in {month}; the {POLICY} sheet shows them"
+        )
+    atomic_replace(out, lambda tmp: patch_workbook(source, tmp, edits), backup=False)
+    return NewMonthResult(out, month, previous, len(rows), skipped, len(result.results), warnings)
+
+
+def _from_template(month: str, out: Path) -> NewMonthResult:
+    """The blank template with the month stamped in its meta sheet."""
+    from workbook_templates import build_workbook
+
+    def write(tmp: Path) -> None:
+        blank = tmp.with_name(tmp.stem + ".template.xlsx")
+        try:
+            build_workbook(blank)
+            _names, sheets = load_sheets(blank, [META])
+            meta, rows = read_meta(sheets.get(META))
+            contents = WorkbookContents(blank, [], sheets, None, None, [], meta, rows, {})
+            patch_workbook(blank, tmp, {META: _stamp(contents, month)})
+        finally:
+            blank.unlink(missing_ok=True)
+
+    atomic_replace(out, write, backup=False)
+    return NewMonthResult(out, month, "", 0, 0, 0)
+
+
+def write_demo_workbook(folder: Path, progress: ProgressFn | None = None) -> Path:
+    """The demo shop's month as a filled workbook in ``folder``, recalculated; returns its path."""
+    from workbook_templates import build_workbook
+    from xlkpi.recalc import recalc
+    from xlkpi.sample_data import demo_month
+
+    month = demo_month()
+    path = Path(folder) / f"xlkpi_demo_{month.month}.xlsx"
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    if progress:
+        progress("build", 0.0)
+    atomic_replace(path, lambda tmp: build_workbook(tmp, month=month))
+    if progress:
+        recalc(path, progress=progress)
+    else:
+        recalc(path)
+    return path
+
+
+def close(path: Path) -> CloseResult:
+    """Seal the month: store hashes of inputs, policy and results (see module docstring)."""
+    path = Path(path)
+    check_unlocked(path)
+    contents = read_workbook(path)
+    if contents.status == STATUS_SEALED:
+        raise SealedMonthError(
+            f"{path.name} ({contents.month_name}) is already sealed; `xlkpi check` verifies it"
+        )
+    result = compute_checked(contents)
+    require_current(contents, " before closing the month")
+    require_payroll_matches(contents, result)
+    updates = seal_updates(contents)
+    seal = updates[META_SEAL_HASH]
+    edits = {META: meta_edit(contents, updates)}
+    backup = atomic_replace(path, lambda tmp: patch_workbook(path, tmp, edits))
+    return CloseResult(path, contents.month_name, seal, len(result.results), result.total, backup)
+
+
+def seal_updates(contents: WorkbookContents) -> dict[str, str]:
+    """The meta keys a seal sets: status, the hashes of inputs / policy / results, the seal."""
+    inputs = contents.input_hash
+    policy = contents.sheet_hashes.get(POLICY, "")
+    results = results_hash(contents)
+    return {
+        META_STATUS: STATUS_SEALED,
+        META_SEAL_INPUTS: inputs,
+        META_SEAL_POLICY: policy,
+        META_SEAL_RESULTS: results,
+        META_SEAL_SHEETS: encode_sheet_hashes(contents.sheet_hashes),
+        META_SEAL_HASH: seal_hash(contents.month_name, inputs, policy, results),
+        META_SEALED_AT: datetime.now().isoformat(timespec="seconds"),
+    }
+
+
+def require_payroll_matches(contents: WorkbookContents, result: MonthResult) -> None:
+    """The Payroll's stored totals must be the engine's, row for row."""
+    sheet = contents.sheets.get(PAYROLL.name)
+    if sheet is None:
+        raise WorkbookError(f"the {PAYROLL.name} sheet is missing; restore it from the template")
+    id_col = sheet.headers.get(PAYROLL.column("id").header)
+    total_col = sheet.headers.get(PAYROLL.column("total").header)
+    if id_col is None or total_col is None:
+        raise WorkbookError(f"the {PAYROLL.name} sheet has lost its 工号 / 实发合计 headers")
+    for i, r in enumerate(result.results):
+        row = FIRST_DATA_ROW + i
+        stored_id = str(payroll_values(r)["id"])
+        found_id = sheet.value(row, id_col)
+        found = sheet.value(row, total_col)
+        if (
+            str(found_id).strip() != stored_id
+            or not isinstance(found, int | float)
+            or (Decimal(repr(float(found))) != r.total)
+        ):
+            raise WorkbookError(
+                f"{PAYROLL.name}!{ref(total_col, row)} shows {found!r} for {stored_id}, but the "
+                f"engine gives {r.total}; run `xlkpi recalc {contents.path}` before closing"
+            )
+
+
+_require_payroll_matches = require_payroll_matches  # the name xlkpi.macros first used

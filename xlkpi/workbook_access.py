@@ -1,0 +1,328 @@
+"""The small workbook-access interface the ribbon actions use: live Excel (xlwings) or a file.
+
+:class:`WorkbookAccess` is all the macros need from a workbook: read a sheet as rows of values,
+write a rectangular block of values or formulas in *one* call, clear a sheet's rows, add a sheet,
+the selected row, a message box and the status bar, the path and saving.
+
+* :class:`XlwingsWorkbook` wraps a live ``xlwings.Book`` (``xw.Book.caller()`` when a ribbon
+  button runs Python). It touches only a small xlwings surface — ``book.sheets`` (iteration,
+  ``[name]``, ``add``), ``sheet.name`` / ``used_range.last_cell`` / ``range((r, c), (r, c))`` /
+  ``visible``, ``range.options(ndim=2).value``, ``range.value = rows``,
+  ``range.formula = rows``, ``range.clear_contents()``, ``book.selection`` (``.sheet.name``,
+  ``.row``), ``book.app.status_bar`` / ``alert`` / ``screen_updating`` / ``calculation`` /
+  ``books.open``, ``book.fullname`` and ``book.save()`` — so the tests can fake exactly that.
+* :class:`FileWorkbook` is the same interface over a file through openpyxl, for tests and
+  headless use. Formula cells read as the value last cached in the file (None when none was).
+
+Cells are addressed by 1-based (row, column). Decimals are handed over as floats: Excel stores
+numbers as doubles, and both implementations write the same values. Reading gives None for a
+blank cell, a float for every number and a ``date`` for a date-time at midnight, as
+python-calamine (the command line's reader) does, so the same cells give the same inputs and
+fingerprints whichever way they were read (``Decimal("48")`` and ``Decimal("48.0")`` compare
+equal but print differently in messages).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+TITLE = "xlkpi 绩效薪酬"
+MESSAGE_LIMIT = 1500  # longer text is cut so the message box still fits on the screen
+
+Rows = Sequence[Sequence[Any]]
+_MIDNIGHT = time(0, 0)
+
+
+@runtime_checkable
+class WorkbookAccess(Protocol):
+    """What the ribbon actions need from a workbook (live or on disk)."""
+
+    @property
+    def path(self) -> Path:
+        """The workbook's full path (its name only when it was never saved)."""
+        ...
+
+    def sheet_names(self) -> list[str]:
+        """Every sheet's name, in tab order (hidden sheets included)."""
+        ...
+
+    def read_rows(self, sheet: str, max_rows: int | None = None) -> list[list[Any]]:
+        """Values from A1 to the last used cell (at most ``max_rows`` rows); blank is None."""
+        ...
+
+    def write_values(self, sheet: str, row: int, col: int, rows: Rows) -> None:
+        """Write a block of values (top-left cell at row, col) in one call; "=…" stays text."""
+        ...
+
+    def write_formulas(self, sheet: str, row: int, col: int, rows: Rows) -> None:
+        """Write a block of formulas ("=…"; other cells are constants) in one call."""
+        ...
+
+    def clear_rows(self, sheet: str, first_row: int) -> None:
+        """Clear the contents (not the formatting) of every row from ``first_row`` down."""
+        ...
+
+    def add_sheet(self, name: str, *, hidden: bool = False) -> None:
+        """Add an empty sheet at the end, unless one of that name exists."""
+        ...
+
+    def selection(self) -> tuple[str, int] | None:
+        """(sheet name, row) of the selected cell, or None when nothing is selected."""
+        ...
+
+    def message(self, text: str, title: str = TITLE, *, error: bool = False) -> None:
+        """Show a message to the person (a message box in Excel)."""
+        ...
+
+    def status(self, text: str | None) -> None:
+        """Show ``text`` in the status bar; None hands the status bar back."""
+        ...
+
+    def bulk(self) -> contextlib.AbstractContextManager[None]:
+        """A context in which many writes go fast (no screen updates, manual calculation)."""
+        ...
+
+    def save(self) -> None:
+        """Save the workbook where it is."""
+        ...
+
+    def open_other(self, path: Path) -> None:
+        """Open another workbook for the person (in Excel: as a new window)."""
+        ...
+
+
+def cell_value(value: Any) -> Any:
+    """A value as a cell takes it: Decimal → float; None, text, numbers, dates unchanged."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, str | int | float | bool | date | datetime):
+        return value
+    return str(value)
+
+
+def block(rows: Rows) -> list[list[Any]]:
+    """Rows as a rectangular list of lists of cell values (short rows padded with None)."""
+    width = max((len(r) for r in rows), default=0)
+    return [[cell_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
+
+
+def _as_text(value: Any) -> Any:
+    """Text that Excel would take for a formula ("=…") gets the apostrophe that keeps it text."""
+    if isinstance(value, str) and value.startswith("="):
+        return "'" + value
+    return value
+
+
+def _read_value(value: Any) -> Any:
+    """A value as python-calamine and Excel give it: numbers are floats, a midnight is a date."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, datetime) and value.time() == _MIDNIGHT and value.tzinfo is None:
+        return value.date()
+    return value
+
+
+def _trim(rows: list[list[Any]]) -> list[list[Any]]:
+    """Normalise values and drop trailing all-blank rows (an empty sheet reads as [])."""
+    rows = [[_read_value(v) for v in r] for r in rows]
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+class XlwingsWorkbook:
+    """:class:`WorkbookAccess` over a live ``xlwings.Book``."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+
+    @classmethod
+    def caller(cls) -> XlwingsWorkbook:
+        """The workbook that ran the macro (``xw.Book.caller()``: Excel's active workbook)."""
+        import xlwings as xw
+
+        return cls(xw.Book.caller())
+
+    @property
+    def app(self) -> Any:
+        return self.book.app
+
+    @property
+    def path(self) -> Path:
+        return Path(self.book.fullname)
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def read_rows(self, sheet: str, max_rows: int | None = None) -> list[list[Any]]:
+        ws = self.book.sheets[sheet]
+        last = ws.used_range.last_cell
+        n_rows, n_cols = last.row, last.column
+        if max_rows is not None:
+            n_rows = min(n_rows, max_rows)
+        if n_rows < 1:
+            return []
+        values = ws.range((1, 1), (n_rows, n_cols)).options(ndim=2).value
+        return _trim([list(r) for r in values])
+
+    def _target(self, sheet: str, row: int, col: int, data: list[list[Any]]) -> Any:
+        height, width = len(data), len(data[0])
+        return self.book.sheets[sheet].range((row, col), (row + height - 1, col + width - 1))
+
+    def write_values(self, sheet: str, row: int, col: int, rows: Rows) -> None:
+        data = [[_as_text(v) for v in r] for r in block(rows)]
+        if data and data[0]:
+            self._target(sheet, row, col, data).value = data
+
+    def write_formulas(self, sheet: str, row: int, col: int, rows: Rows) -> None:
+        data = block(rows)
+        if data and data[0]:
+            self._target(sheet, row, col, data).formula = data
+
+    def clear_rows(self, sheet: str, first_row: int) -> None:
+        ws = self.book.sheets[sheet]
+        last = ws.used_range.last_cell
+        if last.row >= first_row:
+            ws.range((first_row, 1), (last.row, last.column)).clear_contents()
+
+    def add_sheet(self, name: str, *, hidden: bool = False) -> None:
+        if name in self.sheet_names():
+            return
+        sheets = self.book.sheets
+        new = sheets.add(name, after=sheets[len(sheets) - 1])
+        if hidden:
+            new.visible = False
+
+    def selection(self) -> tuple[str, int] | None:
+        selected = self.book.selection
+        if selected is None:
+            return None
+        return selected.sheet.name, selected.row
+
+    def message(self, text: str, title: str = TITLE, *, error: bool = False) -> None:
+        if len(text) > MESSAGE_LIMIT:
+            text = text[: MESSAGE_LIMIT - 1] + "…"
+        self.app.alert(text, title=title, mode="critical" if error else "info")
+
+    def status(self, text: str | None) -> None:
+        self.app.status_bar = False if text is None else text
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        app = self.app
+        updating, calculation = app.screen_updating, app.calculation
+        app.screen_updating = False
+        app.calculation = "manual"
+        try:
+            yield
+        finally:
+            app.calculation = calculation
+            app.screen_updating = updating
+
+    def save(self) -> None:
+        self.book.save()
+
+    def open_other(self, path: Path) -> None:
+        self.app.books.open(str(path))
+
+
+class FileWorkbook:
+    """:class:`WorkbookAccess` over a workbook file through openpyxl (tests, headless use).
+
+    Messages and status texts are kept in :attr:`messages` / :attr:`statuses`; :attr:`selected`
+    plays the selected cell; :attr:`opened` lists books :meth:`open_other` was asked to open.
+    """
+
+    def __init__(self, path: Path, selected: tuple[str, int] | None = None) -> None:
+        import openpyxl
+
+        self._path = Path(path)
+        keep_vba = self._path.suffix.lower() in (".xlsm", ".xlam")
+        self.wb = openpyxl.load_workbook(self._path, keep_vba=keep_vba)
+        self._cached: Any = None  # the file's cached formula results, loaded when first needed
+        self.selected = selected
+        self.messages: list[tuple[str, str, bool]] = []
+        self.statuses: list[str | None] = []
+        self.opened: list[Path] = []
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def read_rows(self, sheet: str, max_rows: int | None = None) -> list[list[Any]]:
+        ws = self.wb[sheet]
+        n_rows = ws.max_row if max_rows is None else min(ws.max_row, max_rows)
+        rows = [list(r) for r in ws.iter_rows(max_row=n_rows, values_only=True)]
+        cached: list[list[Any]] | None = None
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("="):
+                    if cached is None:
+                        cached = self._cached_rows(sheet, n_rows)
+                    row[c] = cached[r][c] if r < len(cached) and c < len(cached[r]) else None
+        return _trim(rows)
+
+    def _cached_rows(self, sheet: str, n_rows: int) -> list[list[Any]]:
+        if self._cached is None:
+            import openpyxl
+
+            self._cached = openpyxl.load_workbook(self._path, data_only=True)
+        if sheet not in self._cached.sheetnames:
+            return []
+        ws = self._cached[sheet]
+        return [list(r) for r in ws.iter_rows(max_row=n_rows, values_only=True)]
+
+    def write_values(self, sheet: str, row: int, col: int, rows: Rows) -> None:
+        self._write(sheet, row, col, rows, formulas=False)
+
+    def write_formulas(self, sheet: str, row: int, col: int, rows: Rows) -> None:
+        self._write(sheet, row, col, rows, formulas=True)
+
+    def _write(self, sheet: str, row: int, col: int, rows: Rows, formulas: bool) -> None:
+        ws = self.wb[sheet]
+        for r, values in enumerate(block(rows), start=row):
+            for c, value in enumerate(values, start=col):
+                cell = ws.cell(r, c)
+                cell.value = value
+                if not formulas and isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text, not a formula
+
+    def clear_rows(self, sheet: str, first_row: int) -> None:
+        ws = self.wb[sheet]
+        for cells in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
+            for cell in cells:
+                cell.value = None
+
+    def add_sheet(self, name: str, *, hidden: bool = False) -> None:
+        if name in self.wb.sheetnames:
+            return
+        ws = self.wb.create_sheet(name)
+        if hidden:
+            ws.sheet_state = "hidden"
+
+    def selection(self) -> tuple[str, int] | None:
+        return self.selected
+
+    def message(self, text: str, title: str = TITLE, *, error: bool = False) -> None:
+        self.messages.append((title, text, error))
+
+    def status(self, text: str | None) -> None:
+        self.statuses.append(text)
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        yield
+
+    def save(self) -> None:
+        self.wb.save(self._path)
+
+    def open_other(self, path: Path) -> None:
+        self.opened.append(Path(path))
