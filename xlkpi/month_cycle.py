@@ -55,6 +55,7 @@ from xlkpi.workbook_reader import (
     META_SEALED_AT,
     META_STATUS,
     MONTH_RE,
+    SEAL_KEYS,
     STATUS_NEW,
     STATUS_RECALCULATED,
     STATUS_SEALED,
@@ -73,15 +74,6 @@ from xlkpi.workbook_reader import (
 from xlkpi.xlsx_patch import SheetEdit, patch_workbook
 
 ProgressFn = Callable[[str, float], None]
-
-_SEAL_KEYS = (
-    META_SEAL_HASH,
-    META_SEAL_INPUTS,
-    META_SEAL_POLICY,
-    META_SEAL_RESULTS,
-    META_SEAL_SHEETS,
-    META_SEALED_AT,
-)
 
 
 @dataclass
@@ -260,7 +252,7 @@ def _stamp(contents: WorkbookContents, month: str) -> SheetEdit:
         META_EMPLOYEES,
         META_PAYROLL_TOTAL,
         META_PAYROLL_SHAPE,
-        *_SEAL_KEYS,
+        *SEAL_KEYS,
     ):
         if key in contents.meta_rows:
             updates[key] = ""

@@ -50,13 +50,8 @@ from xlkpi.workbook_reader import (
     META_INPUT_HASH,
     META_PAYROLL_TOTAL,
     META_RECALCULATED_AT,
-    META_SEAL_HASH,
-    META_SEAL_INPUTS,
-    META_SEAL_POLICY,
-    META_SEAL_RESULTS,
-    META_SEAL_SHEETS,
-    META_SEALED_AT,
     META_STATUS,
+    SEAL_KEYS,
     STATUS_RECALCULATED,
     STATUS_SEALED,
     Sheet,
@@ -603,14 +598,7 @@ def build_edits(
         META_PAYROLL_SHAPE: shape,
     }
     if contents.status == STATUS_SEALED:  # reopened: the seal no longer holds
-        for key in (
-            META_SEAL_HASH,
-            META_SEAL_INPUTS,
-            META_SEAL_POLICY,
-            META_SEAL_RESULTS,
-            META_SEAL_SHEETS,
-            META_SEALED_AT,
-        ):
+        for key in SEAL_KEYS:
             if key in contents.meta_rows:
                 updates[key] = ""
     edits[META] = meta_edit(contents, updates)

@@ -62,6 +62,15 @@ META_SEAL_POLICY = "seal_policy"
 META_SEAL_RESULTS = "seal_results"
 META_SEALED_AT = "sealed_at"
 META_SEAL_SHEETS = "seal_sheets"
+# The keys a seal writes, and a reopening recalc or a new month blanks.
+SEAL_KEYS: tuple[str, ...] = (
+    META_SEAL_HASH,
+    META_SEAL_INPUTS,
+    META_SEAL_POLICY,
+    META_SEAL_RESULTS,
+    META_SEAL_SHEETS,
+    META_SEALED_AT,
+)
 META_KEYS: tuple[str, ...] = (
     META_MONTH,
     META_STATUS,
@@ -69,12 +78,7 @@ META_KEYS: tuple[str, ...] = (
     META_RECALCULATED_AT,
     META_EMPLOYEES,
     META_PAYROLL_TOTAL,
-    META_SEAL_HASH,
-    META_SEAL_INPUTS,
-    META_SEAL_POLICY,
-    META_SEAL_RESULTS,
-    META_SEALED_AT,
-    META_SEAL_SHEETS,
+    *SEAL_KEYS,
 )
 STATUS_NEW = "new"
 STATUS_RECALCULATED = "recalculated"
