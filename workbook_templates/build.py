@@ -61,6 +61,8 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     employees = list(month.employees) if month else []
     result: MonthResult | None = compute_month(month, policy) if month else None
     in_force = policy.at(month.month) if month else policy
+    last, history_last = row_bounds(month)
+    alerts_last = layout.data_last_row(max(len(employees), len(result.alerts) if result else 0))
     wb = Workbook()
     readme = wb.active
     readme.title = layout.README
@@ -69,15 +71,25 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     names |= write_policy_sheet(
         wb.create_sheet(layout.POLICY), policy, month.month if month else None
     )
-    write_roster(wb.create_sheet(layout.ROSTER.name), employees, in_force)
-    write_attendance(wb.create_sheet(layout.ATTENDANCE.name), employees, month, in_force)
-    write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force)
-    names |= write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force)
+    write_roster(wb.create_sheet(layout.ROSTER.name), employees, in_force, last)
+    write_attendance(wb.create_sheet(layout.ATTENDANCE.name), employees, month, in_force, last)
+    write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force, last)
+    names |= write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last)
     for key, card in in_force.scorecards.items():
-        write_scorecard(wb.create_sheet(sheet_name(key)), key, card, employees, month, in_force)
-    write_supervisor_self(wb.create_sheet(layout.SUPERVISOR_SELF.name), employees, month, in_force)
-    write_payroll_sheet(wb.create_sheet(layout.PAYROLL.name), employees, in_force, result)
-    write_alerts(wb.create_sheet(layout.ALERTS.name), result)
+        sheet = wb.create_sheet(sheet_name(key))
+        write_scorecard(sheet, key, card, employees, month, in_force, last)
+    write_supervisor_self(
+        wb.create_sheet(layout.SUPERVISOR_SELF.name), employees, month, in_force, last
+    )
+    write_payroll_sheet(
+        wb.create_sheet(layout.PAYROLL.name),
+        employees,
+        in_force,
+        result,
+        last_row=last,
+        history_last_row=history_last,
+    )
+    write_alerts(wb.create_sheet(layout.ALERTS.name), result, alerts_last)
     write_history(wb.create_sheet(layout.HISTORY.name), month, employees)
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
     for name, ref in sorted(names.items()):
@@ -87,6 +99,17 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     wb.properties.modified = FIXED_TIME
     wb.properties.lastModifiedBy = "xlkpi"
     return wb
+
+
+def row_bounds(month: Month | None) -> tuple[int, int]:
+    """(last row of the staff-sheet lookups, last row of the History lookups) for ``month``.
+
+    From its staff count and History records (``layout.data_last_row`` /
+    ``layout.history_last_row``); recalc derives the same bounds from the workbook it reads.
+    """
+    staff = len(month.employees) if month else 0
+    records = len(month.history) if month else 0
+    return layout.data_last_row(staff), layout.history_last_row(records, staff)
 
 
 def _normalise_zip(data: bytes) -> bytes:

@@ -28,14 +28,13 @@ from xlkpi.layout import (
     ROSTER,
     SALES,
     SCORECARD_OF_PLAN,
+    SPARE_ROWS,
     SUPERVISOR_SELF,
     TEAMS,
     SheetLayout,
 )
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy import Policy
-
-SPARE_ROWS = 200  # unlocked, formatted empty rows below the data for new staff
 
 
 def cell_value(value: object) -> object:
@@ -45,16 +44,16 @@ def cell_value(value: object) -> object:
     return value
 
 
-def name_formula(row: int) -> str:
-    """The 姓名 column of an input sheet: looked up on the roster by id."""
-    ids = f"{quote_sheetname(ROSTER.name)}!$A${FIRST_DATA_ROW}:$A${LAST_DATA_ROW}"
-    names = f"{quote_sheetname(ROSTER.name)}!$B${FIRST_DATA_ROW}:$B${LAST_DATA_ROW}"
+def name_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
+    """The 姓名 column of an input sheet: looked up on the roster (rows 2..``last_row``) by id."""
+    ids = f"{quote_sheetname(ROSTER.name)}!$A${FIRST_DATA_ROW}:$A${last_row}"
+    names = f"{quote_sheetname(ROSTER.name)}!$B${FIRST_DATA_ROW}:$B${last_row}"
     return f'=IFERROR(INDEX({names},MATCH($A{row},{ids},0)),"")'
 
 
-def _finish(ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int) -> None:
+def _finish(ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int, last_row: int) -> None:
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + rows + SPARE_ROWS - 1)
-    add_validations(ws, sheet, policy)
+    add_validations(ws, sheet, policy, last_row)
 
 
 def _rank_label(code: str, policy: Policy) -> str:
@@ -64,8 +63,13 @@ def _rank_label(code: str, policy: Policy) -> str:
     return code
 
 
-def write_roster(ws: Worksheet, employees: list[Employee], policy: Policy) -> None:
-    """花名册: one row per employee; plan, level, trial and rank as their Chinese labels."""
+def write_roster(
+    ws: Worksheet, employees: list[Employee], policy: Policy, last_row: int = LAST_DATA_ROW
+) -> None:
+    """花名册: one row per employee; plan, level, trial and rank as their Chinese labels.
+
+    ``last_row`` (``layout.data_last_row``) bounds the validated rows, as on every input sheet.
+    """
     ws.append(ROSTER.headers)
     style_header(ws, ROSTER)
     for emp in employees:
@@ -83,7 +87,7 @@ def write_roster(ws: Worksheet, employees: list[Employee], policy: Policy) -> No
                 _rank_label(emp.rank, policy) if emp.rank else None,
             ]
         )
-    _finish(ws, ROSTER, policy, len(employees))
+    _finish(ws, ROSTER, policy, len(employees), last_row)
 
 
 def _month_sheet(
@@ -92,6 +96,7 @@ def _month_sheet(
     employees: list[Employee],
     month: Month | None,
     policy: Policy,
+    last_row: int,
 ) -> None:
     ws.append(sheet.headers)
     style_header(ws, sheet)
@@ -100,42 +105,57 @@ def _month_sheet(
         row = FIRST_DATA_ROW + i
         inp: MonthInput | None = month.inputs.get(emp.id) if month else None
         values = [cell_value(getattr(inp, f)) if inp else None for f in fields]
-        ws.append([emp.id, name_formula(row), *values])
-    _finish(ws, sheet, policy, len(employees))
+        ws.append([emp.id, name_formula(row, last_row), *values])
+    _finish(ws, sheet, policy, len(employees), last_row)
 
 
 def write_attendance(
-    ws: Worksheet, employees: list[Employee], month: Month | None, policy: Policy
+    ws: Worksheet,
+    employees: list[Employee],
+    month: Month | None,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
 ) -> None:
     """考勤: the month's attendance counts and days per employee."""
-    _month_sheet(ws, ATTENDANCE, employees, month, policy)
+    _month_sheet(ws, ATTENDANCE, employees, month, policy, last_row)
 
 
 def write_sales(
-    ws: Worksheet, employees: list[Employee], month: Month | None, policy: Policy
+    ws: Worksheet,
+    employees: list[Employee],
+    month: Month | None,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
 ) -> None:
     """业绩: the month's sales, targets, reviews, complaints, rewards and deductions."""
-    _month_sheet(ws, SALES, employees, month, policy)
+    _month_sheet(ws, SALES, employees, month, policy, last_row)
 
 
-def write_teams(ws: Worksheet, month: Month | None, policy: Policy) -> dict[str, str]:
-    """团队目标: team targets, team sales and completion; the public sales cell. Returns names."""
-    ws.append(TEAMS.headers)
-    style_header(ws, TEAMS)
-    teams = sorted(month.team_targets) if month else []
+def team_sales_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
+    """团队目标 team sales: ``TEAM_SALES`` over the Payroll's rows 2..``last_row``."""
     pay = quote_sheetname(PAYROLL.name)
 
     def pay_col(field: str) -> str:
         letter = PAYROLL.letter(field)
-        return f"{pay}!${letter}${FIRST_DATA_ROW}:${letter}${LAST_DATA_ROW}"
+        return f"{pay}!${letter}${FIRST_DATA_ROW}:${letter}${last_row}"
 
+    return f"=TEAM_SALES(A{row},{pay_col('team_name')},{pay_col('plan')},{pay_col('net_sales')})"
+
+
+def write_teams(
+    ws: Worksheet, month: Month | None, policy: Policy, last_row: int = LAST_DATA_ROW
+) -> dict[str, str]:
+    """团队目标: team targets, team sales and completion; the public sales cell. Returns names."""
+    ws.append(TEAMS.headers)
+    style_header(ws, TEAMS)
+    teams = sorted(month.team_targets) if month else []
     for i, team in enumerate(teams):
         row = FIRST_DATA_ROW + i
         ws.append(
             [
                 team,
                 cell_value(month.team_targets[team]) if month else None,
-                f"=TEAM_SALES(A{row},{pay_col('team_name')},{pay_col('plan')},{pay_col('net_sales')})",
+                team_sales_formula(row, last_row),
                 f"=COMPLETION(C{row},B{row})",
             ]
         )
@@ -148,13 +168,17 @@ def write_teams(ws: Worksheet, month: Month | None, policy: Policy) -> dict[str,
     ws[cell].number_format = AMOUNT_FORMAT
     ws.column_dimensions[label[0]].width = 18
     ws.column_dimensions[cell[0]].width = 14
-    _finish(ws, TEAMS, policy, len(teams))
+    _finish(ws, TEAMS, policy, len(teams), last_row)
 
     return {layout.PUBLIC_SALES_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
 
 
 def write_supervisor_self(
-    ws: Worksheet, employees: list[Employee], month: Month | None, policy: Policy
+    ws: Worksheet,
+    employees: list[Employee],
+    month: Month | None,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
 ) -> None:
     """主管自评: supervisor and self scores of the plans without a scorecard; 75/25 score."""
     ws.append(SUPERVISOR_SELF.headers)
@@ -166,8 +190,14 @@ def write_supervisor_self(
         inp = month.inputs.get(emp.id) if month else None
         score = cell_value(inp.score) if inp and inp.score is not None else None
         ws.append(
-            [emp.id, name_formula(row), score, score, f"=WEIGHTED_SCORE(C{row},D{row},{weights})"]
+            [
+                emp.id,
+                name_formula(row, last_row),
+                score,
+                score,
+                f"=WEIGHTED_SCORE(C{row},D{row},{weights})",
+            ]
         )
     for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(staff)):
         ws[f"E{row}"].number_format = FORMATS["score"]
-    _finish(ws, SUPERVISOR_SELF, policy, len(staff))
+    _finish(ws, SUPERVISOR_SELF, policy, len(staff), last_row)

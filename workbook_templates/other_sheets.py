@@ -43,8 +43,13 @@ def write_readme(ws: Worksheet, month: str | None) -> None:
     ws.column_dimensions["A"].width = 120
 
 
-def write_alerts(ws: Worksheet, result: MonthResult | None) -> None:
-    """预警: the month's alerts (filled by recalc; by the builder for a demo month)."""
+def write_alerts(
+    ws: Worksheet, result: MonthResult | None, last_row: int = layout.LAST_DATA_ROW
+) -> None:
+    """预警: the month's alerts (filled by recalc; by the builder for a demo month).
+
+    The warning / dismissal shading covers rows 2..``last_row``.
+    """
     ws.append(ALERTS.headers)
     style_header(ws, ALERTS)
     if result is not None:
@@ -59,7 +64,7 @@ def write_alerts(ws: Worksheet, result: MonthResult | None) -> None:
                 ]
             )
     kind = ALERTS.letter("kind")
-    area = f"A{FIRST_DATA_ROW}:{ALERTS.letter('message')}{layout.LAST_DATA_ROW}"
+    area = f"A{FIRST_DATA_ROW}:{ALERTS.letter('message')}{last_row}"
     ws.conditional_formatting.add(
         area,
         FormulaRule(
@@ -81,7 +86,9 @@ def write_history(ws: Worksheet, month: Month | None, employees: list[Employee])
     names = {e.id: e.name for e in employees}
     if month is None:
         return
-    for rec in sorted(month.history, key=lambda r: (r.month, r.employee_id)):
+    total = HISTORY.letter("total")
+    records = sorted(month.history, key=lambda r: (r.month, r.employee_id))
+    for row, rec in enumerate(records, start=FIRST_DATA_ROW):
         ws.append(
             [
                 rec.month,
@@ -95,7 +102,7 @@ def write_history(ws: Worksheet, month: Month | None, employees: list[Employee])
                 rec.complaints,
             ]
         )
-        ws[f"{HISTORY.letter('total')}{ws.max_row}"].number_format = AMOUNT_FORMAT
+        ws[f"{total}{row}"].number_format = AMOUNT_FORMAT  # (ws.max_row is O(rows))
 
 
 def _num(value: object) -> object:

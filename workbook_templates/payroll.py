@@ -46,7 +46,7 @@ ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 TOTAL_FONT = Font(bold=True)
 
 
-def _col(sheet: SheetLayout, field: str, last: int = LAST_DATA_ROW) -> str:
+def _col(sheet: SheetLayout, field: str, last: int) -> str:
     """An absolute column range of an input sheet: ``'花名册'!$G$2:$G$2001``."""
     letter = sheet.letter(field)
     return f"{quote_sheetname(sheet.name)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
@@ -56,9 +56,9 @@ def _own(field: str, row: int) -> str:
     return f"${PAYROLL.letter(field)}{row}"
 
 
-def _own_col(field: str) -> str:
+def _own_col(field: str, last: int) -> str:
     letter = PAYROLL.letter(field)
-    return f"${letter}${FIRST_DATA_ROW}:${letter}${LAST_DATA_ROW}"
+    return f"${letter}${FIRST_DATA_ROW}:${letter}${last}"
 
 
 def score_sheet(plan: str) -> tuple[str, str]:
@@ -71,33 +71,44 @@ def score_sheet(plan: str) -> tuple[str, str]:
     return SCORECARD_SHEETS[key], score_letter(key)
 
 
-def payroll_formulas(row: int, employee: Employee, policy: Policy) -> dict[str, str]:
+def payroll_formulas(
+    row: int,
+    employee: Employee,
+    policy: Policy,
+    *,
+    last_row: int = LAST_DATA_ROW,
+    history_last_row: int = HISTORY_LAST_ROW,
+) -> dict[str, str]:
     """Field → formula for one Payroll row (fields as in ``layout.PAYROLL``).
 
+    Lookups cover rows 2..``last_row`` of the staff sheets (and of the Payroll itself) and
+    2..``history_last_row`` of History: ``layout.data_last_row(staff)`` and
+    ``layout.history_last_row(records, staff)`` for the workbook at hand.
     The id and the trace are values (written by the builder / recalc), so they are not here;
     line columns the employee's plan does not have are left out (they stay empty).
     """
     r = row
+    last = last_row
     rr, ar, sr = _own("roster_row", r), _own("attendance_row", r), _own("sales_row", r)
     score, coeff, grade = _own("score", r), _own("coefficient", r), _own("grade", r)
     team, net = _own("team_name", r), _own("net_sales", r)
 
     def roster(field: str) -> str:
-        return f"INDEX({_col(ROSTER, field)},{rr})"
+        return f"INDEX({_col(ROSTER, field, last)},{rr})"
 
     def att(field: str) -> str:
-        return f"INDEX({_col(ATTENDANCE, field)},{ar})"
+        return f"INDEX({_col(ATTENDANCE, field, last)},{ar})"
 
     def sales(field: str) -> str:
-        return f"INDEX({_col(SALES, field)},{sr})"
+        return f"INDEX({_col(SALES, field, last)},{sr})"
 
     def n(path: str) -> str:
         return name_of(path)
 
     sheet, letter = score_sheet(employee.plan)
     quoted = quote_sheetname(sheet)
-    score_range = f"{quoted}!${letter}${FIRST_DATA_ROW}:${letter}${LAST_DATA_ROW}"
-    ids = f"{{sheet}}!$A${FIRST_DATA_ROW}:$A${LAST_DATA_ROW}"
+    score_range = f"{quoted}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
+    ids = f"{{sheet}}!$A${FIRST_DATA_ROW}:$A${last}"
     out: dict[str, str] = {
         "name": f"={roster('name')}",
         "plan": f"={roster('plan')}",
@@ -123,12 +134,14 @@ def payroll_formulas(row: int, employee: Employee, policy: Policy) -> dict[str, 
         )
 
     teams_ref = quote_sheetname(TEAMS.name)
-    team_match = f"MATCH({team},{_col(TEAMS, 'team')},0)"
-    team_sales = f'IFERROR(INDEX({_col(TEAMS, "team_sales")},{team_match}),"")'
-    team_target = f'IFERROR(INDEX({_col(TEAMS, "target")},{team_match}),"")'
+    team_match = f"MATCH({team},{_col(TEAMS, 'team', last)},0)"
+    team_sales = f'IFERROR(INDEX({_col(TEAMS, "team_sales", last)},{team_match}),"")'
+    team_target = f'IFERROR(INDEX({_col(TEAMS, "target", last)},{team_match}),"")'
     _ = teams_ref
     pool_label = PLAN_LABELS[sorted(TEAM_POOL_PLANS)[0]][0]
-    members = f'COUNTIFS({_col(ROSTER, "plan")},"{pool_label}",{_col(ROSTER, "team")},{team})'
+    members = (
+        f'COUNTIFS({_col(ROSTER, "plan", last)},"{pool_label}",{_col(ROSTER, "team", last)},{team})'
+    )
     lines: dict[str, str] = {}
     base_pay = roster("base_pay")
     doc000 = {
@@ -163,8 +176,9 @@ def payroll_formulas(row: int, employee: Employee, policy: Policy) -> dict[str, 
         lines = {**doc000, "commission": commission(plans.promotion.commission_schedule), **tail}
     elif plan == "cs_000":
         position = (
-            f'COUNTIFS({_own_col("plan")},"{pool_label}",{_own_col("team_name")},{team},'
-            f'{_own_col("roster_row")},"<="&{rr})'
+            f'COUNTIFS({_own_col("plan", last)},"{pool_label}",'
+            f"{_own_col('team_name', last)},{team},"
+            f'{_own_col("roster_row", last)},"<="&{rr})'
         )
         share = (
             f"=TEAM_SHARE({team_sales},{team_target},{members},{position},{n('team.pool_rate')})"
@@ -238,8 +252,8 @@ def payroll_formulas(row: int, employee: Employee, policy: Policy) -> dict[str, 
         }
     elif plan == "cs_2017":
         public_label = PLAN_LABELS[sorted(PUBLIC_POOL_PLANS)[0]][0]
-        staff = f'COUNTIF({_col(ROSTER, "plan")},"{public_label}")'
-        history = {f: _col(HISTORY, f, HISTORY_LAST_ROW) for f in ("month", "id", "grade")}
+        staff = f'COUNTIF({_col(ROSTER, "plan", last)},"{public_label}")'
+        history = {f: _col(HISTORY, f, history_last_row) for f in ("month", "id", "grade")}
         s = "streak_reward."
         lines = {
             "post": f"=AMOUNT({roster('post_pay')})",
@@ -275,9 +289,14 @@ def write_payroll_sheet(
     employees: list[Employee],
     policy: Policy,
     result: MonthResult | None = None,
-    formulas: Callable[[int, Employee, Policy], dict[str, str]] = payroll_formulas,
+    formulas: Callable[..., dict[str, str]] = payroll_formulas,
+    last_row: int = LAST_DATA_ROW,
+    history_last_row: int = HISTORY_LAST_ROW,
 ) -> None:
-    """Header, one formula row per employee, the grand-total row, formats and print setup."""
+    """Header, one formula row per employee, the grand-total row, formats and print setup.
+
+    ``formulas(row, employee, policy, last_row=…, history_last_row=…)`` gives each row.
+    """
     ws.append(PAYROLL.headers)
     style_header(ws, PAYROLL)
     traces = _engine_lines(result)
@@ -285,7 +304,10 @@ def write_payroll_sheet(
     for i, emp in enumerate(employees):
         row = FIRST_DATA_ROW + i
         ws[f"{letters['id']}{row}"] = emp.id
-        for field, formula in formulas(row, emp, policy).items():
+        row_formulas = formulas(
+            row, emp, policy, last_row=last_row, history_last_row=history_last_row
+        )
+        for field, formula in row_formulas.items():
             ws[f"{letters[field]}{row}"] = formula
         if emp.id in traces:
             ws[f"{letters['trace']}{row}"] = traces[emp.id]

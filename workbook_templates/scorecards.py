@@ -13,13 +13,19 @@ from decimal import ROUND_DOWN, Decimal
 from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbook_templates.input_sheets import SPARE_ROWS, cell_value, name_formula
+from workbook_templates.input_sheets import cell_value, name_formula
 from workbook_templates.policy_sheet import name_of
 from workbook_templates.style import FORMATS, style_header, unlock_inputs
 from workbook_templates.validation import add_validations
 from xlkpi import layout
 from xlkpi.inputs import Employee, Month
-from xlkpi.layout import FIRST_DATA_ROW, SCORECARD_OF_PLAN, SheetLayout
+from xlkpi.layout import (
+    FIRST_DATA_ROW,
+    LAST_DATA_ROW,
+    SCORECARD_OF_PLAN,
+    SPARE_ROWS,
+    SheetLayout,
+)
 from xlkpi.money import ZERO
 from xlkpi.policy import Policy, Scorecard
 from xlkpi.policy_io import default_policy
@@ -72,8 +78,9 @@ def write_scorecard(
     employees: list[Employee],
     month: Month | None,
     policy: Policy,
+    last_row: int = LAST_DATA_ROW,
 ) -> None:
-    """One scorecard sheet with its staff rows."""
+    """One scorecard sheet with its staff rows; lookups and validation reach ``last_row``."""
     sheet = card_layout(key, card)
     ws.append(sheet.headers)
     style_header(ws, sheet)
@@ -102,7 +109,7 @@ def write_scorecard(
         ws.append(
             [
                 emp.id,
-                name_formula(row),
+                name_formula(row, last_row),
                 *values,
                 extra,
                 f"=SCORECARD_TOTAL({first_item}{row}:{last_item}{row},"
@@ -112,4 +119,4 @@ def write_scorecard(
         )
         ws[f"{total}{row}"].number_format = FORMATS["score"]
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + len(staff) + SPARE_ROWS - 1)
-    add_validations(ws, sheet, policy)
+    add_validations(ws, sheet, policy, last_row)

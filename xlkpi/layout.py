@@ -251,10 +251,44 @@ INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, TEAMS, SUPER
 # ---------------------------------------------------------------- added for the template builder
 # (workbook_templates/, docs/template.md): lookup ranges, helper columns, meta cells, Policy sheet.
 
-# Formulas look inputs up by employee id in rows FIRST_DATA_ROW..LAST_DATA_ROW of the input
+# Formulas look inputs up by employee id in rows FIRST_DATA_ROW..<last row> of the input
 # sheets (bounded ranges: whole-column references are slow in evaluators such as `formulas`).
+# The last row scales with the workbook (``data_last_row`` / ``history_last_row``); these are
+# the smallest bounds, used by the empty template and any workbook of up to 1,800 staff.
 LAST_DATA_ROW = 2001
 HISTORY_LAST_ROW = 50001
+SPARE_ROWS = 200  # unlocked, validated empty rows below the data, for new staff
+DATA_ROW_STEP = 1_000  # staff-sheet bounds are rounded up to a multiple of this (+ header row)
+HISTORY_ROW_STEP = 10_000  # History bounds likewise
+HISTORY_GROWTH_MONTHS = 12  # History bounds leave room for a year of monthly rows
+EXCEL_LAST_ROW = 1_048_576
+
+
+def _bound(needed: int, step: int, floor: int) -> int:
+    """The smallest ``HEADER_ROW + k × step`` ≥ ``needed``, at least ``floor``, at most Excel's."""
+    steps = -(-(needed - HEADER_ROW) // step)
+    return min(max(floor, HEADER_ROW + steps * step), EXCEL_LAST_ROW)
+
+
+def data_last_row(rows: int) -> int:
+    """Last row of the lookup / validation ranges of staff sheets holding ``rows`` data rows.
+
+    Covers the data and ``SPARE_ROWS`` rows below it, rounded up to a multiple of
+    ``DATA_ROW_STEP`` (plus the header row), never below ``LAST_DATA_ROW``:
+    0–1,800 staff → 2001, 1,801–2,800 → 3001, 10,000 → 11001, 50,000 → 51001.
+    """
+    return _bound(FIRST_DATA_ROW + rows + SPARE_ROWS - 1, DATA_ROW_STEP, LAST_DATA_ROW)
+
+
+def history_last_row(rows: int, staff: int) -> int:
+    """Last row of the History lookups: its ``rows`` records plus a year of ``staff`` rows.
+
+    Rounded up to a multiple of ``HISTORY_ROW_STEP`` (plus the header row), never below
+    ``HISTORY_LAST_ROW``, never beyond Excel's last row.
+    """
+    needed = FIRST_DATA_ROW + rows + HISTORY_GROWTH_MONTHS * staff - 1
+    return _bound(needed, HISTORY_ROW_STEP, HISTORY_LAST_ROW)
+
 
 # Hidden helper columns at the right of the Payroll: the row of this employee on each input
 # sheet (MATCH by id), the roster team, and net sales computed exactly (NET_SALES).

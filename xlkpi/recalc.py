@@ -8,11 +8,14 @@ copy that :func:`xlkpi.atomic_file.atomic_replace` swaps in (previous version ke
 * Payroll (工资表): regenerated from row 2 — each formula column gets its formula (from the
   template's ``payroll_formulas``) *and* the engine's value as the cached result, so Excel keeps
   live formulas while calamine / openpyxl ``data_only`` / LibreOffice show the engine's numbers;
-  then the 合计 row. When the staff, their order and the formulas are those of the last recalc
-  (meta ``payroll_shape``), only the cached values are rewritten;
+  then the 合计 row. The formulas' lookup ranges reach the bounds for the workbook's staff and
+  History rows (:func:`row_bounds`), as the template builder sets them. When the staff, their
+  order and the formulas are those of the last recalc (meta ``payroll_shape``), only the cached
+  values are rewritten;
 * Alerts (预警): regenerated from row 2;
 * cached values of formula cells on input sheets where they differ: names, the weighted score,
-  scorecard totals, team sales and completion;
+  scorecard totals, team sales and completion; the team-sales formulas are rewritten to cover
+  the Payroll's rows;
 * meta: status ``recalculated``, the input hash, the time, head count, payroll total, shape.
 
 Input cells are never written. Any failure before the swap leaves the workbook byte-identical.
@@ -41,7 +44,18 @@ from xlkpi.errors import (
     WorkbookValidationError,
 )
 from xlkpi.inputs import Employee
-from xlkpi.layout import ALERTS, FIRST_DATA_ROW, META, PAYROLL, ROSTER, SUPERVISOR_SELF
+from xlkpi.layout import (
+    ALERTS,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    HISTORY,
+    HISTORY_LAST_ROW,
+    LAST_DATA_ROW,
+    META,
+    PAYROLL,
+    ROSTER,
+    SUPERVISOR_SELF,
+)
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
@@ -63,7 +77,8 @@ from xlkpi.workbook_reader import (
 from xlkpi.xlsx_patch import SheetEdit, patch_workbook
 
 ProgressFn = Callable[[str, float], None]
-FormulaFn = Callable[[int, Employee, Policy], dict[str, str]]
+# payroll_formulas(row, employee, policy, *, last_row=…, history_last_row=…) -> field → formula
+FormulaFn = Callable[..., dict[str, str]]
 
 _LINE_CODES = frozenset(LINE_CODES)
 ALERT_KINDS = {"warning": "警告", "dismissal": "劝退", "promotion": "晋升", "reward": "奖励"}
@@ -84,7 +99,7 @@ def _noop(stage: str, fraction: float) -> None:
 
 
 def payroll_formula_source() -> FormulaFn | None:
-    """The template's ``payroll_formulas(row, employee, policy)``, or None if not installed."""
+    """The template's ``payroll_formulas(row, employee, policy, …)``, or None if not installed."""
     try:
         from workbook_templates.payroll import payroll_formulas
     except ImportError:
@@ -102,12 +117,30 @@ class FormulaCache:
     the row number. The formulas are made for two probe rows; where they agree with each
     other once the probe row is replaced, the text is reused with the real row substituted.
     A plan whose formulas do not follow that pattern is computed row by row, as before.
+
+    The lookup bounds (``last_row``, ``history_last_row``) are part of the formulas, so they
+    are fixed per cache: ``by_plan`` holds the patterns for this cache's bounds only. With the
+    default bounds the source is called as ``formulas(row, employee, policy)``; otherwise the
+    bounds are passed as keywords.
     """
 
-    def __init__(self, formulas: FormulaFn, policy: Policy) -> None:
+    def __init__(
+        self,
+        formulas: FormulaFn,
+        policy: Policy,
+        last_row: int = LAST_DATA_ROW,
+        history_last_row: int = HISTORY_LAST_ROW,
+    ) -> None:
         self.formulas = formulas
         self.policy = policy
+        self.last_row = last_row
+        self.history_last_row = history_last_row
         self.by_plan: dict[str, dict[str, str] | None] = {}
+        self._bounds: dict[str, int] = (
+            {}
+            if (last_row, history_last_row) == (LAST_DATA_ROW, HISTORY_LAST_ROW)
+            else {"last_row": last_row, "history_last_row": history_last_row}
+        )
 
     def __call__(self, row: int, employee: Employee) -> dict[str, str]:
         plan = employee.plan
@@ -115,12 +148,15 @@ class FormulaCache:
             self.by_plan[plan] = self._pattern(employee)
         pattern = self.by_plan[plan]
         if pattern is None:
-            return self.formulas(row, employee, self.policy)
+            return self._formulas(row, employee)
         text = str(row)
         return {field: f.replace(_MARK, text) for field, f in pattern.items()}
 
+    def _formulas(self, row: int, employee: Employee) -> dict[str, str]:
+        return self.formulas(row, employee, self.policy, **self._bounds)
+
     def _pattern(self, employee: Employee) -> dict[str, str] | None:
-        a, b = (self.formulas(r, employee, self.policy) for r in _PROBE_ROWS)
+        a, b = (self._formulas(r, employee) for r in _PROBE_ROWS)
         pattern = {field: f.replace(str(_PROBE_ROWS[0]), _MARK) for field, f in a.items()}
         again = {field: f.replace(_MARK, str(_PROBE_ROWS[1])) for field, f in pattern.items()}
         if again != b or any(_MARK in f for f in b.values()):
@@ -283,7 +319,8 @@ def payroll_edit_and_shape(
         )
         seen.add(column.field)
     helpers = _HelperValues(contents) if contents is not None else None
-    cached = FormulaCache(formulas, result.policy) if formulas else None
+    last_row, history_last_row = row_bounds(result, contents)
+    cached = FormulaCache(formulas, result.policy, last_row, history_last_row) if formulas else None
     values: dict[str, Any] = {}
     formula_cells: dict[str, str] = {}
     n = len(result.results)
@@ -322,6 +359,23 @@ def payroll_edit_and_shape(
 
 
 META_PAYROLL_SHAPE = "payroll_shape"
+
+
+def row_bounds(result: MonthResult, contents: WorkbookContents | None = None) -> tuple[int, int]:
+    """(last row of the staff-sheet lookups, last row of the History lookups) for the Payroll.
+
+    From the month's staff count and History rows (the sheet's rows when ``contents`` has it,
+    else the month's records), as ``workbook_templates.build.row_bounds`` for a built month.
+    """
+    staff = len(result.results)
+    records = 0
+    if contents is not None:
+        history = contents.sheets.get(HISTORY.name)
+        if history is not None:
+            records = max(history.last_row - HEADER_ROW, 0)
+        elif contents.month is not None:
+            records = len(contents.month.history)
+    return layout.data_last_row(staff), layout.history_last_row(records, staff)
 
 
 def payroll_shape(
@@ -448,11 +502,14 @@ def meta_edit(contents: WorkbookContents, updates: dict[str, str]) -> SheetEdit:
     return SheetEdit(values=values)
 
 
-def _cached_formula_values(contents: WorkbookContents, result: MonthResult) -> dict[str, SheetEdit]:
+def _cached_formula_values(
+    contents: WorkbookContents, result: MonthResult, last_row: int | None = None
+) -> dict[str, SheetEdit]:
     """Cached values for formula cells of input sheets, where they differ from the engine's.
 
     Names (姓名, looked up on the roster), the weighted score (主管自评 绩效分数), scorecard
-    totals (总分) and the Teams sheet's team sales and completion.
+    totals (总分) and the Teams sheet's team sales and completion. With ``last_row``, the
+    team-sales formulas are rewritten to cover the Payroll's rows 2..``last_row``.
     """
     names = {r.employee.id: r.employee.name for r in result.results}
     scores = {r.employee.id: r.score for r in result.results}
@@ -480,14 +537,29 @@ def _cached_formula_values(contents: WorkbookContents, result: MonthResult) -> d
                     values[ref(col, row)] = value
         if values:
             edits[sheet_name] = SheetEdit(values=values)
-    teams = _teams_edit(contents, result)
+    teams = _teams_edit(contents, result, last_row)
     if teams is not None:
         edits[layout.TEAMS.name] = teams
     return edits
 
 
-def _teams_edit(contents: WorkbookContents, result: MonthResult) -> SheetEdit | None:
-    """Team sales (pool members' net sales, at least 0) and completion on the Teams sheet."""
+def team_sales_formula_source() -> Callable[[int, int], str] | None:
+    """The template's ``team_sales_formula(row, last_row)``, or None if not installed."""
+    try:
+        from workbook_templates.input_sheets import team_sales_formula
+    except ImportError:
+        return None
+    return team_sales_formula  # type: ignore[no-any-return]
+
+
+def _teams_edit(
+    contents: WorkbookContents, result: MonthResult, last_row: int | None = None
+) -> SheetEdit | None:
+    """Team sales (pool members' net sales, at least 0) and completion on the Teams sheet.
+
+    With ``last_row`` (and the template installed, and the team / team-sales columns where the
+    layout puts them) each team-sales cell also gets its formula over Payroll rows up to it.
+    """
     sheet = contents.sheets.get(layout.TEAMS.name)
     month = contents.month
     if sheet is None or month is None:
@@ -497,6 +569,14 @@ def _teams_edit(contents: WorkbookContents, result: MonthResult) -> SheetEdit | 
     team_col, sales_col, completion_col = cols
     if team_col is None or sales_col is None:
         return None
+    formula = team_sales_formula_source() if last_row is not None else None
+    in_place = (team_col, sales_col) == (
+        layout.TEAMS.index("team"),
+        layout.TEAMS.index("team_sales"),
+    )
+    if not in_place:
+        formula = None
+    formulas: dict[str, str] = {}
     sales: dict[str, Decimal] = {}
     for r in result.results:
         emp = r.employee
@@ -508,14 +588,17 @@ def _teams_edit(contents: WorkbookContents, result: MonthResult) -> SheetEdit | 
         if not team or team not in month.team_targets:
             continue
         amount = max(sales.get(team, Decimal(0)), Decimal(0))
-        if not _same(sheet.value(row, sales_col), amount):
+        if formula is not None and last_row is not None:
+            formulas[ref(sales_col, row)] = formula(row, last_row)
+            values[ref(sales_col, row)] = amount  # a rewritten formula needs its cached value
+        elif not _same(sheet.value(row, sales_col), amount):
             values[ref(sales_col, row)] = amount
         target = month.team_targets[team]
         if completion_col is not None and target:
             ratio = float(amount / target)
             if not _same(sheet.value(row, completion_col), ratio):
                 values[ref(completion_col, row)] = ratio
-    return SheetEdit(values=values) if values else None
+    return SheetEdit(values=values, formulas=formulas) if values else None
 
 
 def _id_text(value: Any) -> str:
@@ -581,14 +664,16 @@ def build_edits(
     contents: WorkbookContents, result: MonthResult, progress: ProgressFn = _noop
 ) -> dict[str, SheetEdit]:
     """Every sheet edit of a recalc: Payroll, Alerts, cached input-sheet formulas and meta."""
+    formulas = payroll_formula_source()
     payroll, shape = payroll_edit_and_shape(
-        result, contents.sheets.get(PAYROLL.name), payroll_formula_source(), progress, contents
+        result, contents.sheets.get(PAYROLL.name), formulas, progress, contents
     )
     edits = {
         PAYROLL.name: payroll,
         ALERTS.name: alerts_edit(result, contents.sheets.get(ALERTS.name)),
     }
-    edits.update(_cached_formula_values(contents, result))
+    last_row = row_bounds(result, contents)[0] if formulas is not None else None
+    edits.update(_cached_formula_values(contents, result, last_row))
     updates = {
         META_STATUS: STATUS_RECALCULATED,
         META_INPUT_HASH: contents.input_hash,
