@@ -10,7 +10,8 @@ layout written directly with xlsxwriter), then these are timed, side by side:
 * floor     — python-calamine reading every sheet + xlsxwriter writing the output cells alone
               (Payroll values, Alerts, meta), i.e. the I/O no implementation can avoid;
 * openpyxl  — openpyxl load + save of the same workbook (what a naive tool would do);
-* LibreOffice — left for the LibreOffice-recalculation column (another engineer adds it).
+* LibreOffice — headless LibreOffice recalculating the pure-formula twin of the month, start-up
+              included (:func:`benchmarks.bench_libreoffice.libreoffice_seconds`, median of 3).
 
 Run ``python -m benchmarks.bench_recalc [sizes…]`` from the repo root; ``--profile N`` prints a
 cProfile of one recalc at N employees. Medians of a few runs; 50,000 runs once.
@@ -326,11 +327,22 @@ def measure(n: int, work: Path, with_openpyxl: bool = True) -> dict[str, Any]:
     return out
 
 
+def _libreoffice(n: int, skip: bool) -> str:
+    """LibreOffice's recalculation of the n-staff formula twin (start-up included), or —."""
+    from benchmarks.bench_libreoffice import libreoffice_seconds
+    from tests.support.libreoffice import soffice_available
+
+    if skip or not soffice_available():
+        return "—"
+    return f"{libreoffice_seconds(n)[0]:.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=SIZES)
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one recalc of N")
     parser.add_argument("--no-openpyxl", action="store_true")
+    parser.add_argument("--no-libreoffice", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -343,9 +355,9 @@ def main() -> None:
             book = work / "q.xlsx"
             profiler = cProfile.Profile()
             profiler.enable()
-            r = recalc(book)
+            profiled = recalc(book)
             profiler.disable()
-            print("stages (s):", {k: round(v, 3) for k, v in r.timings.items()})
+            print("stages (s):", {k: round(v, 3) for k, v in profiled.timings.items()})
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
             return
         cols = ["recalc", "first", "floor", "read", "write", "openpyxl"]
@@ -360,7 +372,8 @@ def main() -> None:
             print(
                 f"{n:>7} "
                 + " ".join(f"{r[c]:9.3f}" for c in cols)
-                + f" {'—':>11} {r['recalc'] / r['floor']:12.2f}  {stages}",
+                + f" {_libreoffice(n, args.no_libreoffice):>11} "
+                + f"{r['recalc'] / r['floor']:12.2f}  {stages}",
                 flush=True,
             )
 
