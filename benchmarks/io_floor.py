@@ -1,8 +1,11 @@
 """Measure the I/O floor of `xlkpi recalc` against openpyxl and xlsx_patch on a payroll-like sheet.
 
 The floor is what no implementation can beat: reading every input cell with python-calamine plus
-writing the output cells alone with xlsxwriter. Run ``python -m benchmarks.io_floor`` from the
-repo root; it prints wall times (median of a few runs) for 100 ... 50,000 rows.
+writing the output cells alone with xlsxwriter. Two xlsx_patch cases are timed: ``patch`` sets
+the cached values of existing formula cells (a repeat recalc), ``regen`` regenerates every row
+from row 2 with formula + cached value per output cell (a first recalc: ``clear_rows_from``,
+rows written straight from the plan). Run ``python -m benchmarks.io_floor`` from the repo root;
+it prints wall times (median of a few runs) for 100 ... 50,000 rows.
 """
 
 from __future__ import annotations
@@ -70,6 +73,27 @@ def output_edit(values: list[list[Decimal]]) -> SheetEdit:
     return SheetEdit(values=edit)  # type: ignore[arg-type]
 
 
+def regen_edit(values: list[list[Decimal]]) -> SheetEdit:
+    """The SheetEdit of a first recalc: every row from 2 rewritten, inputs + formulas + values."""
+    letters = [column_letters(OUTPUT_FIRST_COL + k) for k in range(N_OUTPUT)]
+    cells: dict[str, object] = {}
+    formulas: dict[str, str] = {}
+    for i, row in enumerate(values):
+        r = str(i + 2)
+        cells["A" + r] = f"员工{i:05d}"
+        cells["B" + r] = f"Dept{i % 17}"
+        cells["C" + r] = 5000 + (i * 37) % 9000
+        for k, (letter, value) in enumerate(zip(letters, row, strict=True)):
+            formulas[letter + r] = f"=ROUND(C{r}*D{r}/100*E{r}+{k}*F{r}-G{r}+H{r},2)"
+            cells[letter + r] = value
+    return SheetEdit(
+        values=cells,  # type: ignore[arg-type]
+        formulas=formulas,
+        style_from_row=2,
+        clear_rows_from=2,
+    )
+
+
 def floor_read(book: Path) -> list[list[object]]:
     """Read every cell of the payroll sheet with python-calamine."""
     return read_sheet(book, SHEET)
@@ -103,7 +127,7 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
 
 
 def measure(rows: int, work: Path, repeat: int = 3, with_openpyxl: bool = True) -> dict[str, float]:
-    """Times (s) for: floor read, floor write, floor, openpyxl round trip, patch, read+patch."""
+    """Times (s): floor read, floor write, floor, openpyxl round trip, patch, regen, read+patch."""
     book = make_payroll_book(work / f"book{rows}.xlsx", rows)
     values = output_values(rows)
     out = work / f"out{rows}.xlsx"
@@ -122,13 +146,15 @@ def measure(rows: int, work: Path, repeat: int = 3, with_openpyxl: bool = True) 
     result["patch_build"] = timed(
         lambda: patch_workbook(book, out, {SHEET: output_edit(values)}), 1
     )
+    regen = regen_edit(values)
+    result["regen"] = timed(lambda: patch_workbook(book, out, {SHEET: regen}), repeat)
     result["read+patch"] = result["read"] + result["patch"]
     return result
 
 
 def main(sizes: list[int]) -> None:
     """Print the table for the given row counts."""
-    cols = ["read", "write", "floor", "openpyxl", "patch", "read+patch"]
+    cols = ["read", "write", "floor", "openpyxl", "patch", "regen", "read+patch"]
     print(f"{'rows':>7} " + " ".join(f"{c:>10}" for c in cols) + f" {'(r+p)/floor':>11}")
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:

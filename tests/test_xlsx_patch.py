@@ -17,6 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.support import libreoffice as lo
+from xlkpi import xlsx_patch
 from xlkpi.errors import InvalidNumberError, WorkbookError
 from xlkpi.xlsx_patch import (
     ExcelError,
@@ -443,3 +444,246 @@ def test_libreoffice_without_recalc_shows_our_cached_values(book: Path, tmp_path
     patch_workbook(book, out, {PAY: SheetEdit(values={"B2": Decimal("1410.10")})})
     kept = lo.convert([out], tmp_path / "lo", recalc=False)[0]
     assert read_sheet(kept, PAY)[1][1] == 1410.1
+
+
+# ---------------------------------------------------------------------------------------------
+# fast paths: rows written straight from the plan, cells inserted into existing rows
+
+
+STYLED_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<dimension ref="A1:D6"/><sheetData>'
+    b'<row r="1" spans="1:4"><c r="A1" s="1" t="inlineStr"><is><t>Name</t></is></c>'
+    b'<c r="B1" s="1" t="inlineStr"><is><t>Pay</t></is></c></row>'
+    b'<row r="2" spans="1:4" s="4" customFormat="1" ht="18" customHeight="1">'
+    b'<c r="A2" s="2"><v>1</v></c><c r="B2" s="05"><f>A2*2</f><v>2</v></c>'
+    b'<c r="D2" s="3"/></row>'
+    b'<row r="4" spans="1:4"><c r="A4" s="2"><v>4</v></c><c r="C4" s="6"><v>9</v></c></row>'
+    b'<row r="6" spans="1:4"><c r="A6" s="2"><v>6</v></c></row>'
+    b"</sheetData><pageMargins/></worksheet>"
+)
+
+ALL_KINDS = {
+    "A": Decimal("1410.10"),
+    "B": "  padded text & <more>  ",
+    "C": True,
+    "D": ExcelError("#DIV/0!"),
+    "E": Decimal("-0.00"),
+    "F": 7,
+    "G": 1.5,
+    "H": None,
+    "I": "multi\nline\r\nwith \x01 control and _x0041_ look-alike, 中文",
+    "J": Decimal("1E+3"),
+    "K": Decimal("0E-5"),
+    "L": Decimal("123456789012345678.000100"),
+    "M": False,
+    "N": "",
+}
+TRICKY_FORMULAS = {
+    "A": '=IF(B2>0,"a&b","<none>")',
+    "C": "=AND(B2<>1,'Sheet \"x\"'!A1>=2)",
+    "D": "==1/0",
+    "O": '=T("_x0041_")&"\r"',
+    "P": "SUM(A2:N2)",
+}
+
+
+def _tricky_edit(rows: list[int], **kw: object) -> SheetEdit:
+    values: dict[str, object] = {}
+    formulas: dict[str, str] = {}
+    for r in rows:
+        for col, value in ALL_KINDS.items():
+            values[f"{col}{r}"] = value
+        for col, formula in TRICKY_FORMULAS.items():
+            formulas[f"{col}{r}"] = formula.replace("2", str(r))
+    values[f"P{rows[0]}"] = "cached text under a formula: <&>"
+    values[f"O{rows[-1]}"] = ExcelError("#N/A")
+    return SheetEdit(values=values, formulas=formulas, **kw)  # type: ignore[arg-type]
+
+
+FAST_CASES = {
+    "regenerate from row 2 (first recalc)": (
+        STYLED_SHEET,
+        _tricky_edit([2, 3, 4, 5, 9], style_from_row=2, clear_rows_from=2),
+    ),
+    "gaps and rows past the end, style row kept": (
+        STYLED_SHEET,
+        _tricky_edit([3, 5, 8, 20], style_from_row=2),
+    ),
+    "explicit styles, style-only and formula-only cells": (
+        STYLED_SHEET,
+        SheetEdit(
+            values={"A7": 1, "C7": Decimal("2.50")},
+            formulas={"B7": "A7*2", "E8": '=B7&"<>"'},
+            styles={"A7": 9, "D7": 0, "Q8": 12, "B7": 3},
+            style_from_row=2,
+            clear_rows_from=3,
+        ),
+    ),
+    "no style row": (STYLED_SHEET, _tricky_edit([7, 8])),
+    "empty sheet": (
+        b'<worksheet xmlns="urn:x"><dimension ref="A1"/><sheetData/></worksheet>',
+        _tricky_edit([1, 2, 40]),
+    ),
+    "namespace prefix": (
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<x:dimension ref="A1:B2"/><x:sheetData>'
+        b'<x:row r="1" ht="30" customHeight="1"><x:c r="A1" s="2"><x:v>1</x:v></x:c></x:row>'
+        b"</x:sheetData></x:worksheet>",
+        _tricky_edit([2, 5], style_from_row=1),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FAST_CASES))
+def test_rows_written_from_the_plan_equal_the_general_path_byte_for_byte(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xml, edit = FAST_CASES[case]
+    fast = patch_sheet_xml(xml, edit)
+    monkeypatch.setattr(xlsx_patch, "_FAST_NEW_ROWS", False)
+    general = patch_sheet_xml(xml, edit)
+    assert fast == general
+    assert fast.count(b"row r=") >= 2  # the edit did write rows
+
+
+def test_rows_written_from_the_plan_are_read_back(tmp_path: Path) -> None:
+    book = xlsxwriter_book(tmp_path / "src.xlsx")
+    out = tmp_path / "out.xlsx"
+    edit = _tricky_edit([2, 3], style_from_row=2, clear_rows_from=2)
+    patch_workbook(book, out, {"Alerts": edit})
+    ws = openpyxl.load_workbook(out)["Alerts"]
+    assert ws["A2"].value == '=IF(B2>0,"a&b","<none>")'
+    assert ws["C3"].value == "=AND(B3<>1,'Sheet \"x\"'!A1>=3)"
+    assert ws["D2"].value == "==1/0"
+    assert ws["B3"].value == "  padded text & <more>  " and ws["B3"].font.italic
+    values = openpyxl.load_workbook(out, data_only=True)["Alerts"]
+    assert [values[f"{c}2"].value for c in "ABCDEFGHJKM"] == [
+        1410.1,
+        "  padded text & <more>  ",
+        True,
+        "#DIV/0!",
+        0,
+        7,
+        1.5,
+        None,
+        1000,
+        0,
+        False,
+    ]
+    assert values["P2"].value == "cached text under a formula: <&>"
+    assert read_sheet(out, "Alerts")[1][8] == ALL_KINDS["I"]  # CR, control char, _x escapes
+
+
+def test_rows_are_written_from_the_plan_only_where_the_source_has_no_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written: list[list[int]] = []
+    real = xlsx_patch._NewCells.rows
+
+    def spy(self: xlsx_patch._NewCells, numbers: list[int]) -> bytes:
+        written.append(list(numbers))
+        return real(self, numbers)
+
+    monkeypatch.setattr(xlsx_patch._NewCells, "rows", spy)
+    edit = SheetEdit(
+        values={"B2": 5, "B3": 6, "B4": 7, "A5": 8, "A6": 9, "A7": 10, "A30": 11},
+        style_from_row=2,
+        clear_rows_from=6,
+    )
+    new = patch_sheet_xml(STYLED_SHEET, edit)
+    # 2 and 4 exist before the cut: merged (A2 kept, C4 kept); 3 fills a gap; 5 on: the plan
+    assert written == [[3], [5, 6, 7, 30]]
+    assert b'<c r="A2" s="2"><v>1</v></c><c r="B2" s="05"><f>A2*2</f><v>5</v></c>' in new
+    assert b'<c r="C4" s="6"><v>9</v></c>' in new
+    assert b'<row r="6" s="4" customFormat="1" ht="18" customHeight="1"><c r="A6" s="2">' in new
+    assert b"<v>6</v></c></row>" not in new.split(b'<row r="6"')[1]  # old row 6 dropped
+
+
+INSERT_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<dimension ref="A1:F3"/><sheetData>'
+    b'<row r="1" spans="2:3"><c r="B1" s="1"><v>1</v></c><c r="C1" s="1"><v>2</v></c></row>'
+    b'<row r="2" spans="2:4"><c r="B2" s="2"><f>B1+1</f><v>0</v></c>'
+    b'<c r="D2" s="2" t="inlineStr"><is><t>x</t></is></c></row>'
+    b'<row r="3"><c r="C3"><v>3</v></c><c r="E3"/></row>'
+    b"</sheetData></worksheet>"
+)
+INSERT_EDITS = {
+    "before, between and after existing cells": SheetEdit(
+        values={"A2": "first", "B2": Decimal("2.50"), "C2": 3, "F2": True, "A3": 1, "D3": 4}
+    ),
+    "with the style of a style row": SheetEdit(
+        values={"A3": Decimal("1.10"), "D3": "d", "G3": ExcelError("#N/A")}, style_from_row=2
+    ),
+    "existing cells only": SheetEdit(values={"B2": 5, "D2": "y", "C3": None}),
+}
+
+
+@pytest.mark.parametrize("case", list(INSERT_EDITS))
+def test_cells_inserted_into_existing_rows_equal_the_general_path(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit = INSERT_EDITS[case]
+    fast = patch_sheet_xml(INSERT_SHEET, edit)
+    monkeypatch.setattr(xlsx_patch, "_patch_row_fast", lambda *a, **k: None)
+    assert fast == patch_sheet_xml(INSERT_SHEET, edit)
+
+
+def test_spans_are_widened_when_cells_are_inserted() -> None:
+    new = patch_sheet_xml(INSERT_SHEET, SheetEdit(values={"A2": 1, "F2": 2}))
+    assert b'<row r="2" spans="1:6"><c r="A2"><v>1</v></c><c r="B2" s="2">' in new
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        b'<row r="2"><c s="2" r="B2"><v>0</v></c></row>',  # r not first
+        b'<row r="2"><c r="C2"><v>0</v></c><c r="B2"><v>0</v></c></row>',  # out of order
+        b'<row r="2"><c r="B2" t="inlineStr"><is><r><rPr><color rgb="FF0000FF"/></rPr>'
+        b"<t>rich</t></r></is></c></row>",  # rich text: not sure every cell was seen
+    ],
+)
+def test_rows_the_insert_path_cannot_read_take_the_general_path(
+    row: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xml = b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>"
+    edit = SheetEdit(values={"A2": 1, "D2": 2})
+    fast = patch_sheet_xml(xml, edit)
+    monkeypatch.setattr(xlsx_patch, "_patch_row_fast", lambda *a, **k: None)
+    assert fast == patch_sheet_xml(xml, edit)
+    cols = [split_ref(r.decode())[1] for r in re.findall(rb'<c r="([A-Z]+2)"', fast)]
+    assert cols == sorted(set(cols)) and {1, 4} <= set(cols)
+
+
+@pytest.mark.parametrize(
+    "ref", ["A1", "h12", "Xfd1048576", "AA10", "ZZ99", "b7", "AAA1", "XFD1", "C0100"]
+)
+def test_plan_splits_references_like_split_ref(ref: str) -> None:
+    try:
+        expected: object = split_ref(ref)
+    except ValueError as exc:
+        expected = type(exc)
+    edit = SheetEdit(values={"B5": 1, ref: 2, "C5": 3})
+    try:
+        plan = xlsx_patch._plan(edit)
+    except ValueError as exc:
+        assert expected is type(exc)
+        return
+    r, c = expected  # type: ignore[misc]
+    assert plan.values[r][c] == 2 and plan.values[5][2] == 1
+
+
+def test_formulas_are_stripped_and_escaped_like_cell_text() -> None:
+    formulas = ['=A2&"<x>"', "==B1", "B1>\r0", "_x0041_&\x02", "=中文!A1"]
+    assert [xlsx_patch._formula_xml(f) for f in formulas] == [
+        xlsx_patch._xml_str('A2&"<x>"'),
+        "=B1",
+        "B1&gt;&#13;0",
+        "_x005F_x0041_&amp;_x0002_",
+        "中文!A1",
+    ]
+    for empty in ("", "="):
+        with pytest.raises(ValueError, match="empty formula for B9"):
+            patch_sheet_xml(STYLED_SHEET, SheetEdit(formulas={"A1": "1", "B9": empty}))

@@ -3,6 +3,10 @@
 Every other zip member is copied with its compressed bytes untouched. Sheet XML is patched as a byte
 stream, row by row: rows without edits are copied verbatim, rows with edits are re-serialised cell
 by cell, keeping each cell's ``s`` (style) and ``<f>`` (formula, shared/array attributes included).
+Two fast paths give the same bytes as that general path (tests compare them): rows with no source
+row -- every row from ``clear_rows_from`` on, rows past the old end or in gaps -- are written
+straight from the plan in one pass of string building (``_NewCells``); in rows whose cells all
+start ``<c r="…"``, edited cells are found by ``bytes.find`` and missing ones inserted in place.
 
 Cached values and recalculation -- the decision:
 
@@ -34,7 +38,8 @@ import posixpath
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -133,18 +138,34 @@ def split_ref(ref: str) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 # value encoding
 
-_XML_TEXT_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "&#13;"}
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
-def _xml_text(text: str) -> bytes:
-    """Text as XML character data; characters XML cannot hold use Excel's ``_xHHHH_`` escape."""
+def _xml_str(text: str) -> str:
+    """Text as XML character data; characters XML cannot hold use Excel's ``_xHHHH_`` escape.
+
+    ``&``, ``<``, ``>`` and CR are escaped as entities; quotes stay as they are (element text).
+    Each step is skipped by a C-level test when it has nothing to do (most formulas).
+    """
     if "_x" in text:
         text = _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
-    if _ILLEGAL_XML.search(text):
+    if not text.isprintable() and _ILLEGAL_XML.search(text):  # printable => no illegal chars
         text = _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-    return text.translate(_XML_TEXT_ESCAPES).encode("utf-8")
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _xml_text(text: str) -> bytes:
+    """:func:`_xml_str` as UTF-8 bytes."""
+    return _xml_str(text).encode("utf-8")
 
 
 def number_text(value: Decimal | int | float) -> str:
@@ -192,6 +213,8 @@ def _encode(value: CellValue, is_formula: bool) -> tuple[bytes | None, bytes]:
 
 @dataclass
 class _CellPlan:
+    """One cell's edit for the general path; ``formula`` is XML-escaped, without "="."""
+
     has_value: bool = False
     value: CellValue = None
     formula: str | None = None
@@ -201,69 +224,127 @@ class _CellPlan:
 # A row's edits: column -> the plain value to write, or a _CellPlan when a formula or style is
 # set too. Plain values are the hot path (cached results of existing formula cells).
 _RowEdits = dict[int, object]
+_EMPTY: dict[int, object] = {}
 
 
 @dataclass
 class _SheetPlan:
-    rows: dict[int, _RowEdits]
+    """The edits by row then column: values, formulas (as given) and styles kept apart."""
+
+    values: dict[int, dict[int, CellValue]]
+    formulas: dict[int, dict[int, str]]
+    styles: dict[int, dict[int, int]]
     style_from_row: int | None
     clear_rows_from: int | None
 
+    def row_numbers(self) -> list[int]:
+        """Every edited row, ascending."""
+        if not self.formulas and not self.styles:
+            return sorted(self.values)
+        return sorted(self.values.keys() | self.formulas.keys() | self.styles.keys())
+
+    def row_edits(self, r: int) -> _RowEdits:
+        """One row's edits as column -> plain value, or _CellPlan where a formula/style is set."""
+        values = self.values.get(r, _EMPTY)
+        formulas = self.formulas.get(r, _EMPTY)
+        styles = self.styles.get(r, _EMPTY)
+        if not formulas and not styles:
+            return values  # type: ignore[return-value]
+        edits: _RowEdits = dict(values)
+        for c in formulas.keys() | styles.keys():
+            edits[c] = _CellPlan(
+                c in values,
+                values.get(c),  # type: ignore[arg-type]
+                _formula_xml(formulas[c]) if c in formulas else None,  # type: ignore[arg-type]
+                styles.get(c),  # type: ignore[arg-type]
+            )
+        return edits
+
 
 _DIGITS = "0123456789"
+# column letters (upper case) -> column number, for every column of a sheet
+_COLUMN_NUMBERS: dict[str, int] = {}
 
 
-def _split_fast(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip(_DIGITS)
-    digits = ref[len(letters) :]
-    if not (letters.isalpha() and letters.isascii() and digits.isdigit()) or len(letters) > 3:
-        return split_ref(ref)  # raises the proper error
-    row, col = int(digits), column_index(letters)
-    if not (1 <= row <= _MAX_ROW and col <= _MAX_COL) or digits[0] == "0":
-        return split_ref(ref)
-    return row, col
+def _column_numbers() -> dict[str, int]:
+    if not _COLUMN_NUMBERS:
+        _COLUMN_NUMBERS.update((column_letters(c), c) for c in range(1, _MAX_COL + 1))
+    return _COLUMN_NUMBERS
+
+
+_CELL_TYPES = frozenset({Decimal, str, int, float, bool, ExcelError, type(None)})
+
+
+def _by_row(refs: dict[str, object], items: Iterable[object]) -> dict[int, dict[int, object]]:
+    """``{"H12": …}`` keys and ``items`` -> ``{12: {8: item}}``.
+
+    The hot path of a large edit (400,000 cells): the letters are looked up in a dict, and the
+    row number is parsed once per run of references in the same row; anything unusual (lower
+    case, bad references) goes through :func:`split_ref`, which raises the proper error.
+    """
+    columns = _column_numbers()
+    rows: dict[int, dict[int, object]] = {}
+    last_digits, last_r, cols = "", 0, _EMPTY
+    for ref, item in zip(refs, items, strict=True):
+        letters = ref.rstrip(_DIGITS)
+        c = columns.get(letters)
+        digits = ref[len(letters) :]
+        if digits != last_digits or c is None:
+            if c is None or not digits or digits[0] == "0" or len(digits) > 7:
+                r, c = split_ref(ref)
+                last_digits = ""
+            else:
+                r = int(digits)
+                if r > _MAX_ROW:
+                    split_ref(ref)  # raises
+                last_digits = digits
+            if r != last_r:
+                cols = rows.get(r)  # type: ignore[assignment]
+                if cols is None:
+                    cols = rows[r] = {}
+                last_r = r
+        cols[c] = item
+    return rows
+
+
+def _formula_xml(formula: str) -> str:
+    """A formula as the text of ``<f>``: without its leading "=", XML-escaped."""
+    f = formula[1:] if formula[:1] == "=" else formula
+    if "&" in f or "<" in f or ">" in f or "_x" in f or "\r" in f or not f.isprintable():
+        f = _xml_str(f)
+    return f
+
+
+def _check_formulas(formulas: dict[str, str]) -> None:
+    """Refuse empty formulas ("" or "=")."""
+    texts = formulas.values()
+    if "" in texts or "=" in texts:
+        ref = next(ref for ref, f in formulas.items() if f in ("", "="))
+        raise ValueError(f"empty formula for {ref}")
 
 
 def _plan(edit: SheetEdit) -> _SheetPlan:
-    rows: dict[int, _RowEdits] = {}
-    for ref, value in edit.values.items():
-        if not isinstance(value, CellValue):  # type: ignore[arg-type]
-            raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
-        r, c = _split_fast(ref)
-        cols = rows.get(r)
-        if cols is None:
-            cols = rows[r] = {}
-        cols[c] = value
-
-    def cell(ref: str) -> _CellPlan:
-        r, c = _split_fast(ref)
-        cols = rows.setdefault(r, {})
-        current = cols.get(c, _NO_VALUE)
-        if not isinstance(current, _CellPlan):
-            current = cols[c] = (
-                _CellPlan() if current is _NO_VALUE else _CellPlan(True, current)  # type: ignore[arg-type]
-            )
-        return current
-
-    for ref, formula in edit.formulas.items():
-        text = formula[1:] if formula.startswith("=") else formula
-        if not text:
-            raise ValueError(f"empty formula for {ref}")
-        cell(ref).formula = text
+    if not set(map(type, edit.values.values())) <= _CELL_TYPES:
+        for ref, value in edit.values.items():
+            if not isinstance(value, CellValue):  # type: ignore[arg-type]
+                raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
+    _check_formulas(edit.formulas)
     for ref, style in edit.styles.items():
         if style < 0:
             raise ValueError(f"style index must be >= 0, got {style} for {ref}")
-        cell(ref).style = style
     for name, row in (
         ("clear_rows_from", edit.clear_rows_from),
         ("style_from_row", edit.style_from_row),
     ):
         if row is not None and not 1 <= row <= _MAX_ROW:
             raise ValueError(f"{name} must be a row number 1..{_MAX_ROW}, got {row}")
-    return _SheetPlan(rows, edit.style_from_row, edit.clear_rows_from)
-
-
-_NO_VALUE = object()
+    return _SheetPlan(
+        _by_row(edit.values, edit.values.values()),  # type: ignore[arg-type]
+        _by_row(edit.formulas, edit.formulas.values()),  # type: ignore[arg-type]
+        _by_row(edit.styles, edit.styles.values()),  # type: ignore[arg-type]
+        edit.style_from_row,
+        edit.clear_rows_from,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,7 +476,7 @@ def _render_cell(
                     "range. Write the formulas of the whole range instead, or edit the template."
                 )
         p = tags.p
-        f_xml = b"<" + p + b"f>" + _xml_text(plan.formula) + b"</" + p + b"f>"
+        f_xml = b"<" + p + b"f>" + plan.formula.encode("utf-8") + b"</" + p + b"f>"
     if style is not None:
         attrs[b"s"] = str(style).encode()
     if plan.has_value or plan.formula is not None:
@@ -433,17 +514,198 @@ class _StyleRow:
     row_attrs: dict[bytes, bytes] = field(default_factory=dict)
 
 
+_NEW_ROW_ATTRS = (b"s", b"customFormat", b"ht", b"customHeight")
+# Rows without a source row (all rows from clear_rows_from on, rows past the old end, rows in
+# gaps) are written by _NewCells in one pass; False sends them through the general _patch_row
+# (the reference the tests compare the fast path with, byte for byte).
+_FAST_NEW_ROWS = True
+
+
+class _NewCells:
+    """Writes cells that have no source cell, straight from the plan, as text.
+
+    The output is byte for byte what :func:`_patch_row` / :func:`_render_cell` give for a cell
+    or row without a source (attributes ``r``, ``s``, ``t`` in that order; ``<f>`` then the
+    value), without parsing or attribute dicts: per column the ``<c r="AB`` prefix and the
+    default style are computed once.
+    """
+
+    def __init__(self, tags: _Tags, style_row: _StyleRow, plan: _SheetPlan) -> None:
+        p = tags.p.decode()
+        self.p = p
+        self.plan = style_row, plan
+        attrs = "".join(
+            f' {k.decode()}="{v.decode()}"'
+            for k, v in style_row.row_attrs.items()
+            if k in _NEW_ROW_ATTRS
+        )
+        self.row_open = f'<{p}row r="'
+        self.row_rest = f'"{attrs}>'
+        self.row_close = f"</{p}row>"
+        self.c_close = f"</{p}c>"
+        self.f_open, self.f_close = f"<{p}f>", f"</{p}f>"
+        self.v_open, self.v_close = f"<{p}v>", f"</{p}v>"
+        self.columns: dict[int, tuple[str, str]] = {}
+
+    def column(self, col: int) -> tuple[str, str]:
+        """(``<c r="AB``, default ``s`` attribute) of a column."""
+        style = self.plan[0].cols.get(col)
+        s = f' s="{int(style)}"' if style is not None else ""
+        found = self.columns[col] = (f'<{self.p}c r="{column_letters(col)}', s)
+        return found
+
+    def encode(self, value: CellValue, is_formula: bool) -> tuple[str, str]:
+        """(`` t="…"`` or "", children after ``<f>``), as :func:`_encode` with the prefix."""
+        if value is None:
+            return "", ""
+        p = self.p
+        if isinstance(value, bool):
+            return ' t="b"', f"<{p}v>{'1' if value else '0'}</{p}v>"
+        if isinstance(value, Decimal | int | float):
+            return "", f"<{p}v>{number_text(value)}</{p}v>"
+        if isinstance(value, ExcelError):
+            return ' t="e"', f"<{p}v>{value.code}</{p}v>"
+        if isinstance(value, str):
+            if is_formula:
+                return ' t="str"', f"<{p}v>{_xml_str(value)}</{p}v>"
+            space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+            return ' t="inlineStr"', f"<{p}is><{p}t{space}>{_xml_str(value)}</{p}t></{p}is>"
+        raise TypeError(f"cannot write a {type(value).__name__} into a cell: {value!r}")
+
+    def value_cell(self, col: int, rs: str, value: CellValue) -> str:
+        """A new cell holding a plain value (no formula, default style)."""
+        c_open, s = self.columns.get(col) or self.column(col)
+        t, children = self.encode(value, False)
+        if not children:
+            return f'{c_open}{rs}"{s}{t}/>'
+        return f'{c_open}{rs}"{s}{t}>{children}{self.c_close}'
+
+    def rows(self, numbers: list[int]) -> bytes:
+        """The ``<row>`` elements of ``numbers`` (ascending, none of them in the source)."""
+        plan = self.plan[1]
+        values, formulas, styles = plan.values, plan.formulas, plan.styles
+        columns, column, encode = self.columns, self.column, self.encode
+        row_open, row_rest, row_close = self.row_open, self.row_rest, self.row_close
+        c_close, f_open, f_close = self.c_close, self.f_open, self.f_close
+        v_open, v_close = self.v_open, self.v_close
+        chunks: list[bytes] = []
+        out: list[str] = []
+        append = out.append
+        for r in numbers:
+            rs = str(r)
+            vrow = values.get(r, _EMPTY)
+            frow: dict[int, str] = formulas.get(r, _EMPTY)  # type: ignore[arg-type]
+            srow: dict[int, int] = styles.get(r, _EMPTY)  # type: ignore[arg-type]
+            if frow or srow:
+                cols = sorted(vrow.keys() | frow.keys() | srow.keys())
+            else:
+                cols = sorted(vrow)
+            append(row_open + rs + row_rest)
+            for c in cols:
+                c_open, s = columns.get(c) or column(c)
+                if srow:
+                    style = srow.get(c)
+                    if style is not None:
+                        s = f' s="{style}"'
+                f = frow.get(c) if frow else None
+                if f is not None:  # as _formula_xml(f), inline: once per cell of a large edit
+                    if f[:1] == "=":
+                        f = f[1:]
+                    if (
+                        "&" in f
+                        or "<" in f
+                        or ">" in f
+                        or "_x" in f
+                        or "\r" in f
+                        or not f.isprintable()
+                    ):
+                        f = _xml_str(f)
+                value = vrow.get(c, _EMPTY)
+                kind = type(value)
+                if kind is Decimal or kind is int:  # the hot cases: numbers, text of formulas
+                    text = str(value)
+                    if kind is Decimal:
+                        if "E" in text or not text[-1].isdigit():
+                            text = number_text(value)  # type: ignore[arg-type]
+                        elif "." in text:
+                            text = text.rstrip("0").rstrip(".")
+                            if text == "-0":
+                                text = "0"
+                        elif text == "-0":
+                            text = "0"
+                    if f is None:
+                        append(f'{c_open}{rs}"{s}>{v_open}{text}{v_close}{c_close}')
+                    else:
+                        append(
+                            f'{c_open}{rs}"{s}>{f_open}{f}{f_close}{v_open}{text}{v_close}{c_close}'
+                        )
+                    continue
+                if kind is str and f is not None:
+                    text = value  # type: ignore[assignment]
+                    if (
+                        "&" in text
+                        or "<" in text
+                        or ">" in text
+                        or "_x" in text
+                        or "\r" in text
+                        or not text.isprintable()
+                    ):
+                        text = _xml_str(text)
+                    append(
+                        f'{c_open}{rs}"{s} t="str">{f_open}{f}{f_close}'
+                        f"{v_open}{text}{v_close}{c_close}"
+                    )
+                    continue
+                if value is _EMPTY:  # a formula and/or a style only
+                    t, children = "", ""
+                else:
+                    t, children = encode(value, f is not None)  # type: ignore[arg-type]
+                if f is not None:
+                    append(f'{c_open}{rs}"{s}{t}>{f_open}{f}{f_close}{children}{c_close}')
+                elif children:
+                    append(f'{c_open}{rs}"{s}{t}>{children}{c_close}')
+                else:
+                    append(f'{c_open}{rs}"{s}{t}/>')
+            append(row_close)
+            if len(out) > 1024:  # encode as we go: short-lived text, small joins
+                chunks.append("".join(out).encode("utf-8"))
+                out.clear()
+        chunks.append("".join(out).encode("utf-8"))
+        return b"".join(chunks)
+
+
 _T_VM_RE = re.compile(rb"\s(?:t|vm)=\"[^\"]*\"")
+_CELL_START_RE = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_SPANS_RE = re.compile(rb"(\sspans\s*=\s*[\"'])[^\"']*")
 
 
 _NEEDLES: dict[int, bytes] = {}
 
 
-def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
+_COLUMN_NUMBERS_B: dict[bytes, int] = {}
+
+
+def _cell_columns(content: bytes) -> list[int] | None:
+    """Columns of a row's cells, if every cell starts ``<c r="`` and they ascend; else None."""
+    if not _COLUMN_NUMBERS_B:
+        _COLUMN_NUMBERS_B.update((k.encode(), c) for k, c in _column_numbers().items())
+    found = _CELL_START_RE.findall(content)
+    if len(found) != content.count(b"<c"):  # a cell without leading r=, or rich-text <color>
+        return None
+    cols = [_COLUMN_NUMBERS_B[letters] for letters in found]
+    if sorted(set(cols)) != cols:  # ascending, no column twice
+        return None
+    return cols
+
+
+def _patch_row_fast(
+    row: _Row, rnum: bytes, edits: _RowEdits, new: _NewCells | None = None
+) -> bytes | None:
     """Set plain values of cells that exist with ``r`` as first attribute; None if not that case.
 
     This is the hot path of `xlkpi recalc` (cached results of existing formula cells), so it
-    works with bytes.find and slicing only.
+    works with bytes.find and slicing only. With ``new``, cells missing from the row are
+    inserted in column order (the row's ``spans`` widened), as the general path would.
     """
     content = row.content
     if b"<extLst" in content:
@@ -453,14 +715,35 @@ def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     append = out.append
     pos = 0
     end_ref = rnum + b'"'
+    existing: list[int] | None = None
+    added: list[int] = []
     for col in sorted(edits):
         value = edits[col]
+        if isinstance(value, _CellPlan):
+            return None
         needle = _NEEDLES.get(col)
         if needle is None:
             needle = _NEEDLES[col] = b'<c r="' + column_letters(col).encode()
         i = find(needle + end_ref, pos)
         if i < 0:
-            return None
+            if new is None:
+                return None
+            if existing is None:
+                existing = _cell_columns(content)
+                if existing is None:
+                    return None
+            k = bisect_right(existing, col)
+            if k < len(existing):  # before the next cell, which is at or after pos
+                at = find(b'<c r="' + column_letters(existing[k]).encode() + end_ref, pos)
+                if at < 0:
+                    return None
+            else:
+                at = len(content)
+            cell = new.value_cell(col, rnum.decode(), value).encode("utf-8")  # type: ignore[arg-type]
+            append(content[pos:at] + cell)
+            added.append(col)
+            pos = at
+            continue
         j = find(b">", i)
         f_xml = b""
         if content[j - 1] == 47:  # "/": <c .../>
@@ -480,25 +763,40 @@ def _patch_row_fast(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
                 text = text.rstrip(b"0").rstrip(b".")
                 if text == b"-0":
                     text = b"0"
+            elif text == b"-0":
+                text = b"0"
             append(b"%s%s>%s<v>%s</v></c>" % (content[pos:i], tag, f_xml, text))
-        elif isinstance(value, _CellPlan):
-            return None
         else:
             t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
             if t is not None:
                 tag += b' t="' + t + b'"'
-            append(b"%s%s>%s%s</c>" % (content[pos:i], tag, f_xml, children))
+            if f_xml or children:
+                append(b"%s%s>%s%s</c>" % (content[pos:i], tag, f_xml, children))
+            else:  # value cleared: an empty cell, written as the general path does
+                append(b"%s%s/>" % (content[pos:i], tag))
         pos = end
     append(content[pos:])
-    return row.tag + b"".join(out) + b"</row>"
+    tag = row.tag
+    if added and b"spans" in tag:
+        m = _SPANS_RE.search(tag)
+        if m is None:
+            return None
+        cols = (existing or []) + added
+        tag = tag[: m.end(1)] + b"%d:%d" % (min(cols), max(cols)) + tag[m.end() :]
+    return tag + b"".join(out) + b"</row>"
 
 
 def _patch_row(
-    row: _Row | None, number: int, edits: _RowEdits, tags: _Tags, style_row: _StyleRow
+    row: _Row | None,
+    number: int,
+    edits: _RowEdits,
+    tags: _Tags,
+    style_row: _StyleRow,
+    new: _NewCells | None = None,
 ) -> bytes:
     rnum = str(number).encode()
     if row is not None and not tags.p and row.has_ref and not row.tag.endswith(b"/>"):
-        fast = _patch_row_fast(row, rnum, edits)
+        fast = _patch_row_fast(row, rnum, edits, new)
         if fast is not None:
             return fast
     if row is not None:
@@ -506,8 +804,7 @@ def _patch_row(
         row_attrs = _attrs(row.tag[len(tags.row_open) : -1].rstrip(b"/"))
     else:
         cells, rest = [], b""
-        keep = (b"s", b"customFormat", b"ht", b"customHeight")
-        row_attrs = {k: v for k, v in style_row.row_attrs.items() if k in keep}
+        row_attrs = {k: v for k, v in style_row.row_attrs.items() if k in _NEW_ROW_ATTRS}
     by_col = {c.col: c for c in cells}
     out: list[bytes] = []
     added = False
@@ -601,8 +898,18 @@ def patch_sheet_xml(xml: bytes, edit: SheetEdit) -> bytes:
         close = xml.index(tags.sheetdata_close, sd.end())
         body, tail = xml[sd.end() : close], xml[close + len(tags.sheetdata_close) :]
     style_row = _style_row(body, tags, plan.style_from_row)
+    new = _NewCells(tags, style_row, plan)
+    fast_new = _FAST_NEW_ROWS
+
+    def new_rows(numbers: list[int]) -> bytes:
+        if fast_new:
+            return new.rows(numbers)
+        return b"".join(
+            _patch_row(None, n, plan.row_edits(n), tags, style_row, new) for n in numbers
+        )
+
     cut = plan.clear_rows_from or _MAX_ROW + 1
-    pending = sorted(plan.rows)
+    pending = plan.row_numbers()
     pi = 0
     out: list[bytes] = []
     last = 0  # first byte of body not yet copied
@@ -612,11 +919,14 @@ def patch_sheet_xml(xml: bytes, edit: SheetEdit) -> bytes:
             out.append(body[last : row.start])
             last = len(body)
             break
-        while pi < len(pending) and pending[pi] < row.number:
+        if pi < len(pending) and pending[pi] < row.number:
+            pj = pi
+            while pj < len(pending) and pending[pj] < row.number:
+                pj += 1
             out.append(body[last : row.start])
             last = row.start
-            out.append(_patch_row(None, pending[pi], plan.rows[pending[pi]], tags, style_row))
-            pi += 1
+            out.append(new_rows(pending[pi:pj]))
+            pi = pj
         last_kept = row.number
         edited = pi < len(pending) and pending[pi] == row.number
         if edited or (not row.has_ref and last == row.start):
@@ -624,17 +934,22 @@ def patch_sheet_xml(xml: bytes, edit: SheetEdit) -> bytes:
             out.append(body[last : row.start])
             out.append(
                 _patch_row(
-                    row, row.number, plan.rows[row.number] if edited else {}, tags, style_row
+                    row,
+                    row.number,
+                    plan.row_edits(row.number) if edited else {},
+                    tags,
+                    style_row,
+                    new,
                 )
             )
             last = row.end
             pi += 1 if edited else 0
     out.append(body[last:])
-    for number in pending[pi:]:
-        out.append(_patch_row(None, number, plan.rows[number], tags, style_row))
     new_body = b"".join(out)
     if plan.clear_rows_from is not None:
+        # rows written from the plan hold plain <f> only: no shared range to shrink there
         new_body = _clamp_shared_refs(new_body, tags, plan.clear_rows_from - 1)
+    new_body += new_rows(pending[pi:])
     head = _update_dimension(head, tags, plan, last_kept)
     name = tags.p + b"sheetData"
     return head + b"<" + name + b">" + new_body + b"</" + name + b">" + tail
@@ -652,8 +967,10 @@ def _update_dimension(head: bytes, tags: _Tags, plan: _SheetPlan, last_kept: int
             r2 = min(r2, last_kept)
         if r2 >= r1:
             boxes.append((r1, c1, r2, c2))
-    for r, cols in plan.rows.items():
-        boxes.append((r, min(cols), r, max(cols)))
+    for rows in (plan.values, plan.formulas, plan.styles):
+        if rows:
+            cols = rows.values()
+            boxes.append((min(rows), min(map(min, cols)), max(rows), max(map(max, cols))))
     if not boxes:
         new = b"A1"
     else:
