@@ -219,6 +219,19 @@ ALERTS = SheetLayout(
     ),
 )
 
+# The sheet the ribbon's 校验 button fills with the problems `check` finds.
+CHECK_SHEET = SheetLayout(
+    "校验结果",
+    "Check results",
+    (
+        Column("sheet", "工作表", "text", width=12),
+        Column("cell", "单元格", "text", width=8),
+        Column("value", "当前值", "text", width=16),
+        Column("message", "问题", "text", width=50),
+        Column("remedy", "处理办法", "text", width=50),
+    ),
+)
+
 HISTORY = SheetLayout(
     "历史",
     "History",

@@ -42,7 +42,7 @@ from xlkpi.check import CheckReport
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import CellProblem, SealedMonthError, WorkbookValidationError, XlkpiError
 from xlkpi.history import next_month
-from xlkpi.layout import ALERTS, FIRST_DATA_ROW, HEADER_ROW, META, PAYROLL, Column, SheetLayout
+from xlkpi.layout import ALERTS, CHECK_SHEET, FIRST_DATA_ROW, HEADER_ROW, META, PAYROLL
 from xlkpi.money import ZERO, format_number, format_rate, format_yuan
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.workbook_access import WorkbookAccess, XlwingsWorkbook
@@ -51,18 +51,6 @@ from xlkpi.xlsx_patch import SheetEdit, split_ref
 
 LOG_FILE = Path.home() / ".xlkpi" / "macros.log"
 
-# The sheet ``check`` fills with the problems it finds (proposed for xlkpi.layout).
-CHECK_SHEET = SheetLayout(
-    "校验结果",
-    "Check results",
-    (
-        Column("sheet", "工作表", "text", width=12),
-        Column("cell", "单元格", "text", width=8),
-        Column("value", "当前值", "text", width=16),
-        Column("message", "问题", "text", width=50),
-        Column("remedy", "处理办法", "text", width=50),
-    ),
-)
 # Sheets recalc regenerates in the live book; every other edit it builds is a cached formula
 # result, which Excel computes itself.
 LIVE_RECALC_SHEETS = (PAYROLL.name, ALERTS.name, META)

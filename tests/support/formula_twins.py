@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook
 
 from xlkpi import rules
 from xlkpi.engine import MonthResult
-from xlkpi.inputs import Employee, Month, MonthInput
+from xlkpi.inputs import MONTH_FIELDS, Employee, Month, MonthInput
 from xlkpi.paylines import LINE_CODES, total_of
 from xlkpi.payplans import PLANS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS, PlanContext
 from xlkpi.policy import Policy
@@ -1180,35 +1180,7 @@ def line_formulas(plan: str, policy: Policy) -> list[tuple[str, str]]:
 
 
 EMPLOYEE_FIELDS = ("base_pay", "post_pay", "level", "trial", "hire_date")
-MONTH_INPUTS = (
-    "score",
-    "lates",
-    "early_leaves",
-    "leaves",
-    "late_minutes",
-    "personal_leave_days",
-    "sick_leave_days",
-    "absences",
-    "night_shifts",
-    "late_night_shifts",
-    "overtime_hours",
-    "holiday_days",
-    "working_days",
-    "sales",
-    "returns",
-    "shipping_paid",
-    "target",
-    "task_coefficient",
-    "neutral_fixed",
-    "negative_fixed",
-    "complaints",
-    "chat_violations",
-    "contact_leaks",
-    "special_awards",
-    "rewards",
-    "penalties",
-    "losses",
-)
+MONTH_INPUTS = tuple(MONTH_FIELDS)  # every month input, in the engine's order
 CONTEXT_INPUTS = (
     "month",
     "team_share",
