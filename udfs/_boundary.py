@@ -21,7 +21,6 @@ from xlkpi.errors import InputError, PolicyError, XlkpiError
 
 ERROR_PREFIX = "#输入错误: "
 POLICY_ERROR_PREFIX = "#参数错误: "
-Cell = Any
 Result = Any
 
 

@@ -11,7 +11,6 @@ AMOUNT_FORMAT = "#,##0.00"
 NUMBER_FORMAT = "0.##"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-INPUT_FILL = PatternFill("solid", fgColor="FFFFF2")
 HEADER_FONT = Font(bold=True)
 _THIN = Side(style="thin", color="A6A6A6")
 HEADER_BORDER = Border(bottom=_THIN)

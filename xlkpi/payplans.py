@@ -18,12 +18,14 @@ from xlkpi.money import HUNDRED, ONE, ZERO, format_amount, format_number, format
 from xlkpi.paylines import LINE_LABELS, PayLine
 from xlkpi.policy import Policy
 from xlkpi.rules import (
+    attendance_cancel_reason,
     complaint_fine,
     level_share,
     overtime_pay,
     pool_share,
     schedule_of,
     score_arg,
+    strict_attendance_clean,
     task_coefficient,
     warehouse_appraisal_cancelled,
 )
@@ -94,11 +96,9 @@ def _base(emp: Employee) -> PayLine:
 
 def _attendance(emp: Employee, inp: MonthInput, policy: Policy) -> PayLine:
     a = policy.attendance
-    count = inp.lates + inp.early_leaves + inp.leaves
-    if inp.absences >= a.cancel_at_absence_days:
-        return _cancelled("attendance", emp.base_pay, f"旷工{format_number(inp.absences)}天")
-    if count >= a.cancel_at_count:
-        return _cancelled("attendance", emp.base_pay, f"迟到/早退/请假{count}次")
+    reason = attendance_cancel_reason(inp.lates + inp.early_leaves + inp.leaves, inp.absences, a)
+    if reason is not None:
+        return _cancelled("attendance", emp.base_pay, reason)
     return _line(
         "attendance",
         emp.base_pay,
@@ -285,12 +285,13 @@ def ops_specialist(
     plan = policy.plans.ops_specialist
     strict = policy.strict_attendance
     score = _score(inp, policy)
-    clean = (
-        inp.lates + inp.early_leaves <= strict.max_late_times
-        and inp.late_minutes < strict.max_late_minutes
-        and not inp.absences
-        and not inp.personal_leave_days
-        and not inp.sick_leave_days
+    clean = strict_attendance_clean(
+        inp.lates + inp.early_leaves,
+        Decimal(inp.late_minutes),
+        inp.absences,
+        inp.personal_leave_days,
+        inp.sick_leave_days,
+        strict,
     )
     attendance = (
         _amount("attendance", strict.amount)

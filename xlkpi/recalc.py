@@ -277,17 +277,6 @@ def _column_map(sheet: Sheet | None, sheet_layout: layout.SheetLayout) -> dict[s
     return cols
 
 
-def payroll_edit(
-    result: MonthResult,
-    sheet: Sheet | None,
-    formulas: FormulaFn | None,
-    progress: ProgressFn = _noop,
-    contents: WorkbookContents | None = None,
-) -> SheetEdit:
-    """The Payroll sheet's edit (see :func:`payroll_edit_and_shape`)."""
-    return payroll_edit_and_shape(result, sheet, formulas, progress, contents)[0]
-
-
 def payroll_edit_and_shape(
     result: MonthResult,
     sheet: Sheet | None,

@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from xlkpi.errors import InvalidNumberError, OutOfRangeError
-from xlkpi.money import FEN, HUNDRED, ONE, ZERO, round_money, round_places, to_decimal
-from xlkpi.policy import Policy
+from xlkpi.money import FEN, ONE, ZERO, format_number, round_money, round_places, to_decimal
+from xlkpi.policy import AttendancePolicy, Policy, StrictAttendancePolicy
 from xlkpi.policy_io import default_policy
 from xlkpi.scales import MarginalRateScale
 
@@ -117,9 +117,38 @@ def attendance_bonus(
     base_pay = amount_arg(base, "base pay")
     late_count = count_arg(lates, "lates + early leaves + leaves")
     absence_days = amount_arg(absences, "absence days")
-    if late_count >= p.cancel_at_count or absence_days >= p.cancel_at_absence_days:
+    if attendance_cancel_reason(late_count, absence_days, p) is not None:
         return round_money(ZERO)
     return round_money(base_pay * p.bonus_rate)
+
+
+def attendance_cancel_reason(
+    late_count: int, absence_days: Decimal, p: AttendancePolicy
+) -> str | None:
+    """Why the doc-000 full-attendance bonus is cancelled this month, or None when it is paid."""
+    if absence_days >= p.cancel_at_absence_days:
+        return f"旷工{format_number(absence_days)}天"
+    if late_count >= p.cancel_at_count:
+        return f"迟到/早退/请假{late_count}次"
+    return None
+
+
+def strict_attendance_clean(
+    late_times: int,
+    late_minutes: Decimal,
+    absences: Decimal,
+    personal_leave_days: Decimal,
+    sick_leave_days: Decimal,
+    p: StrictAttendancePolicy,
+) -> bool:
+    """True for the clean month the operations specialist's attendance bonus needs (doc 001)."""
+    return (
+        late_times <= p.max_late_times
+        and late_minutes < p.max_late_minutes
+        and not absences
+        and not personal_leave_days
+        and not sick_leave_days
+    )
 
 
 def strict_attendance_bonus(
@@ -132,12 +161,13 @@ def strict_attendance_bonus(
 ) -> Decimal:
     """Operations-specialist full attendance (doc 001): paid only with a clean month."""
     p = _policy(policy).strict_attendance
-    clean = (
-        count_arg(late_times, "late/early times") <= p.max_late_times
-        and amount_arg(late_minutes, "late minutes") < p.max_late_minutes
-        and amount_arg(absences, "absence days") == ZERO
-        and amount_arg(personal_leave_days, "personal leave days") == ZERO
-        and amount_arg(sick_leave_days, "sick leave days") == ZERO
+    clean = strict_attendance_clean(
+        count_arg(late_times, "late/early times"),
+        amount_arg(late_minutes, "late minutes"),
+        amount_arg(absences, "absence days"),
+        amount_arg(personal_leave_days, "personal leave days"),
+        amount_arg(sick_leave_days, "sick leave days"),
+        p,
     )
     return round_money(p.amount if clean else ZERO)
 
@@ -410,11 +440,6 @@ def complaint_fine(complaints: object, policy: Policy | None = None) -> Decimal:
         return round_money(ZERO)
     total = sum(fines[: min(count, len(fines))], ZERO)
     return round_money(total)
-
-
-def score_fraction(score: Decimal) -> Decimal:
-    """A score as a fraction of 100 (85 → 0.85)."""
-    return score / HUNDRED
 
 
 def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal, places: int) -> Decimal:
