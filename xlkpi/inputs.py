@@ -46,10 +46,23 @@ MONTH_FIELDS: dict[str, tuple[str, str, str]] = {
     "rewards": ("奖励", "rewards", "amount"),
     "penalties": ("处罚", "penalties", "amount"),
     "losses": ("损失工资", "losses caused by mistakes", "amount"),
+    # rules.md second version (§B): the store manager's entered team share, the logistics
+    # company sales staff's behaviour score, the 2017 standard's months absent.
+    "team_share_amount": ("团队业绩分成", "store manager's team performance share", "amount"),
+    "behaviour_score": ("行为考核系数", "behaviour score (0 to 1.2)", "ratio"),
+    "absent_months": ("考核期缺勤月数", "months absent in the appraisal period", "count"),
 }
 
 # Inputs that may be left blank, and what blank means for them.
-OPTIONAL_FIELDS: frozenset[str] = frozenset({"target", "task_coefficient"})
+OPTIONAL_FIELDS: frozenset[str] = frozenset(
+    {"target", "task_coefficient", "team_share_amount", "behaviour_score"}
+)
+
+# Choice inputs of the second version (codes; Chinese labels live with the policy/plans):
+# work_grade 工作表现 of e-commerce customer service (doc 002): "tier1" | "tier2" | "tier3";
+# grade_rating 绩效评级 of the e-commerce department's other staff: "fail" | "pass" | "good" |
+# "excellent" (the codes of policy.GRADES).
+WORK_GRADES: tuple[str, ...] = ("tier1", "tier2", "tier3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +117,11 @@ class MonthInput:
     rewards: Decimal = ZERO
     penalties: Decimal = ZERO
     losses: Decimal = ZERO
+    team_share_amount: Decimal | None = None
+    behaviour_score: Decimal | None = None
+    absent_months: int = 0
+    work_grade: str | None = None
+    grade_rating: str | None = None
 
     def __post_init__(self) -> None:
         check_input(self)
@@ -126,6 +144,57 @@ class HistoryRecord:
     total: Decimal
     rank: str
     complaints: int = 0
+    # rules.md A11: any complaint, fine, penalty, loss or absence that month.
+    bad_record: bool = False
+    # The year-to-date tax ledger (issue "实发"): this month's figures; cumulative ones are
+    # the sums over the History's months of the same tax year.
+    gross: Decimal = ZERO
+    social_insurance: Decimal = ZERO
+    additional_deductions: Decimal = ZERO
+    other_deductions: Decimal = ZERO
+    tax_withheld: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    """One shop of the e-commerce department (店铺), rules.md A6.
+
+    ``group`` is the customer-service group (the roster's 团队) responsible for the shop.
+    """
+
+    name: str
+    orders: Decimal
+    returns: Decimal = ZERO
+    shipping_paid: Decimal = ZERO
+    target: Decimal | None = None
+    group: str = ""
+
+    @property
+    def sales(self) -> Decimal:
+        """Orders placed − returns − shipping paid on the customer's behalf (rules.md A6)."""
+        return self.orders - self.returns - self.shipping_paid
+
+
+@dataclass(frozen=True, slots=True)
+class TaxInput:
+    """One employee's month of withholding inputs (专项附加扣除, contribution base, bonus).
+
+    ``contribution_base`` None means the roster's base pay. Special additional deductions
+    are this month's amounts, each bounded by its policy cap.
+    """
+
+    employee_id: str
+    contribution_base: Decimal | None = None
+    children_education: Decimal = ZERO
+    infant_care: Decimal = ZERO
+    elderly_support: Decimal = ZERO
+    continuing_education: Decimal = ZERO
+    housing_loan_interest: Decimal = ZERO
+    housing_rent: Decimal = ZERO
+    serious_illness: Decimal = ZERO
+    other_deductions: Decimal = ZERO
+    year_end_bonus: Decimal = ZERO
+    bonus_separately: bool = True
 
 
 @dataclass(frozen=True)
@@ -138,6 +207,8 @@ class Month:
     team_targets: dict[str, Decimal] = field(default_factory=dict)
     public_sales: Decimal = ZERO
     history: list[HistoryRecord] = field(default_factory=list)
+    shops: list[Shop] = field(default_factory=list)
+    tax_inputs: dict[str, TaxInput] = field(default_factory=dict)
 
 
 _NUMERIC_FIELDS: tuple[tuple[str, str, bool], ...] = tuple(

@@ -1302,6 +1302,9 @@ def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tup
             "rewards": _pick(rng, amount_edges, lambda: money(rng, 0, 1000)),
             "penalties": _pick(rng, amount_edges, lambda: money(rng, 0, 500)),
             "losses": _pick(rng, amount_edges, lambda: money(rng, 0, 500)),
+            "team_share_amount": money(rng, 0, 3000),
+            "behaviour_score": rng.choice((d(0), d("0.6"), d(1), d("1.2"))),
+            "absent_months": rng.choice((0, 0, 1, 3)),
             "month": month,
             "team_share": money(rng, 0, 3000),
             "team_pool": _pick(
