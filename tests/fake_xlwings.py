@@ -5,15 +5,109 @@ Every read, write, clear and app call is appended to ``book.calls`` as a tuple, 
 assert that writes are batched per block. Anything outside the surface raises (no
 ``__getattr__`` fallbacks), and a write must be a list of lists exactly the range's shape
 holding only values Excel takes through COM (no Decimal).
+
+Sheet protection behaves as in Excel: ``sheet.api`` plays the COM ``Worksheet`` (``Protect``,
+``Unprotect``, ``ProtectContents``, ``ProtectDrawingObjects``, ``ProtectScenarios``,
+``EnableSelection``, ``Protection.Allow…``), cells are locked unless listed as unlocked, and
+writing or clearing a locked cell of a protected sheet raises :class:`FakeComError` (Excel
+refuses macro writes there: ``UserInterfaceOnly`` is not saved in the file).
+:func:`from_file` gives a fake holding a workbook file's values, protection and unlocked cells.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 Call = tuple[Any, ...]
 _CELL_TYPES = (type(None), str, int, float, bool, date, datetime)
+PROTECTED_MESSAGE = (
+    "The cell or chart you're trying to change is on a protected sheet. "
+    "To make a change, unprotect the sheet."
+)
+# Excel's Protection.Allow… flags and the <sheetProtection> attribute that locks each one.
+ALLOW_ATTRIBUTES = {
+    "AllowFormattingCells": "formatCells",
+    "AllowFormattingColumns": "formatColumns",
+    "AllowFormattingRows": "formatRows",
+    "AllowInsertingColumns": "insertColumns",
+    "AllowInsertingRows": "insertRows",
+    "AllowInsertingHyperlinks": "insertHyperlinks",
+    "AllowDeletingColumns": "deleteColumns",
+    "AllowDeletingRows": "deleteRows",
+    "AllowSorting": "sort",
+    "AllowFiltering": "autoFilter",
+    "AllowUsingPivotTables": "pivotTables",
+}
+XL_NO_RESTRICTIONS, XL_UNLOCKED_CELLS, XL_NO_SELECTION = 0, 1, -4142
+
+
+class FakeComError(Exception):
+    """What pywin32 raises when Excel refuses a call (``pywintypes.com_error``)."""
+
+
+class FakeProtection:
+    """The COM ``Protection`` object: what a protected sheet still allows (read-only)."""
+
+    def __init__(self, allow: dict[str, bool]) -> None:
+        for flag in ALLOW_ATTRIBUTES:
+            object.__setattr__(self, flag, bool(allow.get(flag, False)))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Protection.{name} is read-only (set it through Protect)")
+
+
+class FakeSheetApi:
+    """The COM ``Worksheet`` as far as protection goes, with Excel's defaults and errors."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+        self.ProtectContents = False
+        self.ProtectDrawingObjects = False
+        self.ProtectScenarios = False
+        self.EnableSelection = XL_NO_RESTRICTIONS
+        self.Protection = FakeProtection({})
+        self._password: str | None = None
+
+    def Protect(
+        self,
+        Password: str | None = None,
+        DrawingObjects: bool = True,
+        Contents: bool = True,
+        Scenarios: bool = True,
+        UserInterfaceOnly: bool = False,
+        **allow: bool,
+    ) -> None:
+        unknown = set(allow) - set(ALLOW_ATTRIBUTES)
+        assert not unknown, f"Protect has no argument {unknown}"
+        assert not UserInterfaceOnly, "UserInterfaceOnly is not saved in the file"
+        self._sheet.calls.append(("protect", self._sheet.name))
+        if self.ProtectContents or self.ProtectDrawingObjects or self.ProtectScenarios:
+            if Password != self._password:
+                raise FakeComError("The password you supplied is not correct.")
+        self._password = Password
+        self.ProtectDrawingObjects = bool(DrawingObjects)
+        self.ProtectContents = bool(Contents)
+        self.ProtectScenarios = bool(Scenarios)
+        self.Protection = FakeProtection(allow)
+
+    def Unprotect(self, Password: str | None = None) -> None:
+        self._sheet.calls.append(("unprotect", self._sheet.name))
+        if self._password is not None and Password != self._password:
+            raise FakeComError("The password you supplied is not correct.")
+        self.ProtectContents = self.ProtectDrawingObjects = self.ProtectScenarios = False
+        self._password = None
+
+    def options(self) -> dict[str, Any]:
+        """Every protection setting (test helper, not COM)."""
+        return {
+            "contents": self.ProtectContents,
+            "drawing_objects": self.ProtectDrawingObjects,
+            "scenarios": self.ProtectScenarios,
+            "enable_selection": self.EnableSelection,
+            **{flag: getattr(self.Protection, flag) for flag in ALLOW_ATTRIBUTES},
+        }
 
 
 class FakeBooks:
@@ -134,6 +228,7 @@ class FakeRange:
     def _write(self, kind: str, data: Any) -> None:
         assert isinstance(data, list) and all(isinstance(r, list) for r in data), data
         assert (len(data), len(data[0])) == self.shape, (len(data), len(data[0]), self.shape)
+        self.sheet.refuse_if_locked(self._cells())
         self.sheet.calls.append((kind, self.sheet.name, self.first, self.last))
         for r, row in enumerate(data):
             assert len(row) == self.shape[1]
@@ -146,6 +241,7 @@ class FakeRange:
                     self.sheet.cells[key] = value
 
     def clear_contents(self) -> None:
+        self.sheet.refuse_if_locked(self._cells())
         self.sheet.calls.append(("clear_contents", self.sheet.name, self.first, self.last))
         for key in self._cells():
             self.sheet.cells.pop(key, None)
@@ -157,10 +253,18 @@ class FakeSheet:
         self.name = name
         self.visible = True
         self.cells: dict[tuple[int, int], Any] = {}
+        self.unlocked: set[tuple[int, int]] = set()
+        self.api = FakeSheetApi(self)
         for r, row in enumerate(rows or [], start=1):
             for c, value in enumerate(row, start=1):
                 if value is not None and value != "":
                     self.cells[(r, c)] = value
+
+    def refuse_if_locked(self, cells: list[tuple[int, int]]) -> None:
+        """Raise as Excel does when a locked cell of a protected sheet would change."""
+        if self.api.ProtectContents and any(cell not in self.unlocked for cell in cells):
+            self.calls.append(("refused", self.name))
+            raise FakeComError(PROTECTED_MESSAGE)
 
     @property
     def used_range(self) -> FakeRange:
@@ -236,6 +340,17 @@ class FakeBook:
     def save(self) -> None:
         self.calls.append(("save",))
 
+    def protect(
+        self, sheet: str, unlocked: set[tuple[int, int]] = frozenset(), **options: Any
+    ) -> None:
+        """Protect a sheet as a saved workbook arrives protected (test helper)."""
+        ws = self.sheets[sheet]
+        ws.unlocked = set(unlocked)
+        selection = options.pop("EnableSelection", XL_NO_RESTRICTIONS)
+        ws.api.Protect(**options)
+        ws.api.EnableSelection = selection
+        self.calls.remove(("protect", sheet))
+
     def writes(self, sheet: str | None = None) -> list[Call]:
         """The value / formula writes made (to one sheet)."""
         return [
@@ -243,3 +358,39 @@ class FakeBook:
             for c in self.calls
             if c[0] in ("value", "formula") and (sheet is None or c[1] == sheet)
         ]
+
+
+def from_file(path: Path, fullname: str | None = None) -> FakeBook:
+    """A fake live book holding what Excel shows for a file: the values (formulas as their
+    cached results), each sheet's protection as saved and its unlocked cells."""
+    import openpyxl
+
+    from xlkpi.workbook_access import FileWorkbook
+
+    values = FileWorkbook(path)
+    book = FakeBook(fullname or str(path), {n: values.read_rows(n) for n in values.sheet_names()})
+    for ws in openpyxl.load_workbook(path).worksheets:
+        p = ws.protection
+        if not p.sheet:
+            continue
+        unlocked = {
+            (cell.row, cell.column)
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.protection is not None and not cell.protection.locked
+        }
+        if p.selectLockedCells:
+            selection = XL_UNLOCKED_CELLS if not p.selectUnlockedCells else XL_NO_SELECTION
+        else:
+            selection = XL_NO_RESTRICTIONS
+        book.protect(
+            ws.title,
+            unlocked,
+            Password=None,
+            DrawingObjects=bool(p.objects),
+            Contents=True,
+            Scenarios=bool(p.scenarios),
+            EnableSelection=selection,
+            **{flag: not getattr(p, attr) for flag, attr in ALLOW_ATTRIBUTES.items()},
+        )
+    return book

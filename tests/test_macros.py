@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from tests.cycle_support import set_cell
-from tests.fake_xlwings import FakeBook
+from tests.fake_xlwings import FakeBook, FakeComError, from_file
 from workbook_templates import build_workbook
 from xlkpi import check as check_module
 from xlkpi import layout, macros, month_cycle, recalc, workbook_reader
@@ -68,9 +68,9 @@ def _meta(path: Path) -> dict[str, Any]:
 
 
 def _live_from(path: Path) -> FakeBook:
-    """A fake live book holding what Excel would show for the file (formulas computed)."""
-    book = FileWorkbook(path)
-    return FakeBook(str(path), {name: book.read_rows(name) for name in book.sheet_names()})
+    """A fake live book holding what Excel would show for the file (formulas computed),
+    protected as the file is (writes to its locked cells raise, as in Excel)."""
+    return from_file(path)
 
 
 def _same_cells(a: list[list[Any]], b: list[list[Any]]) -> None:
@@ -173,6 +173,69 @@ def test_live_recalc_matches_the_command_line_in_a_few_batched_writes(
     assert ("save",) not in fake.calls  # the person saves
     meta = {r[0]: r[1] for r in fake.sheets[META].rows()}
     assert meta[workbook_reader.META_INPUT_HASH] == _meta(recalculated)["input_hash"]
+
+
+def test_the_template_saves_payroll_protected_so_excel_refuses_a_plain_write(
+    pristine: Path,
+) -> None:
+    fake = _live_from(pristine)
+    payroll = fake.sheets[PAYROLL.name]
+    assert payroll.api.ProtectContents  # as saved by the template: every cell locked
+    with pytest.raises(FakeComError):
+        XlwingsWorkbook(fake).write_values(PAYROLL.name, 2, 2, [["x"]])
+
+
+def test_live_recalc_on_the_protected_book_protects_every_sheet_again_as_it_was(
+    pristine: Path,
+) -> None:
+    fake = _live_from(pristine)
+    before = {s.name: s.api.options() for s in fake.sheets}
+    assert macros.recalc(XlwingsWorkbook(fake)) is not None
+    assert ("refused", PAYROLL.name) not in fake.calls
+    assert {s.name: s.api.options() for s in fake.sheets} == before
+    # unprotected only for the writes: unprotect, clear and write, protect, in that order
+    kinds = [c[0] for c in fake.calls if c[1:2] == (PAYROLL.name,)]
+    assert kinds[kinds.index("unprotect") :] == [
+        "unprotect",
+        "clear_contents",
+        "formula",
+        "protect",
+    ]
+    assert before[PAYROLL.name]["drawing_objects"] is False  # not Protect()'s default True
+    alert = next(c for c in reversed(fake.calls) if c[0] == "alert")
+    assert alert[3] == "info" and "recalculated" in alert[1]
+
+
+def test_a_write_failing_half_way_still_protects_the_sheets_again(
+    pristine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _live_from(pristine)
+    before = {s.name: s.api.options() for s in fake.sheets}
+    live = XlwingsWorkbook(fake)
+
+    def broken(sheet: str, row: int, col: int, rows: Any) -> None:
+        raise RuntimeError("Excel went away half-way")
+
+    monkeypatch.setattr(live, "write_formulas", broken)
+    assert macros.recalc(live) is None
+    assert {s.name: s.api.options() for s in fake.sheets} == before
+    assert ("unprotect", PAYROLL.name) in fake.calls and ("protect", PAYROLL.name) in fake.calls
+    alert = next(c for c in reversed(fake.calls) if c[0] == "alert")
+    assert alert[3] == "critical" and "half-way" in alert[1]
+
+
+def test_a_password_on_the_payroll_is_reported_and_nothing_is_written(pristine: Path) -> None:
+    fake = _live_from(pristine)
+    api = fake.sheets[PAYROLL.name].api
+    api.Unprotect()
+    api.Protect(Password="秘密", DrawingObjects=False)
+    before = fake.sheets[PAYROLL.name].rows()
+    assert macros.recalc(XlwingsWorkbook(fake)) is None
+    assert fake.sheets[PAYROLL.name].rows() == before
+    assert not fake.writes(PAYROLL.name)
+    alert = next(c for c in reversed(fake.calls) if c[0] == "alert")
+    assert alert[3] == "critical" and "密码" in alert[1] and PAYROLL.name in alert[1]
+    assert api.ProtectContents
 
 
 def test_on_a_mac_the_live_recalc_writes_values_where_formulas_would_show_name_errors(

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.cycle_support import write_book
-from tests.fake_xlwings import FakeBook
+from tests.fake_xlwings import FakeBook, FakeComError
 from workbook_templates import build_workbook
 from xlkpi import workbook_access
 from xlkpi.sample_data import demo_month
@@ -216,3 +216,81 @@ def test_values_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
     file_book.save()
     ws = openpyxl.load_workbook(path)["Sheet"]
     assert (ws["A1"].data_type, ws["A2"].data_type) == ("s", "f")
+
+
+# ---------------------------------------------------------------------------------------------
+# protection: Excel refuses writes to locked cells of a protected sheet
+
+
+def _protected() -> tuple[FakeBook, XlwingsWorkbook]:
+    book, live = _live()
+    book.protect(
+        "花名册",
+        unlocked={(2, 4)},
+        DrawingObjects=False,
+        Scenarios=False,
+        AllowSorting=True,
+        AllowFiltering=True,
+        EnableSelection=1,
+    )
+    return book, live
+
+
+def test_a_protected_sheet_takes_writes_to_unlocked_cells_only() -> None:
+    book, live = _protected()
+    live.write_values("花名册", 2, 4, [[1.0]])
+    with pytest.raises(FakeComError):
+        live.write_values("花名册", 2, 3, [[1.0]])
+    with pytest.raises(FakeComError):
+        live.clear_rows("花名册", 2)
+    assert book.sheets["花名册"].rows()[1][3] == 1.0
+
+
+def test_unprotected_lets_writes_through_and_restores_the_same_options() -> None:
+    book, live = _protected()
+    before = book.sheets["花名册"].api.options()
+    assert live.protection("空") is None
+    with live.unprotected(["花名册", "空", "no such sheet", "花名册"]):
+        assert not book.sheets["花名册"].api.ProtectContents
+        live.clear_rows("花名册", 2)
+        live.write_values("花名册", 2, 1, [["E009"]])
+    assert book.sheets["花名册"].api.options() == before
+    assert before["AllowSorting"] and not before["AllowFormattingCells"]
+    assert before["enable_selection"] == 1 and not before["drawing_objects"]
+    assert [c for c in book.calls if c[0] in ("protect", "unprotect")] == [
+        ("unprotect", "花名册"),
+        ("protect", "花名册"),
+    ]
+    assert not book.sheets["空"].api.ProtectContents  # an unprotected sheet stays so
+
+
+def test_unprotected_protects_again_when_the_block_fails() -> None:
+    book, live = _protected()
+    before = book.sheets["花名册"].api.options()
+    with pytest.raises(RuntimeError), live.unprotected(["花名册"]):
+        live.write_values("花名册", 2, 1, [["E009"]])
+        raise RuntimeError("half-way")
+    assert book.sheets["花名册"].api.options() == before
+
+
+def test_a_password_is_reported_in_chinese_and_leaves_the_sheet_protected() -> None:
+    book, live = _live()
+    book.sheets["花名册"].api.Protect(Password="pw")
+    with pytest.raises(workbook_access.ProtectedSheetError) as caught:
+        with live.unprotected(["空", "花名册"]):
+            raise AssertionError("must not run")
+    assert "密码" in str(caught.value) and "花名册" in str(caught.value)
+    assert book.sheets["花名册"].api.ProtectContents
+
+
+def test_the_file_implementation_keeps_protection_as_saved(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    wb.active.protection.sheet = True
+    wb.save(path)
+    book = FileWorkbook(path)
+    with book.unprotected(["S"]):
+        book.write_values("S", 1, 1, [["x"]])
+    book.save()
+    assert openpyxl.load_workbook(path)["S"].protection.sheet

@@ -20,6 +20,10 @@ Where the live flow differs from the file flow (Excel holds the book open):
   the live ones), writes the next month's workbook next to it and opens it.
 * ``close_month`` seals the month in the open book and saves it.
 
+Every write happens with its sheets unprotected and protected again afterwards, with the
+options they had, also when it fails half-way (:meth:`WorkbookAccess.unprotected`): the
+template saves 工资表 and the input sheets protected, and Excel refuses a macro's write there.
+
 Errors never reach Excel as a Python traceback: an :class:`~xlkpi.errors.XlkpiError` is shown
 as a message (cell problems also on the 校验结果 sheet); anything else shows a short message
 naming the log file (:data:`LOG_FILE`) that holds the traceback.
@@ -223,15 +227,20 @@ def edit_blocks(edit: SheetEdit, formulas: bool = True) -> list[Block]:
 
 
 def apply_edits(book: WorkbookAccess, edits: Mapping[str, SheetEdit], formulas: bool = True) -> int:
-    """Write sheet edits into the book: clear, then one write per block. Returns the writes."""
+    """Write sheet edits into the book: clear, then one write per block. Returns the writes.
+
+    The sheets written are unprotected for the writes and protected again afterwards with
+    the same options, also when a write fails half-way.
+    """
     writes = 0
-    for name, edit in edits.items():
-        if edit.clear_rows_from is not None:
-            book.clear_rows(name, edit.clear_rows_from)
-        for b in edit_blocks(edit, formulas):
-            write = book.write_formulas if b.formulas else book.write_values
-            write(name, b.row, b.col, b.rows)
-            writes += 1
+    with book.unprotected(edits):
+        for name, edit in edits.items():
+            if edit.clear_rows_from is not None:
+                book.clear_rows(name, edit.clear_rows_from)
+            for b in edit_blocks(edit, formulas):
+                write = book.write_formulas if b.formulas else book.write_values
+                write(name, b.row, b.col, b.rows)
+                writes += 1
     return writes
 
 
@@ -276,11 +285,12 @@ def write_check_sheet(book: WorkbookAccess, problems: list[CellProblem]) -> None
     if not problems and CHECK_SHEET.name not in book.sheet_names():
         return
     book.add_sheet(CHECK_SHEET.name)
-    book.clear_rows(CHECK_SHEET.name, HEADER_ROW)
     rows = problem_rows(problems)
     if not problems:
         rows.append(["", "", None, "没有问题 (no problems)", ""])
-    book.write_values(CHECK_SHEET.name, HEADER_ROW, 1, rows)
+    with book.unprotected([CHECK_SHEET.name]):  # someone may have protected it
+        book.clear_rows(CHECK_SHEET.name, HEADER_ROW)
+        book.write_values(CHECK_SHEET.name, HEADER_ROW, 1, rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,9 +10,19 @@ the selected row, a message box and the status bar, the path and saving.
   ``visible``, ``range.options(ndim=2).value``, ``range.value = rows``,
   ``range.formula = rows``, ``range.clear_contents()``, ``book.selection`` (``.sheet.name``,
   ``.row``), ``book.app.status_bar`` / ``alert`` / ``screen_updating`` / ``calculation`` /
-  ``books.open``, ``book.fullname`` and ``book.save()`` — so the tests can fake exactly that.
+  ``books.open``, ``book.fullname`` and ``book.save()`` — so the tests can fake exactly that —
+  plus, for protection, the COM worksheet ``sheet.api`` (``ProtectContents``,
+  ``ProtectDrawingObjects``, ``ProtectScenarios``, ``EnableSelection``, ``Protection.Allow…``,
+  ``Protect(…)``, ``Unprotect()``).
 * :class:`FileWorkbook` is the same interface over a file through openpyxl, for tests and
   headless use. Formula cells read as the value last cached in the file (None when none was).
+
+Protected sheets: the template saves 工资表 and the input sheets protected (formula cells
+locked). Excel refuses a macro's write to a locked cell of a protected sheet (the
+``UserInterfaceOnly`` flag that would allow it is not saved in the file), so every action that
+writes does it inside :meth:`WorkbookAccess.unprotected`: the sheets it names are unprotected
+and, when the block ends — normally or by an exception half-way — protected again with exactly
+the options they had (:class:`SheetProtection`).
 
 Cells are addressed by 1-based (row, column). Decimals are handed over as floats: Excel stores
 numbers as doubles, and both implementations write the same values. Reading gives None for a
@@ -25,17 +35,63 @@ equal but print differently in messages).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+from xlkpi.errors import WorkbookError
 
 TITLE = "xlkpi 绩效薪酬"
 MESSAGE_LIMIT = 1500  # longer text is cut so the message box still fits on the screen
 
 Rows = Sequence[Sequence[Any]]
 _MIDNIGHT = time(0, 0)
+
+# Excel's Protection.Allow… flags, in the order of Worksheet.Protect's keyword arguments.
+ALLOW_FLAGS = (
+    "AllowFormattingCells",
+    "AllowFormattingColumns",
+    "AllowFormattingRows",
+    "AllowInsertingColumns",
+    "AllowInsertingRows",
+    "AllowInsertingHyperlinks",
+    "AllowDeletingColumns",
+    "AllowDeletingRows",
+    "AllowSorting",
+    "AllowFiltering",
+    "AllowUsingPivotTables",
+)
+
+
+@dataclass(frozen=True)
+class SheetProtection:
+    """A protected sheet's settings, as ``Worksheet.Protect`` takes them back.
+
+    ``allow`` holds the ``Protection.Allow…`` flags (:data:`ALLOW_FLAGS` order);
+    ``enable_selection`` is ``Worksheet.EnableSelection`` (0 any cell, 1 unlocked cells only,
+    -4142 none), which ``Protect`` does not take and is set after it.
+    """
+
+    contents: bool
+    drawing_objects: bool
+    scenarios: bool
+    allow: tuple[bool, ...]
+    enable_selection: int
+
+
+class ProtectedSheetError(WorkbookError):
+    """A sheet could not be unprotected (it has a password): the action wrote nothing there."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        super().__init__(
+            f"工作表「{sheet}」设有密码保护，xlkpi 无法写入。请在“审阅 → 撤销工作表保护”中输入"
+            "密码解除保护（或去掉密码后重新保护），然后再按一次按钮。"
+        )
 
 
 @runtime_checkable
@@ -85,6 +141,12 @@ class WorkbookAccess(Protocol):
 
     def bulk(self) -> contextlib.AbstractContextManager[None]:
         """A context in which many writes go fast (no screen updates, manual calculation)."""
+        ...
+
+    def unprotected(self, sheets: Iterable[str]) -> contextlib.AbstractContextManager[None]:
+        """A context in which the named sheets (those that exist) are writable: protected ones
+        are unprotected on entry and protected again, with the same options, on exit — also
+        when the block raises. Raises :class:`ProtectedSheetError` for a password."""
         ...
 
     def save(self) -> None:
@@ -224,11 +286,98 @@ class XlwingsWorkbook:
             app.calculation = calculation
             app.screen_updating = updating
 
+    def protection(self, sheet: str) -> SheetProtection | None:
+        """The sheet's protection settings, None when it is not protected."""
+        api = self.book.sheets[sheet].api
+        if _on_mac():
+            return _mac_protection(api)
+        contents = bool(api.ProtectContents)
+        drawing, scenarios = bool(api.ProtectDrawingObjects), bool(api.ProtectScenarios)
+        if not (contents or drawing or scenarios):
+            return None
+        allowed = api.Protection
+        return SheetProtection(
+            contents,
+            drawing,
+            scenarios,
+            tuple(bool(getattr(allowed, flag)) for flag in ALLOW_FLAGS),
+            int(api.EnableSelection),
+        )
+
+    def protect(self, sheet: str, protection: SheetProtection) -> None:
+        """Protect the sheet with exactly these settings (no password, as the template)."""
+        api = self.book.sheets[sheet].api
+        if _on_mac():
+            _mac_protect(api, protection)
+            return
+        api.Protect(
+            DrawingObjects=protection.drawing_objects,
+            Contents=protection.contents,
+            Scenarios=protection.scenarios,
+            **dict(zip(ALLOW_FLAGS, protection.allow, strict=True)),
+        )
+        api.EnableSelection = protection.enable_selection
+
+    @contextlib.contextmanager
+    def unprotected(self, sheets: Iterable[str]) -> Iterator[None]:
+        present = set(self.sheet_names())
+        undone: list[tuple[str, SheetProtection]] = []
+        try:
+            for name in dict.fromkeys(sheets):
+                if name not in present:
+                    continue
+                protection = self.protection(name)
+                if protection is None:
+                    continue
+                try:
+                    api = self.book.sheets[name].api
+                    api.unprotect() if _on_mac() else api.Unprotect()
+                except Exception as exc:
+                    raise ProtectedSheetError(name) from exc
+                undone.append((name, protection))
+            yield
+        finally:
+            for name, protection in reversed(undone):
+                self.protect(name, protection)
+
     def save(self) -> None:
         self.book.save()
 
     def open_other(self, path: Path) -> None:
         self.app.books.open(str(path))
+
+
+def _on_mac() -> bool:
+    return sys.platform.startswith("darwin")
+
+
+def _snake(flag: str) -> str:
+    """``AllowFormattingCells`` → ``allow_formatting_cells`` (appscript's names on a Mac)."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in flag).lstrip("_")
+
+
+def _mac_protection(api: Any) -> SheetProtection | None:
+    """:meth:`XlwingsWorkbook.protection` through Excel's AppleScript dictionary (appscript).
+
+    Not verified against a Mac Excel here (none available); the names follow the dictionary's
+    ``protect contents`` / ``protection`` / ``allow formatting cells`` terms.
+    """
+    contents = bool(api.protect_contents.get())
+    drawing, scenarios = bool(api.protect_drawing_objects.get()), bool(api.protect_scenarios.get())
+    if not (contents or drawing or scenarios):
+        return None
+    allowed = api.protection
+    flags = tuple(bool(getattr(allowed, _snake(f)).get()) for f in ALLOW_FLAGS)
+    return SheetProtection(contents, drawing, scenarios, flags, 0)
+
+
+def _mac_protect(api: Any, protection: SheetProtection) -> None:
+    api.protect(
+        drawing_objects=protection.drawing_objects,
+        contents=protection.contents,
+        scenarios=protection.scenarios,
+        **{_snake(f): v for f, v in zip(ALLOW_FLAGS, protection.allow, strict=True)},
+    )
 
 
 class FileWorkbook:
@@ -319,6 +468,11 @@ class FileWorkbook:
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
+        yield
+
+    @contextlib.contextmanager
+    def unprotected(self, sheets: Iterable[str]) -> Iterator[None]:
+        """openpyxl writes through protection; the sheets keep theirs untouched."""
         yield
 
     def save(self) -> None:
