@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from xlkpi import atomic_file
 from xlkpi.atomic_file import atomic_replace, backup_path, workbook_lock_file
-from xlkpi.errors import WorkbookError, WorkbookLockedError
+from xlkpi.errors import FileWriteError, WorkbookError, WorkbookLockedError
 from xlkpi.xlsx_patch import SheetEdit, patch_workbook, read_sheet
 
 
@@ -42,7 +45,7 @@ def test_lock_file_refuses_the_replace(book: Path, lock_name: str) -> None:
     assert workbook_lock_file(book) == lock
     original = book.read_bytes()
     calls: list[Path] = []
-    with pytest.raises(WorkbookLockedError, match=r"pay\.xlsx is open.*Close the workbook") as err:
+    with pytest.raises(WorkbookLockedError, match=r"pay\.xlsx 正在 Excel.*请先在那里关闭") as err:
         atomic_replace(book, calls.append)
     assert lock_name in str(err.value)
     assert calls == [] and book.read_bytes() == original
@@ -94,3 +97,87 @@ def test_new_file_is_created_without_backup(tmp_path: Path) -> None:
     assert atomic_replace(target, lambda tmp: tmp.write_bytes(b"data")) is None
     assert target.read_bytes() == b"data"
     assert not backup_path(target).exists()
+
+
+def test_a_new_file_gets_the_umask_not_0600(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        target = tmp_path / "new.xlsx"
+        atomic_replace(target, lambda tmp: tmp.write_bytes(b"data"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_read_only_workbook_is_refused_not_replaced(book: Path) -> None:
+    book.chmod(0o444)
+    original = book.read_bytes()
+    calls: list[Path] = []
+    with pytest.raises(FileWriteError, match="只读文件"):
+        atomic_replace(book, calls.append)
+    assert calls == [] and book.read_bytes() == original
+    assert stat.S_IMODE(book.stat().st_mode) == 0o444 and _leftovers(book.parent) == []
+
+
+def test_a_missing_folder_is_a_message(tmp_path: Path) -> None:
+    with pytest.raises(FileWriteError, match="不存在"):
+        atomic_replace(tmp_path / "nowhere" / "x.xlsx", lambda tmp: tmp.write_bytes(b"x"))
+
+
+def test_a_read_only_folder_is_a_message(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic_file.tempfile, "mkstemp", denied)
+    original = book.read_bytes()
+    with pytest.raises(FileWriteError, match="没有写权限"):
+        atomic_replace(book, lambda tmp: tmp.write_bytes(b"x"))
+    assert book.read_bytes() == original
+
+
+def test_disk_full_is_a_message_saying_nothing_changed(book: Path) -> None:
+    original = book.read_bytes()
+
+    def full(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(FileWriteError, match=r"磁盘空间不足.*没有任何改动"):
+        atomic_replace(book, full)
+    assert book.read_bytes() == original and _leftovers(book.parent) == []
+    assert not backup_path(book).exists()
+
+
+def test_a_symlinked_workbook_is_updated_where_it_points(book: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(book)
+    kept = atomic_replace(link, lambda tmp: tmp.write_bytes(b"new"))
+    assert link.is_symlink() and link.resolve() == book.resolve()
+    assert book.read_bytes() == b"new" and kept == backup_path(book)
+
+
+def test_temp_files_of_a_killed_run_are_cleaned_by_the_next(book: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(gone.stdout)
+    leftover = book.with_name(f".~xlkpi-{dead_pid}-pay.xlsx-abc.xlsx")
+    leftover.write_bytes(b"half")
+    mine = book.with_name(f".~xlkpi-{os.getpid()}-other.xlsx-abc.xlsx")
+    mine.write_bytes(b"in progress")
+    atomic_replace(book, lambda tmp: tmp.write_bytes(b"new"))
+    assert not leftover.exists() and mine.exists()
+    old = book.with_name(".~xlkpi-1-pay.xlsx-old.xlsx")
+    old.write_bytes(b"x")
+    assert old in atomic_file.clean_stale_temps(
+        book.parent, now=time.time() + 2 * atomic_file.STALE_TEMP_SECONDS
+    )
+
+
+def test_swaps_are_recorded_for_the_interrupt_message(book: Path) -> None:
+    mark = atomic_file.swap_mark()
+    atomic_replace(book, lambda tmp: tmp.write_bytes(b"new"))
+    assert atomic_file.swaps_since(mark) == [(book, backup_path(book))]

@@ -58,14 +58,17 @@ def test_sealed_month_input_edit_is_reported(book: Path) -> None:
     patch_cell(book, "业绩", "C5", 1)
     report = check(book)
     assert not report.ok
-    assert report.seal_broken == ["input cells on 业绩 changed after the month was sealed"]
+    assert len(report.seal_broken) == 1
+    assert report.seal_broken[0].startswith("业绩!C5 封账时是") and report.seal_broken[0].endswith(
+        "现在是 1"
+    )
 
 
 def test_sealed_month_policy_edit_is_reported(book: Path) -> None:
     recalc(book)
     close(book)
     patch_cell(book, "参数", "B5", "anything")
-    assert "the policy changed after the month was sealed" in check(book).seal_broken
+    assert any(f.startswith("参数!B5 封账时是") for f in check(book).seal_broken)
 
 
 def test_sealed_month_payroll_edit_is_reported(book: Path) -> None:
@@ -82,4 +85,4 @@ def test_sealed_month_meta_edit_is_reported(book: Path) -> None:
     meta = read_sheet(book, "_xlkpi")
     row = next(i for i, r in enumerate(meta, start=1) if r[0] == "seal_hash")
     patch_cell(book, "_xlkpi", f"B{row}", "0" * 64)
-    assert any("seal" in f for f in check(book).seal_broken)
+    assert any("封账信息本身被改动" in f for f in check(book).seal_broken)

@@ -152,6 +152,6 @@ def test_sealed_month_edit_is_reported_on_the_template(tmp_path: Path) -> None:
     close(book)
     patch_cell(book, "考勤", "C5", 3)
     report = check(book)
-    assert report.seal_broken == ["input cells on 考勤 changed after the month was sealed"]
+    assert len(report.seal_broken) == 1 and report.seal_broken[0].startswith("考勤!C5 封账时是")
     with pytest.raises(SealedMonthError, match="--reopen"):
         recalc(book)

@@ -109,7 +109,7 @@ def test_close_seals(book: Path) -> None:
     assert contents.status == "sealed"
     assert contents.meta["seal_hash"] == r.seal
     assert contents.meta["seal_inputs"] == contents.input_hash
-    with pytest.raises(SealedMonthError, match="already sealed"):
+    with pytest.raises(SealedMonthError, match="已经封账"):
         close(book)
 
 

@@ -153,7 +153,7 @@ def test_open_in_excel_is_refused(book: Path) -> None:
     lock = book.with_name("~$" + book.name)
     lock.write_bytes(b"")
     original = book.read_bytes()
-    with pytest.raises(WorkbookLockedError, match="open in Excel"):
+    with pytest.raises(WorkbookLockedError, match="正在 Excel"):
         recalc(book)
     assert book.read_bytes() == original
 

@@ -13,19 +13,11 @@ from pathlib import Path
 
 from xlkpi.engine import MonthResult
 from xlkpi.errors import CellProblem, WorkbookValidationError
-from xlkpi.layout import ALERTS, PAYROLL, POLICY
 from xlkpi.workbook_reader import (
     META_INPUT_HASH,
-    META_SEAL_HASH,
-    META_SEAL_RESULTS,
-    META_SEAL_SHEETS,
     STATUS_RECALCULATED,
-    STATUS_SEALED,
     WorkbookContents,
-    decode_sheet_hashes,
     read_workbook,
-    results_hash,
-    seal_hash,
 )
 
 
@@ -48,36 +40,22 @@ class CheckReport:
         return not self.problems and not self.seal_broken
 
 
-def seal_findings(contents: WorkbookContents) -> list[str]:
-    """What changed since the month was sealed (empty when the seal holds)."""
-    meta = contents.meta
-    sealed = decode_sheet_hashes(meta.get(META_SEAL_SHEETS, ""))
-    findings = []
-    now = contents.sheet_hashes
-    for name in sorted(set(sealed) | set(now)):
-        if sealed.get(name) != now.get(name):
-            what = "the policy" if name == POLICY else f"input cells on {name}"
-            if name not in now:
-                findings.append(f"the sheet {name} was removed after the month was sealed")
-            else:
-                findings.append(f"{what} changed after the month was sealed")
-    if meta.get(META_SEAL_RESULTS, "") != results_hash(contents):
-        findings.append(f"the {PAYROLL.name} / {ALERTS.name} values changed after sealing")
-    if not findings:
-        expected = seal_hash(
-            contents.month_name,
-            contents.input_hash,
-            sealed.get(POLICY, ""),
-            meta.get(META_SEAL_RESULTS, ""),
-        )
-        if meta.get(META_SEAL_HASH, "") != expected:
-            findings.append("the seal itself was altered (meta sheet edited)")
-    return findings
+def seal_findings(contents: WorkbookContents, key: bytes | None = None) -> list[str]:
+    """What changed since the month was sealed (empty when the seal holds); see xlkpi.seal."""
+    from xlkpi.seal import findings
+
+    return findings(contents, key)[0]
 
 
-def check(path: Path, contents: WorkbookContents | None = None) -> CheckReport:
-    """Validate the workbook at ``path`` (read only); ``contents`` when already read."""
+def check(
+    path: Path, contents: WorkbookContents | None = None, key: bytes | None = None
+) -> CheckReport:
+    """Validate the workbook at ``path`` (read only); ``contents`` when already read.
+
+    A sealed month's seal is verified (with ``key``, its keyed signature too).
+    """
     from xlkpi.recalc import compute_checked
+    from xlkpi.seal import findings, is_sealed
 
     contents = contents or read_workbook(Path(path))
     report = CheckReport(
@@ -92,8 +70,9 @@ def check(path: Path, contents: WorkbookContents | None = None) -> CheckReport:
             report.result = compute_checked(contents)
         except WorkbookValidationError as exc:
             report.problems.extend(exc.problems)
-    if contents.status == STATUS_SEALED:
-        report.seal_broken = seal_findings(contents)
+    if is_sealed(contents.meta):
+        report.seal_broken, seal_notes = findings(contents, key)
+        report.notes.extend(seal_notes)
     elif contents.status == STATUS_RECALCULATED:
         if contents.meta.get(META_INPUT_HASH, "") != contents.input_hash:
             report.notes.append(

@@ -1,104 +1,191 @@
 """The `xlkpi` command line: everything the Excel ribbon does, without Excel.
 
 Each subcommand calls one operation (recalc, check, new-month, close, payslips, demo, addin)
-and renders its result with :mod:`xlkpi.console`. Exit codes: 0 done; 1 the workbook has
-problems to fix (listed); 2 an error (message in red, never a traceback); 130 interrupted.
+and renders its result with :mod:`xlkpi.console`; every sentence comes from
+:mod:`xlkpi.messages` in the run's language (``--lang``, else the workbook's ``lang``, else
+``LANG``, else Chinese). A command working on a workbook holds its process lock
+(:mod:`xlkpi.workbook_lock`) from the first read to the last write. Exit codes: 0 done; 1 the
+input has problems to fix (cell problems, a missing or duplicated password); 2 anything else
+that stopped the command (message in red, never a traceback); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
-from xlkpi.console import alerts_table, make_console, payroll_table, problems_table, progress_bar
+from xlkpi import atomic_file, messages
+from xlkpi.atomic_file import workbook_lock_file
+from xlkpi.console import (
+    alerts_table,
+    explain_table,
+    make_console,
+    payroll_table,
+    problems_table,
+    progress_bar,
+)
 from xlkpi.errors import WorkbookValidationError, XlkpiError
+from xlkpi.messages import t
 from xlkpi.money import format_yuan
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+_STATUSES = ("new", "recalculated", "sealed")
+COMMAND_NAMES = ("demo", "new-month", "check", "recalc", "payslips", "close", "addin")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xlkpi")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def _argparse_texts() -> dict[str, str]:
+    """argparse's own sentences in the current language (argparse looks them up through ``_``)."""
+    return {
+        "usage: ": t("argparse.usage"),
+        "positional arguments": t("argparse.positionals"),
+        "options": t("argparse.options"),
+        "show this help message and exit": t("cli.help"),
+        "show program's version number and exit": t("cli.version"),
+        "the following arguments are required: %s": t("argparse.required", names="%s"),
+        "unrecognized arguments: %s": t("argparse.unrecognized", names="%s"),
+        "one of the arguments %s is required": t("argparse.one_required", names="%s"),
+        "not allowed with argument %s": t("argparse.not_allowed", name="%s"),
+        "expected one argument": t("argparse.expected_one"),
+        "invalid choice: %(value)r (choose from %(choices)s)": t(
+            "argparse.invalid_choice", value="%(value)r", choices="%(choices)s"
+        ),
+        "%(prog)s: error: %(message)s\n": t(
+            "argparse.error", prog="%(prog)s", message="%(message)s"
+        )
+        + "\n",
+        "argument %(argument_name)s: %(message)s": t(
+            "argparse.argument", name="%(argument_name)s", message="%(message)s"
+        ),
+    }
+
+
+@contextlib.contextmanager
+def _argparse_in_current_language() -> Iterator[None]:
+    texts = _argparse_texts()
+    original = argparse._  # type: ignore[attr-defined]
+    argparse._ = lambda text: texts.get(text, original(text))  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = original  # type: ignore[attr-defined]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="xlkpi",
-        description="KPI scores and monthly pay for small e-commerce companies (工资/绩效).",
+        prog="xlkpi", description=t("cli.description"), epilog=t("cli.epilog"), add_help=False
     )
-    parser.add_argument("--no-progress", action="store_true", help="do not show progress bars")
+    parser.add_argument("-h", "--help", action="help", help=t("cli.help"))
+    parser.add_argument("--version", action="version", version=f"xlkpi {_version()}")
+    parser.add_argument("--no-progress", action="store_true", help=t("cli.no_progress"))
+    parser.add_argument("--lang", choices=messages.LANGS, help=t("cli.lang"))
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-h", "--help", action="help", help=t("cli.help"))
     common.add_argument(
         "--no-progress", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common.add_argument(
+        "--lang", choices=messages.LANGS, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=t("cli.commands"))
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, parents=[common])
+    def command(name: str, help_key: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=t(help_key), description=t(help_key), parents=[common], add_help=False
+        )
 
-    p = command("demo", help="show the demo shop's payroll (and write a demo workbook)")
-    p.add_argument("--out", type=Path, help="folder for the demo workbook (default: current)")
-    p.add_argument("--no-workbook", action="store_true", help="only print, write no workbook")
+    p = command("demo", "cli.demo")
+    p.add_argument("--out", type=Path, metavar="DIR", help=t("cli.demo.out"))
+    p.add_argument("--no-workbook", action="store_true", help=t("cli.demo.no_workbook"))
+    p.add_argument("--explain", action="store_true", help=t("cli.explain"))
+    p.add_argument("--all-alerts", action="store_true", help=t("cli.all_alerts"))
 
-    p = command("new-month", help="start a month from the template or last month's book")
+    p = command("new-month", "cli.new_month")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument(
-        "--from",
-        dest="source",
-        type=Path,
-        metavar="BOOK",
-        help="last month's workbook (roster, policy and history carried forward)",
+        "--from", dest="source", type=Path, metavar="BOOK", help=t("cli.new_month.from")
     )
-    src.add_argument("--template", action="store_true", help="start from the blank template")
-    p.add_argument("--month", required=True, metavar="YYYY-MM", help="the new month")
-    p.add_argument("--out", required=True, type=Path, metavar="BOOK", help="the new workbook")
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="carry forward a month that was not recalculated; overwrite --out",
-    )
+    src.add_argument("--template", action="store_true", help=t("cli.new_month.template"))
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help=t("cli.new_month.month"))
+    p.add_argument("--out", required=True, type=Path, metavar="BOOK", help=t("cli.new_month.out"))
+    p.add_argument("--force", action="store_true", help=t("cli.new_month.force"))
 
-    p = command("check", help="validate every input and the policy; list all problems")
-    p.add_argument("book", type=Path)
+    p = command("check", "cli.check")
+    p.add_argument("book", type=Path, metavar="BOOK", help=t("cli.book"))
+    p.add_argument("--key", type=Path, metavar="FILE", help=t("cli.key"))
 
-    p = command("recalc", help="compute the month and write the results into the book")
-    p.add_argument("book", type=Path)
-    p.add_argument("--reopen", action="store_true", help="recalculate a sealed (closed) month")
-    p.add_argument("--table", action="store_true", help="also print the payroll table")
+    p = command("recalc", "cli.recalc")
+    p.add_argument("book", type=Path, metavar="BOOK", help=t("cli.book"))
+    p.add_argument("--reopen", action="store_true", help=t("cli.recalc.reopen"))
+    p.add_argument("--table", action="store_true", help=t("cli.recalc.table"))
+    p.add_argument("--all-alerts", action="store_true", help=t("cli.all_alerts"))
 
-    p = command("payslips", help="工资条: printable payslip strips, per-employee files")
-    p.add_argument("book", type=Path)
-    p.add_argument("--out", type=Path, metavar="DIR", help="folder (default: next to the book)")
-    p.add_argument("--per-employee", action="store_true", help="also one file per employee")
+    p = command("payslips", "cli.payslips")
+    p.add_argument("book", type=Path, metavar="BOOK", help=t("cli.book"))
+    p.add_argument("--out", type=Path, metavar="DIR", help=t("cli.payslips.out"))
+    p.add_argument("--per-employee", action="store_true", help=t("cli.payslips.per_employee"))
     pw = p.add_mutually_exclusive_group()
-    pw.add_argument(
-        "--password-column",
-        metavar="HEADER",
-        help="encrypt each employee's file with the value of this roster column",
-    )
-    pw.add_argument(
-        "--passwords",
-        type=Path,
-        metavar="FILE",
-        help="encrypt each employee's file; FILE holds 工号,密码 rows (CSV)",
-    )
+    pw.add_argument("--password-column", metavar="HEADER", help=t("cli.payslips.password_column"))
+    pw.add_argument("--passwords", type=Path, metavar="FILE", help=t("cli.payslips.passwords"))
 
-    p = command("close", help="seal the month (check reports later edits)")
-    p.add_argument("book", type=Path)
+    p = command("close", "cli.close")
+    p.add_argument("book", type=Path, metavar="BOOK", help=t("cli.book"))
+    p.add_argument("--key", type=Path, metavar="FILE", help=t("cli.key"))
 
-    p = command("addin", help="build or install the Excel add-in")
+    p = command("addin", "cli.addin")
     addin = p.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
-    b = addin.add_parser("build", help="build the .xlam add-in")
-    b.add_argument("--out", type=Path, metavar="PATH")
-    i = addin.add_parser("install", help="install the add-in into Excel")
-    i.add_argument(
-        "--addin",
-        type=Path,
-        metavar="PATH",
-        help="an add-in built earlier (default: build one into ~/.xlkpi)",
-    )
+    b = addin.add_parser("build", help=t("cli.addin.build"), description=t("cli.addin.build"))
+    b.add_argument("--out", type=Path, metavar="PATH", help=t("cli.addin.build.out"))
+    i = addin.add_parser("install", help=t("cli.addin.install"), description=t("cli.addin.install"))
+    i.add_argument("--addin", type=Path, metavar="PATH", help=t("cli.addin.install.addin"))
     return parser
+
+
+# ---------------------------------------------------------------------------------------------
+# output helpers
+
+
+def _say(out: Console, text: str, style: str = "", prefix_key: str = "") -> None:
+    """Print ``text`` as typed (markup in it escaped), optionally styled and prefixed."""
+    prefix = f"[bold {style}]{escape(t(prefix_key))}[/bold {style}]" if prefix_key else ""
+    body = escape(text)
+    out.print(prefix + (f"[{style}]{body}[/{style}]" if style else body), soft_wrap=True)
+
+
+def _warn_if_open_in_excel(out: Console, book: Path | None) -> None:
+    if book is None:
+        return
+    lock = workbook_lock_file(book)
+    if lock is not None:
+        _say(
+            out,
+            t("cli.excel_lock_warning", name=book.name, lock=lock.name),
+            "yellow",
+            "cli.warning",
+        )
+
+
+def _alerts(out: Console, alerts: list, show_all: bool, where: str) -> None:
+    table, hidden = alerts_table(alerts, limit=None if show_all else 10)
+    out.print(table)
+    if hidden:
+        _say(out, t("console.alerts_more", hidden=hidden, count=len(alerts), where=where), "yellow")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,82 +197,118 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.sample_data import demo_month
 
     result = compute_month(demo_month())
-    out.print(payroll_table(result, f"演示门店 {result.month} 工资表 (demo payroll)"))
-    out.print(alerts_table(result.alerts))
+    out.print(payroll_table(result, t("cli.demo.title", month=result.month), width=out.width))
+    if args.explain:
+        out.print(explain_table(result))
+    if result.alerts:
+        _alerts(out, result.alerts, args.all_alerts, t("console.alerts_where_flag"))
     if args.no_workbook:
         return EXIT_OK
     from xlkpi.month_cycle import write_demo_workbook
+    from xlkpi.workbook_lock import workbook_lock
 
     folder = args.out or Path.cwd()
-    with progress_bar(out, not args.no_progress) as progress:
+    target = folder / f"xlkpi_demo_{result.month}.xlsx"
+    with workbook_lock(target), progress_bar(out, not args.no_progress) as progress:
         book = write_demo_workbook(folder, progress=progress)
-    out.print(f"[green]Demo workbook written and recalculated:[/green] {book}")
+    _say(out, t("cli.demo.written", path=book), "green")
     return EXIT_OK
 
 
 def cmd_new_month(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.month_cycle import new_month
+    from xlkpi.workbook_lock import workbook_lock
 
-    r = new_month(args.month, args.out, source=args.source, force=args.force)
+    _warn_if_open_in_excel(out, args.source)
+    with workbook_lock(args.out):
+        r = new_month(args.month, args.out, source=args.source, force=args.force)
     for warning in r.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+        _say(out, warning, "yellow", "cli.warning")
     if r.previous_month:
-        out.print(
-            f"[green]Started {r.month}[/green] in {r.path}: {r.employees} staff carried forward "
-            f"from {r.previous_month}; {r.history_added} history rows added"
-            + (f", {r.history_skipped} already there" if r.history_skipped else "")
-            + ". Monthly inputs are blank: fill them in, then run `xlkpi check`."
+        skipped = t("cli.new_month.skipped", count=r.history_skipped) if r.history_skipped else ""
+        text = t(
+            "cli.new_month.carried",
+            month=r.month,
+            path=r.path,
+            previous=r.previous_month,
+            employees=r.employees,
+            added=r.history_added,
+            skipped=skipped,
         )
     else:
-        out.print(f"[green]Started {r.month}[/green] from the template in {r.path}.")
+        text = t("cli.new_month.template_done", month=r.month, path=r.path)
+    _say(out, text, "green")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.check import check
+    from xlkpi.workbook_lock import workbook_lock
 
-    report = check(args.book)
-    head = (
-        f"{args.book.name}: month {report.month or '?'}, status {report.status or '?'}, "
-        f"{report.employees} staff"
+    _warn_if_open_in_excel(out, args.book)
+    with workbook_lock(args.book):
+        report = check(args.book, key=_read_key(args.key))
+    head = t(
+        "cli.check.head",
+        name=args.book.name,
+        month=report.month or "?",
+        status=t(f"status.{report.status}") if report.status in _STATUSES else "?",
+        employees=report.employees,
     )
-    out.print(head)
+    _say(out, head)
     if report.problems:
         out.print(problems_table(report.problems))
     for finding in report.seal_broken:
-        out.print(f"[bold red]sealed month edited:[/bold red] {finding}")
+        _say(out, finding, "red", "cli.check.sealed_edited")
+    if report.seal_broken:
+        from xlkpi.seal import remedy
+
+        _say(out, remedy(), "yellow")
     for note in report.notes:
-        out.print(f"[yellow]note:[/yellow] {note}")
+        _say(out, note, "yellow", "cli.note")
     if report.ok:
-        total = f"; payroll total {format_yuan(report.result.total)}" if report.result else ""
-        out.print(f"[green]No problems found{total}.[/green]")
+        if report.result:
+            _say(out, t("cli.check.ok_total", total=format_yuan(report.result.total)), "green")
+        else:
+            _say(out, t("cli.check.ok"), "green")
         return EXIT_OK
     return EXIT_PROBLEMS
 
 
 def cmd_recalc(args: argparse.Namespace, out: Console) -> int:
+    from xlkpi.layout import ALERTS
     from xlkpi.recalc import recalc
+    from xlkpi.workbook_lock import workbook_lock
 
-    with progress_bar(out, not args.no_progress) as progress:
+    with workbook_lock(args.book), progress_bar(out, not args.no_progress) as progress:
         r = recalc(args.book, reopen=args.reopen, progress=progress)
     if args.table:
-        out.print(payroll_table(r.result))
+        out.print(payroll_table(r.result, width=out.width))
     if r.result.alerts:
-        out.print(alerts_table(r.result.alerts))
-    out.print(
-        f"[green]Recalculated {r.result.month}[/green]: {len(r.result.results)} staff, "
-        f"total {format_yuan(r.result.total)}, {len(r.result.alerts)} alert(s), "
-        f"{r.timings['total']:.2f} s. Saved {r.path}"
-        + (f" (previous version: {r.backup.name})" if r.backup else "")
+        where = t("console.alerts_where_sheet", sheet=ALERTS.name)
+        _alerts(out, r.result.alerts, args.all_alerts, where)
+    text = t(
+        "cli.recalc.done",
+        month=r.result.month,
+        employees=len(r.result.results),
+        total=format_yuan(r.result.total),
+        alerts=len(r.result.alerts),
+        seconds=f"{r.timings['total']:.2f}",
+        path=r.path,
     )
+    if r.backup:
+        text += t("cli.recalc.backup", name=r.backup.name)
+    _say(out, text, "green")
     return EXIT_OK
 
 
 def cmd_payslips(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.payslips import read_passwords, write_payslips
+    from xlkpi.workbook_lock import workbook_lock
 
+    _warn_if_open_in_excel(out, args.book)
     passwords = read_passwords(args.passwords) if args.passwords else None
-    with progress_bar(out, not args.no_progress) as progress:
+    with workbook_lock(args.book), progress_bar(out, not args.no_progress) as progress:
         r = write_payslips(
             args.book,
             args.out,
@@ -194,23 +317,34 @@ def cmd_payslips(args: argparse.Namespace, out: Console) -> int:
             password_column=args.password_column,
             progress=progress,
         )
-    out.print(f"[green]工资条 for {r.month}[/green] ({r.employees} staff): {r.sheet_file}")
+    _say(
+        out,
+        t("cli.payslips.done", month=r.month, employees=r.employees, path=r.sheet_file),
+        "green",
+    )
     if r.employee_files:
-        how = "encrypted, one password each" if r.encrypted else "not encrypted"
-        out.print(
-            f"{len(r.employee_files)} per-employee files ({how}) in {r.employee_files[0].parent}"
-        )
+        how = t("cli.payslips.encrypted") if r.encrypted else t("cli.payslips.plain")
+        folder = r.employee_files[0].parent
+        _say(out, t("cli.payslips.files", count=len(r.employee_files), how=how, folder=folder))
     return EXIT_OK
 
 
 def cmd_close(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.month_cycle import close
+    from xlkpi.workbook_lock import workbook_lock
 
-    r = close(args.book)
-    out.print(
-        f"[green]Sealed {r.month}[/green]: {r.employees} staff, total "
-        f"{format_yuan(r.total)}; seal {r.seal[:16]}…  `xlkpi check` reports later edits."
+    key = _read_key(args.key)
+    with workbook_lock(args.book):
+        r = close(args.book, key=key)
+    text = t(
+        "cli.close.done",
+        month=r.month,
+        employees=r.employees,
+        total=format_yuan(r.total),
+        seal=r.seal[:16],
+        keyed=t("cli.close.keyed") if key else "",
     )
+    _say(out, text, "green")
     return EXIT_OK
 
 
@@ -219,14 +353,22 @@ def cmd_addin(args: argparse.Namespace, out: Console) -> int:
 
     if args.addin_command == "build":
         path = addin.build_addin(args.out or Path.cwd())
-        out.print(f"[green]Add-in built:[/green] {path}")
+        _say(out, t("cli.addin.built", path=path), "green")
         return EXIT_OK
     path = args.addin or addin.build_addin(Path.home() / ".xlkpi")
-    if addin.install_addin(path, echo=lambda text: out.print(_escape(text))):
-        out.print(f"[green]Add-in installed:[/green] {path}")
+    if addin.install_addin(path, echo=lambda text: out.print(escape(text))):
+        _say(out, t("cli.addin.installed", path=path), "green")
     else:
-        out.print(f"[yellow]Excel is not available here; the add-in is at[/yellow] {path}")
+        _say(out, t("cli.addin.no_excel", path=path), "yellow")
     return EXIT_OK
+
+
+def _read_key(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    from xlkpi.seal import read_key
+
+    return read_key(path)
 
 
 COMMANDS = {
@@ -240,38 +382,93 @@ COMMANDS = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# language and the first word
+
+
+def _pre_scan(argv: Sequence[str]) -> tuple[str | None, str | None]:
+    """(the ``--lang`` value, the first word that is not an option) of the raw arguments."""
+    lang = None
+    first = None
+    it = iter(argv)
+    for arg in it:
+        if arg == "--lang":
+            lang = next(it, None)
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        elif not arg.startswith("-") and first is None:
+            first = arg
+    return lang, first
+
+
+def _workbook_lang(args: argparse.Namespace) -> str | None:
+    """The ``lang`` of the workbook the command reads (its hidden meta sheet), if any."""
+    book = getattr(args, "book", None) or getattr(args, "source", None)
+    if book is None or not Path(book).is_file():
+        return None
+    try:
+        from xlkpi.layout import META
+        from xlkpi.workbook_reader import load_sheets, read_meta
+
+        _names, sheets = load_sheets(Path(book), [META])
+        return read_meta(sheets.get(META))[0].get("lang") or None
+    except (XlkpiError, OSError, ValueError):
+        return None  # the command itself reports what is wrong with the file
+
+
+def _unknown_command(word: str, err: Console) -> int:
+    close = difflib.get_close_matches(word, COMMAND_NAMES, n=1, cutoff=0.5)
+    if close:
+        text = t("cli.unknown_command", command=word, suggestion=close[0])
+    else:
+        text = t("cli.unknown_command_plain", command=word, commands="、".join(COMMAND_NAMES))
+    _say(err, text, "red", "cli.error")
+    return EXIT_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 problems, 2 error)."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit code (0 ok, 1 problems, 2 error, 130 Ctrl-C)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    explicit, first = _pre_scan(argv)
+    messages.set_lang(messages.resolve_lang(explicit, None))
     out = make_console()
     err = make_console(stderr=True)
+    if first is not None and first not in COMMANDS:
+        return _unknown_command(first, err)
+    with _argparse_in_current_language():
+        parser = _parser()
+        args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    messages.set_lang(messages.resolve_lang(explicit, _workbook_lang(args)))
+    mark = atomic_file.swap_mark()
     try:
         return COMMANDS[args.command](args, out)
     except WorkbookValidationError as exc:
         err.print(problems_table(exc.problems))
-        err.print("[red]Fix the problems above, then run the command again.[/red]")
+        _say(err, t("cli.fix_problems"), "red")
         return EXIT_PROBLEMS
     except XlkpiError as exc:
-        err.print(f"[bold red]error:[/bold red] [red]{_escape(str(exc))}[/red]")
-        return EXIT_ERROR
+        _say(err, str(exc), "red", "cli.error")
+        return getattr(exc, "exit_code", EXIT_ERROR)
     except KeyboardInterrupt:
-        err.print("[red]interrupted; the workbook was not changed[/red]")
+        swapped = atomic_file.swaps_since(mark)
+        if swapped:
+            path, backup = swapped[-1]
+            shown = backup.name if backup else "—"
+            _say(err, t("cli.interrupted_after_swap", path=path, backup=shown), "yellow")
+        else:
+            _say(err, t("cli.interrupted"), "red")
         return EXIT_INTERRUPTED
+    except MemoryError:
+        _say(err, t("cli.out_of_memory"), "red", "cli.error")
+        return EXIT_ERROR
     except Exception as exc:  # a bug: say so plainly, traceback only on request
         if os.environ.get("XLKPI_DEBUG"):
             raise
-        err.print(
-            f"[bold red]internal error:[/bold red] [red]{type(exc).__name__}: "
-            f"{_escape(str(exc))}[/red]\nSet XLKPI_DEBUG=1 to see the details, and "
-            "please report it."
-        )
+        _say(err, t("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), "red")
         return EXIT_ERROR
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 if __name__ == "__main__":

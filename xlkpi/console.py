@@ -7,6 +7,7 @@ are folded into one range line (``考勤!C2:C31 blank``) so a fresh month stays 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from xlkpi.engine import MonthResult
 from xlkpi.errors import CellProblem
 from xlkpi.history import Alert
 from xlkpi.layout import GRADE_LABELS
+from xlkpi.messages import t
 from xlkpi.money import format_number, format_yuan
 from xlkpi.paylines import LINE_LABELS
 from xlkpi.payplans import PLAN_LABELS
@@ -40,43 +42,44 @@ _SPANS = {
     "write": (0.7, 1.0),
     "done": (1.0, 1.0),
 }
-_STAGES = {
-    "read": "读取工作簿",
-    "compute": "计算",
-    "payroll": "生成工资表",
-    "write": "写入",
-    "payslips": "生成工资条",
-    "done": "完成",
-}
+_STAGES = ("read", "compute", "payroll", "write", "payslips", "build", "done")
 
 
 def make_console(stderr: bool = False) -> Console:
     """A console; when output is not a terminal it is wide enough for the payroll table."""
     console = Console(stderr=stderr, highlight=False)
-    if not console.is_terminal:
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
         console = Console(stderr=stderr, highlight=False, width=max(console.width, 150))
     return console
 
 
-def payroll_table(result: MonthResult, title: str | None = None) -> Table:
+NARROW = 120  # below this width the payroll table leaves out score, coefficient and grade
+MIN_COLUMN = 8  # no column of a table is narrower than this
+
+
+def payroll_table(result: MonthResult, title: str | None = None, width: int = 150) -> Table:
     """The month's payroll: who, role, score, coefficient, each non-zero pay line, total.
 
     Pay lines are listed in one wrapped column (``基本工资 4,500.00 · 提成 919.50 …``, deductions
     in red) so 30 staff and 23 kinds of line fit a normal terminal; a last row sums each line.
+    Narrower than :data:`NARROW` columns (an 80-column terminal), score, coefficient and grade
+    are left out so no column is squeezed under :data:`MIN_COLUMN` characters.
     """
+    wide = width >= NARROW
     table = Table(
-        title=title or f"{result.month} 工资表 (Payroll)",
+        title=escape(title or t("console.payroll_title", month=result.month)),
         header_style="bold",
         row_styles=["", "on grey11"],
     )
-    table.add_column("工号", no_wrap=True)
-    table.add_column("姓名", no_wrap=True)
-    table.add_column("岗位", no_wrap=True)
-    table.add_column("分数", justify="right", no_wrap=True)
-    table.add_column("系数", justify="right", no_wrap=True)
-    table.add_column("等级", no_wrap=True)
-    table.add_column("工资明细 (pay lines)", ratio=1, overflow="fold")
-    table.add_column("实发合计", justify="right", style="bold", no_wrap=True)
+    table.add_column("工号", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("姓名", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("岗位", min_width=MIN_COLUMN, max_width=None if wide else 10, overflow="fold")
+    if wide:
+        table.add_column("分数", justify="right", no_wrap=True, min_width=MIN_COLUMN)
+        table.add_column("系数", justify="right", no_wrap=True, min_width=MIN_COLUMN)
+        table.add_column("等级", no_wrap=True, min_width=MIN_COLUMN)
+    table.add_column("工资明细", ratio=1, overflow="fold", min_width=MIN_COLUMN * 2)
+    table.add_column("实发合计", justify="right", style="bold", no_wrap=True, min_width=10)
     sums: dict[str, Decimal] = {}
     for r in result.results:
         amounts: dict[str, Decimal] = {}
@@ -84,27 +87,43 @@ def payroll_table(result: MonthResult, title: str | None = None) -> Table:
             amounts[line.code] = amounts.get(line.code, Decimal(0)) + line.amount
         for code, amount in amounts.items():
             sums[code] = sums.get(code, Decimal(0)) + amount
+        middle = (
+            [
+                "" if r.score is None else format_number(r.score),
+                "" if r.coefficient is None else format_number(r.coefficient),
+                escape(GRADE_LABELS.get(r.grade, r.grade)),
+            ]
+            if wide
+            else []
+        )
         table.add_row(
             escape(r.employee.id),
             escape(r.employee.name),
-            PLAN_LABELS[r.employee.plan][0],
-            "" if r.score is None else format_number(r.score),
-            "" if r.coefficient is None else format_number(r.coefficient),
-            GRADE_LABELS.get(r.grade, r.grade),
+            escape(PLAN_LABELS[r.employee.plan][0]),
+            *middle,
             _lines(amounts),
             format_yuan(r.total),
         )
     table.add_row(
-        "合计",
-        f"{len(result.results)}人",
+        t("console.total_row"),
+        t("console.people", count=len(result.results)),
         "",
-        "",
-        "",
-        "",
+        *(["", "", ""] if wide else []),
         _lines(sums),
         format_yuan(result.total),
         style="bold",
     )
+    return table
+
+
+def explain_table(result: MonthResult) -> Table:
+    """Each employee's trace: how the total was computed, as a person checks it by hand."""
+    table = Table(title=t("console.explain_title"), header_style="bold", show_lines=False)
+    table.add_column("工号", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("姓名", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("计算过程", ratio=1, overflow="fold", min_width=MIN_COLUMN * 2)
+    for r in result.results:
+        table.add_row(escape(r.employee.id), escape(r.employee.name), escape(r.trace))
     return table
 
 
@@ -113,7 +132,7 @@ def _lines(amounts: dict[str, Decimal]) -> str:
     for code in LINE_LABELS:
         amount = amounts.get(code)
         if amount:
-            parts.append(f"{LINE_LABELS[code][0]} {_money(amount)}")
+            parts.append(f"{escape(LINE_LABELS[code][0])} {_money(amount)}")
     return " · ".join(parts)
 
 
@@ -124,17 +143,25 @@ def _money(amount: Decimal | None) -> str:
     return f"[red]{text}[/red]" if amount < 0 else text
 
 
-def alerts_table(alerts: list[Alert]) -> Table:
-    """Warnings, promotions due and rewards due."""
-    table = Table(title=f"预警 (Alerts): {len(alerts)}", header_style="bold")
-    for header in ("工号", "姓名", "类型", "规则", "内容"):
-        table.add_column(header)
-    for a in alerts:
+def alerts_table(alerts: list[Alert], limit: int | None = None) -> tuple[Table, int]:
+    """Warnings, promotions due and rewards due: (the table, how many were left out).
+
+    With ``limit`` only the first ``limit`` alerts are rows; the caller says how many more
+    there are and where to find them all. Rule codes are not shown (the message says it).
+    """
+    shown = alerts if limit is None else alerts[:limit]
+    table = Table(title=t("console.alerts_title", count=len(alerts)), header_style="bold")
+    table.add_column("工号", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("姓名", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("类型", min_width=MIN_COLUMN, no_wrap=True)
+    table.add_column("内容", ratio=1, min_width=MIN_COLUMN * 2, overflow="fold")
+    for a in shown:
         style = _ALERT_STYLE.get(a.kind, "")
+        kind = ALERT_KINDS.get(a.kind, a.kind)
         table.add_row(
-            a.employee_id, a.name, ALERT_KINDS.get(a.kind, a.kind), a.code, a.message, style=style
+            escape(a.employee_id), escape(a.name), escape(kind), escape(a.message), style=style
         )
-    return table
+    return table, len(alerts) - len(shown)
 
 
 @dataclass
@@ -183,14 +210,18 @@ def group_problems(problems: Iterable[CellProblem]) -> list[ProblemGroup]:
 def problems_table(problems: list[CellProblem]) -> Table:
     """Every problem: where (sheet!cell), the value found, what is wrong, what to do."""
     groups = group_problems(problems)
-    table = Table(title=f"{len(problems)} problem(s)", header_style="bold red", show_lines=False)
-    table.add_column("位置 (sheet!cell)", no_wrap=True)
-    table.add_column("值 (value)")
-    table.add_column("问题 (problem)")
-    table.add_column("怎么改 (remedy)")
+    table = Table(
+        title=t("console.problems_title", count=len(problems)),
+        header_style="bold red",
+        show_lines=False,
+    )
+    table.add_column("位置", no_wrap=True, min_width=MIN_COLUMN)
+    table.add_column("值", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("问题", min_width=MIN_COLUMN, overflow="fold")
+    table.add_column("怎么改", min_width=MIN_COLUMN, overflow="fold")
     for g in groups:
         shown = "" if g.value in (None, "") else repr(g.value)
-        count = f" ({g.count} cells)" if g.count > 1 else ""
+        count = t("console.cells", count=g.count) if g.count > 1 else ""
         table.add_row(escape(g.where), escape(shown), escape(g.message + count), escape(g.remedy))
     return table
 
@@ -206,7 +237,7 @@ def progress_bar(console: Console, enabled: bool = True) -> Iterator[Callable[[s
         yield ignore
         return
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TimeElapsedColumn(),
         console=console,
@@ -218,7 +249,7 @@ def progress_bar(console: Console, enabled: bool = True) -> Iterator[Callable[[s
             start, end = _SPANS.get(stage, (0.0, 1.0))
             bar.update(
                 task,
-                description=_STAGES.get(stage, stage),
+                description=t(f"progress.{stage}") if stage in _STAGES else stage,
                 completed=start + (end - start) * fraction,
             )
 

@@ -8,12 +8,19 @@
     ├── PolicyError               the policy is inconsistent; names the key path
     ├── WorkbookError             a workbook cannot be used as it is
     │   ├── WorkbookLockedError   the file is open in Excel (its ~$ lock file exists)
+    │   ├── WorkbookBusyError     another xlkpi process holds the workbook's lock
+    │   ├── WorkbookTooLargeError the file would make us allocate too much (zip bomb, huge grid)
+    │   ├── FileWriteError        a file cannot be written (read-only, folder missing, disk full)
     │   ├── SealedMonthError      the month is closed; recalc needs --reopen
+    │   ├── SealKeyError          the seal key file cannot be used
+    │   ├── PasswordsError        payslip passwords missing or listed twice (an input problem)
     │   └── WorkbookValidationError  a list of cell problems found by `xlkpi check`
     ├── AddinBuildError           the add-in cannot be built from its sources
     └── AddinInstallError         the add-in cannot be installed into Excel here
 
 Each message says what is wrong, with the offending value, and what is allowed.
+``exit_code`` is what the command line exits with: 1 for a problem in the input (the person
+fixes a cell or a file they typed), 2 for anything else that stopped the command.
 """
 
 from __future__ import annotations
@@ -24,9 +31,13 @@ from dataclasses import dataclass
 class XlkpiError(Exception):
     """Base class: an error meant for a person, with a message that says how to fix it."""
 
+    exit_code = 2
+
 
 class InputError(XlkpiError, ValueError):
     """A value handed to the engine is not acceptable."""
+
+    exit_code = 1
 
 
 class MissingValueError(InputError):
@@ -57,6 +68,28 @@ class WorkbookLockedError(WorkbookError):
     """The workbook is open in Excel (its ``~$`` lock file exists)."""
 
 
+class WorkbookBusyError(WorkbookError):
+    """Another xlkpi process is working on the workbook (its ``.xlkpi-lock`` file is live)."""
+
+
+class WorkbookTooLargeError(WorkbookError):
+    """Reading the file would allocate more than the limits allow (a zip bomb, a huge grid)."""
+
+
+class FileWriteError(WorkbookError):
+    """A file cannot be written: read-only, its folder missing or read-only, the disk full."""
+
+
+class SealKeyError(WorkbookError):
+    """The key file of a keyed seal cannot be read or is too short."""
+
+
+class PasswordsError(WorkbookError):
+    """Payslip passwords are missing or an id is listed twice: the person fixes their input."""
+
+    exit_code = 1
+
+
 class SealedMonthError(WorkbookError):
     """The month was closed with ``xlkpi close``; reopen it explicitly to change it."""
 
@@ -77,6 +110,8 @@ class CellProblem:
 
 class WorkbookValidationError(WorkbookError):
     """Several cell problems at once, as `xlkpi check` reports them."""
+
+    exit_code = 1
 
     def __init__(self, problems: list[CellProblem]) -> None:
         self.problems = problems

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xlkpi import layout
-from xlkpi.atomic_file import atomic_replace
+from xlkpi.atomic_file import atomic_replace, backup_path
 from xlkpi.engine import MonthResult
 from xlkpi.errors import SealedMonthError, WorkbookError
 from xlkpi.layout import (
@@ -33,6 +32,7 @@ from xlkpi.layout import (
     SUPERVISOR_SELF,
     TEAMS,
 )
+from xlkpi.messages import t
 from xlkpi.recalc import (
     META_PAYROLL_SHAPE,
     check_unlocked,
@@ -48,11 +48,6 @@ from xlkpi.workbook_reader import (
     META_PAYROLL_TOTAL,
     META_RECALCULATED_AT,
     META_SEAL_HASH,
-    META_SEAL_INPUTS,
-    META_SEAL_POLICY,
-    META_SEAL_RESULTS,
-    META_SEAL_SHEETS,
-    META_SEALED_AT,
     META_STATUS,
     MONTH_RE,
     SEAL_KEYS,
@@ -61,15 +56,12 @@ from xlkpi.workbook_reader import (
     STATUS_SEALED,
     Sheet,
     WorkbookContents,
-    encode_sheet_hashes,
     load_sheets,
     public_sales_cell,
     read_meta,
     read_workbook,
     ref,
-    results_hash,
     scorecard_columns,
-    seal_hash,
 )
 from xlkpi.xlsx_patch import SheetEdit, patch_workbook
 
@@ -342,47 +334,47 @@ def write_demo_workbook(folder: Path, progress: ProgressFn | None = None) -> Pat
     Path(folder).mkdir(parents=True, exist_ok=True)
     if progress:
         progress("build", 0.0)
+    had = path.exists() or backup_path(path).exists()
     atomic_replace(path, lambda tmp: build_workbook(tmp, month=month))
     if progress:
         recalc(path, progress=progress)
     else:
         recalc(path)
+    if not had:  # no backup of a file the user never had
+        backup_path(path).unlink(missing_ok=True)
     return path
 
 
-def close(path: Path) -> CloseResult:
-    """Seal the month: store hashes of inputs, policy and results (see module docstring)."""
+def close(path: Path, key: bytes | None = None) -> CloseResult:
+    """Seal the month: store hashes and sealed values of inputs, policy and results.
+
+    With ``key`` (bytes of a key file kept outside the workbook) the seal is also signed
+    (HMAC-SHA256), so only a holder of the key can re-seal an edited month (see xlkpi.seal).
+    """
+    from xlkpi.seal import seal_updates as sealed
+    from xlkpi.workbook_lock import workbook_lock
+
     path = Path(path)
-    check_unlocked(path)
-    contents = read_workbook(path)
-    if contents.status == STATUS_SEALED:
-        raise SealedMonthError(
-            f"{path.name} ({contents.month_name}) is already sealed; `xlkpi check` verifies it"
-        )
-    result = compute_checked(contents)
-    require_current(contents, " before closing the month")
-    require_payroll_matches(contents, result)
-    updates = seal_updates(contents)
+    with workbook_lock(path):
+        check_unlocked(path)
+        contents = read_workbook(path)
+        if contents.status == STATUS_SEALED:
+            raise SealedMonthError(t("seal.already", name=path.name, month=contents.month_name))
+        result = compute_checked(contents)
+        require_current(contents, " before closing the month")
+        require_payroll_matches(contents, result)
+        updates = sealed(contents, key)
+        edits = {META: meta_edit(contents, updates)}
+        backup = atomic_replace(path, lambda tmp: patch_workbook(path, tmp, edits))
     seal = updates[META_SEAL_HASH]
-    edits = {META: meta_edit(contents, updates)}
-    backup = atomic_replace(path, lambda tmp: patch_workbook(path, tmp, edits))
     return CloseResult(path, contents.month_name, seal, len(result.results), result.total, backup)
 
 
-def seal_updates(contents: WorkbookContents) -> dict[str, str]:
-    """The meta keys a seal sets: status, the hashes of inputs / policy / results, the seal."""
-    inputs = contents.input_hash
-    policy = contents.sheet_hashes.get(POLICY, "")
-    results = results_hash(contents)
-    return {
-        META_STATUS: STATUS_SEALED,
-        META_SEAL_INPUTS: inputs,
-        META_SEAL_POLICY: policy,
-        META_SEAL_RESULTS: results,
-        META_SEAL_SHEETS: encode_sheet_hashes(contents.sheet_hashes),
-        META_SEAL_HASH: seal_hash(contents.month_name, inputs, policy, results),
-        META_SEALED_AT: datetime.now().isoformat(timespec="seconds"),
-    }
+def seal_updates(contents: WorkbookContents, key: bytes | None = None) -> dict[str, str]:
+    """The meta keys a seal sets (see :func:`xlkpi.seal.seal_updates`)."""
+    from xlkpi.seal import seal_updates as sealed
+
+    return sealed(contents, key)
 
 
 def require_payroll_matches(contents: WorkbookContents, result: MonthResult) -> None:

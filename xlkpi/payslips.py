@@ -1,19 +1,37 @@
-"""工资条: printable payslips — one strip per employee (header row, values, blank row).
+"""工资条: printable payslips — one strip per employee, showing only the lines that apply.
 
-``write_payslips(book)`` writes a separate workbook ``<book>_工资条.xlsx`` with one sheet of
-strips, as Chinese payroll offices print and cut them: every strip repeats the header row, a
-blank row separates strips, page breaks never split a strip, landscape A4 fitted to one page
-wide. On request it also writes one file per employee, optionally encrypted with that
-employee's password (ECMA-376 agile encryption through msoffcrypto-tool: Excel asks for the
-password on opening). Numbers are the engine's for the workbook's current inputs; the workbook
-must have been recalculated since its inputs last changed, so the slips match the Payroll.
+``write_payslips(book)`` writes a separate workbook ``<book>_工资条.xlsx`` (the month is added
+to the name only when the book's name lacks it) with one sheet of strips, as Chinese payroll
+offices print and cut them. A strip is five rows: a title (the company name from the policy's
+``company.name``, the month, 工资条), the header row, the values, the calculation (计算过程)
+and a blank row; each strip has its own header, so it lists only that employee's pay lines —
+the lines of their plan, with the "if any" lines (rewards, fines, penalties, losses, overtime,
+special awards …) only when they are not zero. Page breaks never split a strip; landscape A4,
+fitted to one page wide.
+
+On request it also writes one file per employee (``工资条_<month>/<month>_<id>_<name>.xlsx``),
+optionally encrypted with that employee's password (ECMA-376 agile encryption through
+msoffcrypto-tool: Excel asks for the password on opening). File names are unique per
+employee: ids that would give the same file name (they differ only in characters a file name
+cannot hold, or in letter case) are refused before anything is written. Everything is written
+into a temporary folder first and moved into place at the end, so a failed run (a full disk,
+Ctrl-C) leaves no partial output. Numbers are the engine's for the workbook's current inputs;
+the workbook must have been recalculated since its inputs last changed, so the slips match
+the Payroll.
+
+Passwords files are CSV (or tab-separated) ``工号,密码`` rows; a header row is allowed; the
+password is taken exactly as written — spaces included, nothing trimmed; an id listed twice
+is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,17 +40,26 @@ from typing import Any
 
 import xlsxwriter
 
-from xlkpi.atomic_file import atomic_replace
+from xlkpi.atomic_file import (
+    apply_umask,
+    check_writable,
+    clean_stale_temps,
+    make_temp,
+    umask,
+    write_error,
+)
 from xlkpi.engine import EmployeeResult, MonthResult
-from xlkpi.errors import WorkbookError
+from xlkpi.errors import FileWriteError, PasswordsError
 from xlkpi.layout import ROSTER
+from xlkpi.messages import t
 from xlkpi.month_cycle import require_current
 from xlkpi.paylines import LINE_LABELS
 from xlkpi.recalc import compute_checked, payroll_values
 from xlkpi.workbook_reader import WorkbookContents, read_workbook
 
 ProgressFn = Callable[[str, float], None]
-STRIPS_PER_PAGE = 12
+STRIP_ROWS = 5  # title, header, values, calculation, blank
+STRIPS_PER_PAGE = 6
 _LEFT = (
     ("id", "工号"),
     ("name", "姓名"),
@@ -41,6 +68,14 @@ _LEFT = (
     ("coefficient", "绩效系数"),
     ("grade", "考核等级"),
 )
+# Lines a plan always shows, even at 0.00 (a cancelled attendance bonus is worth seeing);
+# every other line is an "if any" line, shown only when it is not zero.
+CORE_LINES = frozenset(
+    {"base", "post", "seniority", "attendance", "perf", "appraisal", "commission", "team",
+     "public_pool", "lunch"}
+)  # fmt: skip
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
+NAME_PART_MAX = 40  # characters of an id or a name in a file name
 
 
 @dataclass
@@ -58,11 +93,22 @@ def _noop(stage: str, fraction: float) -> None:
     return None
 
 
-def strip_columns(result: MonthResult) -> list[tuple[str, str]]:
-    """(field, header) of a strip: identity, the pay lines anyone has this month, total."""
-    used = {line.code for r in result.results for line in r.lines if line.amount}
-    lines = [(code, zh) for code, (zh, _en) in LINE_LABELS.items() if code in used]
+def strip_columns(r: EmployeeResult) -> list[tuple[str, str]]:
+    """(field, header) of one employee's strip: identity, the lines that apply, total."""
+    amounts: dict[str, Decimal] = {}
+    for line in r.lines:
+        amounts[line.code] = amounts.get(line.code, Decimal(0)) + line.amount
+    lines = [
+        (code, LINE_LABELS[code][0] if code in LINE_LABELS else code)
+        for code in sorted(amounts, key=_line_order)
+        if amounts[code] or code in CORE_LINES
+    ]
     return [*_LEFT, *lines, ("total", "实发合计")]
+
+
+def _line_order(code: str) -> int:
+    codes = list(LINE_LABELS)
+    return codes.index(code) if code in LINE_LABELS else len(codes)
 
 
 def strip_values(r: EmployeeResult, columns: list[tuple[str, str]]) -> list[Any]:
@@ -87,45 +133,61 @@ class _Formats:
         self.money = wb.add_format({**border, "num_format": "#,##0.00"})
         self.number = wb.add_format({**border, "num_format": "0.##"})
         self.total = wb.add_format({**border, "num_format": "#,##0.00", "bold": True})
-        self.trace = wb.add_format({**border, "text_wrap": True, "font_size": 9})
-        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.label = wb.add_format({**border, "bold": True, "align": "center"})
+        self.trace = wb.add_format({**border, "text_wrap": True, "font_size": 9, "align": "left"})
+        self.title = wb.add_format({"bold": True, "font_name": "宋体", "font_size": 11})
 
 
 def _write_strip(
-    ws: Any, row: int, fmt: _Formats, columns: list[tuple[str, str]], values: list[Any], trace: str
+    ws: Any, row: int, fmt: _Formats, title: str, r: EmployeeResult, width: int
 ) -> None:
-    """Header row at ``row``, values below; the trace as the strip's last column."""
+    """One strip from ``row``: title, header, values, the calculation (see module docstring)."""
+    columns = strip_columns(r)
+    values = strip_values(r, columns)
+    ws.write_string(row, 0, title, fmt.title)
     for c, (fieldname, header) in enumerate(columns):
-        ws.write_string(row, c, header, fmt.header)
+        ws.write_string(row + 1, c, header, fmt.header)
         value = values[c]
         if value is None:
-            ws.write_blank(row + 1, c, None, fmt.text)
+            ws.write_blank(row + 2, c, None, fmt.text)
         elif isinstance(value, Decimal):
             style = (
                 fmt.number
                 if fieldname in ("score", "coefficient")
                 else (fmt.total if fieldname == "total" else fmt.money)
             )
-            ws.write_number(row + 1, c, float(value), style)
+            ws.write_number(row + 2, c, float(value), style)
         else:
-            ws.write_string(row + 1, c, str(value), fmt.text)
-    last = len(columns)
-    ws.write_string(row, last, "计算过程", fmt.header)
-    ws.write_string(row + 1, last, trace, fmt.trace)
+            ws.write_string(row + 2, c, str(value), fmt.text)
+    ws.write_string(row + 3, 0, "计算过程", fmt.label)
+    last = max(width, len(columns)) - 1
+    if last > 1:
+        ws.merge_range(row + 3, 1, row + 3, last, r.trace, fmt.trace)
+    else:
+        ws.write_string(row + 3, 1, r.trace, fmt.trace)
+    ws.set_row(row + 3, 15 * max(1, len(r.trace) // (12 * last) + 1))
 
 
-def _setup_sheet(ws: Any, columns: list[tuple[str, str]], month: str, rows: int) -> None:
+def _setup_sheet(ws: Any, title: str, width: int, rows: int) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()
-    ws.set_header(f'&C&"宋体,Bold"{month} 工资条')
-    ws.set_footer("&C第 &P 页,共 &N 页")
-    for c, (fieldname, _h) in enumerate(columns):
-        ws.set_column(c, c, 10 if fieldname not in ("plan", "total") else 14)
-    ws.set_column(len(columns), len(columns), 48)
-    ws.print_area(0, 0, max(rows - 1, 0), len(columns))
+    ws.set_header(f'&C&"宋体,Bold"{_header_text(title)}')
+    ws.set_footer(f"&C{t('payslips.footer')}")
+    ws.set_column(0, width - 1, 11)
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, 2, 14)
+    ws.print_area(0, 0, max(rows - 1, 0), width - 1)
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _title(result: MonthResult) -> str:
+    return t("payslips.title", company=result.policy.company.name, month=result.month).strip()
 
 
 def _workbook_bytes(result: MonthResult, subset: list[EmployeeResult]) -> bytes:
@@ -138,60 +200,102 @@ def _write_book(target: Any, result: MonthResult, subset: list[EmployeeResult]) 
     wb = xlsxwriter.Workbook(target, {"in_memory": True})
     fmt = _Formats(wb)
     ws = wb.add_worksheet("工资条")
-    columns = strip_columns(result)
+    title = _title(result)
+    width = max((len(strip_columns(r)) for r in subset), default=len(_LEFT) + 1)
     breaks = []
     for i, r in enumerate(subset):
-        row = 3 * i
+        row = STRIP_ROWS * i
         if i and i % STRIPS_PER_PAGE == 0:
             breaks.append(row)
-        ws.set_row(row + 1, 30)
-        _write_strip(ws, row, fmt, columns, strip_values(r, columns), r.trace)
+        ws.set_row(row + 2, 22)
+        _write_strip(ws, row, fmt, title, r, width)
     if breaks:
         ws.set_h_pagebreaks(breaks)
-    _setup_sheet(ws, columns, result.month, 3 * len(subset))
+    _setup_sheet(ws, title, width, STRIP_ROWS * len(subset))
     wb.close()
 
 
-def _safe(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "x"
+def safe_name(text: str) -> str:
+    """``text`` fit for a file name: characters a file name cannot hold become ``_``."""
+    return _UNSAFE.sub("_", text).strip("_.")[:NAME_PART_MAX] or "x"
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write a file atomically; refuse (clearly) when it is open in Excel."""
-    atomic_replace(path, lambda tmp: tmp.write_bytes(data), backup=False)
+def employee_file_names(month: str, results: list[EmployeeResult]) -> dict[str, str]:
+    """id → file name of each employee's payslip (``<month>_<id>_<name>.xlsx``).
+
+    Raises FileWriteError (before anything is written) when two ids give the same name, also
+    ignoring letter case (Windows and macOS do not tell ``a1`` from ``A1``).
+    """
+    names: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for r in results:
+        emp = r.employee
+        name = f"{month}_{safe_name(emp.id)}_{safe_name(emp.name)}.xlsx"
+        key = f"{month}_{safe_name(emp.id)}".casefold()
+        if key in seen:
+            raise FileWriteError(
+                t("payslips.name_clash", first=seen[key], second=emp.id, file=name)
+            )
+        seen[key] = emp.id
+        names[emp.id] = name
+    return names
+
+
+def sheet_file_name(book: Path, month: str) -> str:
+    """``2026-10.xlsx`` → ``2026-10_工资条.xlsx``; ``pay.xlsx`` → ``pay_工资条_2026-10.xlsx``."""
+    stem = Path(book).stem
+    return f"{stem}_工资条.xlsx" if month in stem else f"{stem}_工资条_{month}.xlsx"
 
 
 def read_passwords(path: Path) -> dict[str, str]:
-    """Passwords from a CSV/TSV file of ``工号,密码`` rows (a header row is allowed)."""
+    """Passwords from a CSV/TSV file of ``工号,密码`` rows (a header row is allowed).
+
+    The password is the second field exactly as written (no trimming); the id is trimmed.
+    An id listed twice raises PasswordsError naming both lines.
+    """
     try:
         text = Path(path).read_text("utf-8-sig")
-    except OSError as exc:
-        raise WorkbookError(f"cannot read the passwords file {path}: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise PasswordsError(t("payslips.passwords_unreadable", path=path, reason=reason)) from None
     first = text.splitlines()[0] if text else ""
     dialect = "excel-tab" if "\t" in first else "excel"
     out: dict[str, str] = {}
-    for row in csv.reader(io.StringIO(text), dialect=dialect):
+    lines: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
+    for row in reader:
         if len(row) < 2 or not row[0].strip():
             continue
-        emp_id, password = row[0].strip(), row[1].strip()
+        emp_id, password = row[0].strip(), row[1]
         if emp_id in ("工号", "id", "ID") and not out:
             continue
+        if emp_id in out:
+            raise PasswordsError(
+                t(
+                    "payslips.passwords_duplicate",
+                    path=path,
+                    id=emp_id,
+                    first=lines[emp_id],
+                    second=reader.line_num,
+                )
+            )
         out[emp_id] = password
+        lines[emp_id] = reader.line_num
     return out
 
 
 def passwords_from_roster(contents: WorkbookContents, header: str) -> dict[str, str]:
-    """Passwords kept in a roster column named ``header`` (e.g. 身份证后六位)."""
+    """Passwords kept in a roster column named ``header`` (e.g. 身份证后六位), as typed."""
     sheet = contents.sheets.get(ROSTER.name)
     if sheet is None or header not in sheet.headers:
-        raise WorkbookError(f"{ROSTER.name} has no column headed {header!r} for the passwords")
+        raise PasswordsError(t("payslips.no_column", sheet=ROSTER.name, header=header))
     col = sheet.headers[header]
     out = {}
     for emp_id, row in contents.roster_rows.items():
         value = sheet.value(row, col)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        out[emp_id] = str(value).strip() if value not in ("", None) else ""
+        out[emp_id] = str(value) if value not in ("", None) else ""
     return out
 
 
@@ -202,6 +306,16 @@ def encrypt_bytes(data: bytes, password: str) -> bytes:
     out = io.BytesIO()
     OOXMLFile(io.BytesIO(data)).encrypt(password, out)
     return out.getvalue()
+
+
+def _put(tmp_dir: Path, name: str, data: bytes) -> Path:
+    path = tmp_dir / name
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    apply_umask(path)
+    return path
 
 
 def write_payslips(
@@ -216,8 +330,9 @@ def write_payslips(
     """Write the payslip strips for the workbook's month (see the module docstring).
 
     ``passwords`` (id → password) or ``password_column`` (a roster header) encrypt the
-    per-employee files; every employee then needs a non-blank password. ``contents`` is the
-    book already read (e.g. from live Excel through ``read_loaded``); by default it is read.
+    per-employee files; every employee then needs a non-blank password (PasswordsError
+    otherwise). ``contents`` is the book already read (e.g. from live Excel through
+    ``read_loaded``); by default it is read. Nothing is written unless everything is.
     """
     book = Path(book)
     contents = contents or read_workbook(book)
@@ -229,29 +344,45 @@ def write_payslips(
         per_employee = True
         missing = [r.employee.id for r in result.results if not passwords.get(r.employee.id)]
         if missing:
-            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-            raise WorkbookError(
-                f"no password for {len(missing)} employee(s): {shown}; every payslip file "
-                "must be encrypted, so give each employee a password"
-            )
+            shown = "、".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            raise PasswordsError(t("payslips.password_missing", count=len(missing), ids=shown))
+    names = employee_file_names(result.month, result.results) if per_employee else {}
     out_dir = Path(out_dir) if out_dir else book.parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    sheet_file = out_dir / f"{book.stem}_工资条_{result.month}.xlsx"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(out_dir / "x", exc) from None
+    sheet_file = out_dir / sheet_file_name(book, result.month)
+    folder = out_dir / f"工资条_{result.month}"
+    check_writable(sheet_file)
+    clean_stale_temps(out_dir)
     progress("payslips", 0.0)
-    _write(sheet_file, _workbook_bytes(result, result.results))
+    staging = make_temp(sheet_file, folder=True)
     written: list[Path] = []
-    if per_employee:
-        folder = out_dir / f"工资条_{result.month}"
-        folder.mkdir(exist_ok=True)
+    try:
+        staged_sheet = _put(staging, sheet_file.name, _workbook_bytes(result, result.results))
+        staged_folder = staging / folder.name
         n = len(result.results)
-        for i, r in enumerate(result.results):
+        for i, r in enumerate(result.results if per_employee else []):
             data = _workbook_bytes(result, [r])
             if passwords is not None:
                 data = encrypt_bytes(data, passwords[r.employee.id])
-            target = folder / f"{result.month}_{_safe(r.employee.id)}_{_safe(r.employee.name)}.xlsx"
-            _write(target, data)
-            written.append(target)
+            staged_folder.mkdir(exist_ok=True)
+            _put(staged_folder, names[r.employee.id], data)
+            written.append(folder / names[r.employee.id])
             progress("payslips", (i + 1) / n)
+        if written and not folder.exists():  # one rename: the folder appears complete
+            os.chmod(staged_folder, 0o777 & ~umask())
+            os.replace(staged_folder, folder)
+        if staged_folder.exists():  # the folder is there from an earlier run: file by file
+            for target in written:
+                os.replace(staged_folder / target.name, target)
+        os.replace(staged_sheet, sheet_file)
+    except OSError as exc:
+        raise write_error(sheet_file, exc) from None
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
     return PayslipResult(
         sheet_file, written, passwords is not None, result.month, len(result.results)
     )

@@ -470,6 +470,16 @@ class Change(Section):
         return value
 
 
+class CompanyPolicy(Section):
+    """Who pays: the company name printed on payslips."""
+
+    name: str = Field(
+        "示例网店",
+        title="公司名称",
+        json_schema_extra=_note("example value: the documents name no company"),
+    )
+
+
 class Policy(Section):
     """The whole pay policy. Build with :func:`xlkpi.default_policy` or the policy_io loaders."""
 
@@ -492,6 +502,7 @@ class Policy(Section):
     plans: Plans
     scorecards: dict[str, Scorecard]
     changes: list[Change] = Field(default_factory=list)
+    company: CompanyPolicy = Field(default_factory=CompanyPolicy, title="公司")
 
     @model_validator(mode="after")
     def _references(self) -> Policy:

@@ -32,15 +32,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlkpi import layout
-from xlkpi.atomic_file import atomic_replace, workbook_lock_file
+from xlkpi import atomic_file, layout
+from xlkpi.atomic_file import atomic_replace
 from xlkpi.engine import EmployeeResult, MonthResult, compute_month
 from xlkpi.errors import (
     CellProblem,
     InputError,
     SealedMonthError,
     WorkbookError,
-    WorkbookLockedError,
     WorkbookValidationError,
 )
 from xlkpi.inputs import Employee
@@ -59,6 +58,7 @@ from xlkpi.layout import (
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
+from xlkpi.workbook_lock import workbook_lock
 from xlkpi.workbook_reader import (
     META_EMPLOYEES,
     META_INPUT_HASH,
@@ -169,13 +169,7 @@ _MARK = "\x00ROW\x00"
 
 def check_unlocked(path: Path) -> None:
     """Raise WorkbookLockedError when the workbook is open in Excel (its ``~$`` file exists)."""
-    lock = workbook_lock_file(Path(path))
-    if lock is not None:
-        raise WorkbookLockedError(
-            f"{Path(path).name} is open in Excel (or another spreadsheet program): its lock "
-            f"file {lock.name} exists. Close the workbook there and try again; if it is not "
-            f"open anywhere, the lock is left over from a crash: delete {lock}."
-        )
+    atomic_file.check_unlocked(path)
 
 
 _EMPLOYEE_IN_MESSAGE = re.compile(r"employee (\S+) \(")
@@ -617,7 +611,7 @@ def recalc(path: Path, reopen: bool = False, progress: ProgressFn = _noop) -> Re
     Raises WorkbookLockedError (open in Excel), SealedMonthError (closed month without
     ``reopen``), WorkbookValidationError (bad inputs: every problem listed) or WorkbookError.
     """
-    with gc_paused():
+    with workbook_lock(path), gc_paused():
         return _recalc(Path(path), reopen, progress)
 
 

@@ -347,7 +347,12 @@ class WorkbookContents:
 
     @property
     def status(self) -> str:
-        """The meta status: new, recalculated or sealed ('' when unknown)."""
+        """The meta status: new, recalculated or sealed ('' when unknown).
+
+        A month whose meta holds a seal hash is sealed whatever its status cell says.
+        """
+        if self.meta.get(META_SEAL_HASH, ""):
+            return STATUS_SEALED
         return self.meta.get(META_STATUS, "")
 
     def require_ok(self) -> tuple[Month, Policy]:

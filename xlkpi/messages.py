@@ -1,0 +1,437 @@
+"""The message catalogue: every sentence a person reads, in Simplified Chinese and English.
+
+How to add a message: pick a dotted key named after the module and the situation
+(``"lock.held"``), add ``key: (zh, en)`` to :data:`MESSAGES` below, and write it with
+``t("lock.held", name=path.name)``. Placeholders are ``str.format`` fields; pass values, never
+pre-formatted sentences. Chinese text uses Chinese punctuation (，。：；（）“”？！) and names
+commands in backticks (`xlkpi recalc`); ``tests/test_messages.py`` checks that no zh message
+holds an ASCII-only sentence and that both languages use the same placeholders.
+
+The language is chosen once per run (:func:`set_lang`): ``--lang`` when given, else the
+workbook's meta key ``lang``, else the ``LANG`` / ``LC_ALL`` environment variables
+(``en_US.UTF-8`` → English), else Chinese. :func:`t` renders in the current language.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+LANGS: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANG = "zh"
+_current = [DEFAULT_LANG]
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- the command line: help texts -------------------------------------------------------
+    "cli.description": (
+        "电商公司的绩效考核分数与月度工资（工资表、工资条、封账）。",
+        "KPI scores and monthly pay for small e-commerce companies (payroll, payslips, seal).",
+    ),
+    "cli.epilog": (
+        "每月流程：`new-month` → `check` → `recalc` → `payslips` → `close`。"
+        "用 `xlkpi 命令 --help` 查看某个命令的说明。",
+        "The monthly cycle: new-month → check → recalc → payslips → close. "
+        "Run `xlkpi COMMAND --help` for one command.",
+    ),
+    "cli.commands": ("命令", "commands"),
+    "cli.help": ("显示本帮助并退出", "show this help and exit"),
+    "cli.version": ("显示版本号并退出", "show the version and exit"),
+    "cli.no_progress": ("不显示进度条", "do not show progress bars"),
+    "cli.lang": (
+        "界面语言：zh（简体中文）或 en（英文）；默认跟随工作簿，其次是环境变量 LANG",
+        "language of the messages: zh or en; by default the workbook's, else LANG",
+    ),
+    "cli.book": ("月度工作簿（.xlsx）", "the month workbook (.xlsx)"),
+    "cli.demo": ("显示演示门店的工资表（并写出演示工作簿）", "show the demo shop's payroll"),
+    "cli.demo.out": ("演示工作簿所在的文件夹（默认：当前文件夹）", "folder for the demo workbook"),
+    "cli.demo.no_workbook": ("只显示，不写工作簿", "only print, write no workbook"),
+    "cli.explain": ("同时显示每个人的计算过程", "also show each employee's calculation"),
+    "cli.all_alerts": ("显示全部预警（默认只显示前几条）", "show every alert, not only the first"),
+    "cli.new_month": (
+        "开始新的月份：从空白模板或上月工作簿",
+        "start a month from the template or last month",
+    ),
+    "cli.new_month.from": (
+        "上月工作簿（花名册、参数和历史会带到新月份）",
+        "last month's workbook (roster, policy and history carried forward)",
+    ),
+    "cli.new_month.template": ("从空白模板开始", "start from the blank template"),
+    "cli.new_month.month": ("新月份，格式 YYYY-MM", "the new month, YYYY-MM"),
+    "cli.new_month.out": ("新工作簿的文件名", "the new workbook"),
+    "cli.new_month.force": (
+        "上月未重算也带过来；覆盖已有的 --out 文件",
+        "carry forward a month that was not recalculated; overwrite --out",
+    ),
+    "cli.check": ("校验全部输入和参数，一次列出所有问题", "validate every input and the policy"),
+    "cli.key": (
+        "封账密钥文件（带密钥的封账，密钥保存在工作簿之外）",
+        "seal key file (keyed seal; the key is kept outside the workbook)",
+    ),
+    "cli.recalc": ("计算本月工资并写回工作簿", "compute the month and write the results"),
+    "cli.recalc.reopen": ("重新计算已封账的月份", "recalculate a sealed (closed) month"),
+    "cli.recalc.table": ("同时显示工资表", "also print the payroll table"),
+    "cli.payslips": ("工资条：可打印的工资条，可按人分文件", "payslip strips, per-employee files"),
+    "cli.payslips.out": ("输出文件夹（默认：工作簿所在文件夹）", "folder (default: the book's)"),
+    "cli.payslips.per_employee": ("同时按人各写一个文件", "also one file per employee"),
+    "cli.payslips.password_column": (
+        "用花名册中这一列的值给每人的文件加密",
+        "encrypt each employee's file with this roster column",
+    ),
+    "cli.payslips.passwords": (
+        "给每人的文件加密；FILE 每行为 `工号,密码`（CSV），密码按原样使用，不去空格",
+        "encrypt each employee's file; FILE holds id,password rows (CSV), taken exactly as written",
+    ),
+    "cli.close": ("封账：之后的改动会被 check 报告", "seal the month (check reports later edits)"),
+    "cli.addin": ("生成或安装 Excel 加载项", "build or install the Excel add-in"),
+    "cli.addin.build": ("生成 .xlam 加载项", "build the .xlam add-in"),
+    "cli.addin.build.out": ("加载项的保存位置", "where to write the add-in"),
+    "cli.addin.install": ("把加载项安装到 Excel", "install the add-in into Excel"),
+    "cli.addin.install.addin": (
+        "已生成的加载项（默认：生成到 ~/.xlkpi）",
+        "an add-in built earlier (default: build one into ~/.xlkpi)",
+    ),
+    # --- the command line: argparse's own sentences ------------------------------------------
+    "argparse.usage": ("用法：", "usage: "),
+    "argparse.positionals": ("参数", "positional arguments"),
+    "argparse.options": ("选项", "options"),
+    "argparse.required": (
+        "缺少必需的参数：{names}",
+        "the following arguments are required: {names}",
+    ),
+    "argparse.unrecognized": ("无法识别的参数：{names}", "unrecognized arguments: {names}"),
+    "argparse.one_required": (
+        "必须给出以下之一：{names}",
+        "one of the arguments {names} is required",
+    ),
+    "argparse.not_allowed": ("不能与 {name} 同时使用", "not allowed with argument {name}"),
+    "argparse.expected_one": ("需要一个值", "expected one argument"),
+    "argparse.invalid_choice": (
+        "无效的选项：{value}（可选：{choices}）",
+        "invalid choice: {value} (choose from {choices})",
+    ),
+    "argparse.argument": ("参数 {name}：{message}", "argument {name}: {message}"),
+    "argparse.error": ("{prog}：错误：{message}", "{prog}: error: {message}"),
+    "cli.unknown_command": (
+        "没有 {command} 这个命令。你是不是想用 `xlkpi {suggestion}`？",
+        "there is no command {command}. Did you mean `xlkpi {suggestion}`?",
+    ),
+    "cli.unknown_command_plain": (
+        "没有 {command} 这个命令；可用的命令：{commands}。",
+        "there is no command {command}; the commands are: {commands}.",
+    ),
+    # --- the command line: outcomes -----------------------------------------------------------
+    "cli.error": ("错误：", "error: "),
+    "cli.warning": ("注意：", "warning: "),
+    "cli.note": ("提示：", "note: "),
+    "cli.fix_problems": (
+        "请改正以上问题，然后重新运行该命令。",
+        "Fix the problems above, then run the command again.",
+    ),
+    "cli.interrupted": ("已中断，工作簿没有改动。", "Interrupted; the workbook was not changed."),
+    "cli.interrupted_after_swap": (
+        "已中断，但新版本已经保存到 {path}（上一版本：{backup}）。",
+        "Interrupted, but the new version is already in place: {path} (previous: {backup}).",
+    ),
+    "cli.internal_error": (
+        "内部错误：{error}。设置环境变量 XLKPI_DEBUG=1 可看到详情，请把它报告给维护者。",
+        "internal error: {error}. Set XLKPI_DEBUG=1 to see the details, and please report it.",
+    ),
+    "cli.out_of_memory": (
+        "内存不足，命令已停止，工作簿没有改动。请关闭其他程序后重试，或把工作簿拆小。",
+        "Out of memory; the command stopped and the workbook was not changed.",
+    ),
+    "cli.demo.title": ("演示门店 {month} 工资表", "Demo shop payroll {month}"),
+    "cli.demo.written": (
+        "演示工作簿已写出并重算：{path}",
+        "Demo workbook written and recalculated: {path}",
+    ),
+    "cli.new_month.carried": (
+        "已开始 {month}：{path}。从 {previous} 带来 {employees} 名员工，"
+        "历史新增 {added} 行{skipped}。"
+        "本月输入为空，请填写后运行 `xlkpi check`。",
+        "Started {month} in {path}: {employees} staff carried forward from {previous}; "
+        "{added} history rows added{skipped}. Monthly inputs are blank: fill them in, "
+        "then run `xlkpi check`.",
+    ),
+    "cli.new_month.skipped": ("（{count} 行已存在，未重复添加）", ", {count} already there"),
+    "cli.new_month.template_done": (
+        "已从模板开始 {month}：{path}。",
+        "Started {month} from the template in {path}.",
+    ),
+    "cli.check.head": (
+        "{name}：月份 {month}，状态 {status}，员工 {employees} 人",
+        "{name}: month {month}, status {status}, {employees} staff",
+    ),
+    "status.new": ("新建，未重算", "new, not recalculated"),
+    "status.recalculated": ("已重算", "recalculated"),
+    "status.sealed": ("已封账", "sealed"),
+    "cli.check.ok": ("没有发现问题。", "No problems found."),
+    "cli.check.ok_total": (
+        "没有发现问题；工资总额 {total}。",
+        "No problems found; payroll total {total}.",
+    ),
+    "cli.check.sealed_edited": ("已封账的月份被改动：", "sealed month edited: "),
+    "cli.check.seal_ok": ("封账校验通过{keyed}。", "The seal holds{keyed}."),
+    "cli.check.seal_keyed": ("（含密钥签名）", " (keyed signature included)"),
+    "cli.recalc.done": (
+        "已重算 {month}：{employees} 人，总额 {total}，预警 {alerts} 条，"
+        "用时 {seconds} 秒。已保存 {path}",
+        "Recalculated {month}: {employees} staff, total {total}, {alerts} alert(s), "
+        "{seconds} s. Saved {path}",
+    ),
+    "cli.recalc.backup": ("（上一版本：{name}）", " (previous version: {name})"),
+    "cli.payslips.done": (
+        "{month} 工资条（{employees} 人）：{path}",
+        "Payslips for {month} ({employees} staff): {path}",
+    ),
+    "cli.payslips.files": (
+        "另按人写了 {count} 个文件（{how}），在 {folder}",
+        "{count} per-employee files ({how}) in {folder}",
+    ),
+    "cli.payslips.encrypted": ("已加密，每人一个密码", "encrypted, one password each"),
+    "cli.payslips.plain": ("未加密", "not encrypted"),
+    "cli.close.done": (
+        "已封账 {month}：{employees} 人，总额 {total}；封账码 {seal}…{keyed}。"
+        "之后的改动由 `xlkpi check` 报告。",
+        "Sealed {month}: {employees} staff, total {total}; seal {seal}…{keyed}. "
+        "`xlkpi check` reports later edits.",
+    ),
+    "cli.close.keyed": ("（带密钥签名）", " (keyed)"),
+    "cli.addin.built": ("加载项已生成：{path}", "Add-in built: {path}"),
+    "cli.addin.installed": ("加载项已安装：{path}", "Add-in installed: {path}"),
+    "cli.addin.no_excel": (
+        "这里没有 Excel，加载项保存在 {path}",
+        "Excel is not available here; the add-in is at {path}",
+    ),
+    "cli.excel_lock_warning": (
+        "{name} 似乎正在 Excel 中打开（存在锁文件 {lock}）；读到的是最后一次保存的内容。",
+        "{name} seems to be open in Excel (its lock file {lock} exists); "
+        "this reads the last saved version.",
+    ),
+    # --- console tables ---------------------------------------------------------------------
+    "console.payroll_title": ("{month} 工资表", "Payroll {month}"),
+    "console.total_row": ("合计", "Total"),
+    "console.people": ("{count}人", "{count} staff"),
+    "console.alerts_title": ("预警：{count} 条", "Alerts: {count}"),
+    "console.alerts_more": (
+        "另有 {hidden} 条预警未显示（共 {count} 条）；全部见{where}。",
+        "{hidden} more alert(s) not shown ({count} in all); see {where}.",
+    ),
+    "console.alerts_where_sheet": ("工作簿的“{sheet}”表", "the workbook's {sheet} sheet"),
+    "console.alerts_where_flag": ("加上 `--all-alerts` 的输出", "the output with `--all-alerts`"),
+    "console.problems_title": ("问题：{count} 个", "{count} problem(s)"),
+    "console.cells": ("（{count} 个单元格）", " ({count} cells)"),
+    "console.explain_title": ("计算过程", "How each pay was computed"),
+    "progress.read": ("读取工作簿", "reading the workbook"),
+    "progress.compute": ("计算", "computing"),
+    "progress.payroll": ("生成工资表", "building the payroll"),
+    "progress.write": ("写入", "writing"),
+    "progress.payslips": ("生成工资条", "writing payslips"),
+    "progress.build": ("生成工作簿", "building the workbook"),
+    "progress.done": ("完成", "done"),
+    # --- files -------------------------------------------------------------------------------
+    "file.excel_open": (
+        "{name} 正在 Excel（或其他表格软件）中打开：{folder} 中有它的锁文件 {lock}。"
+        "请先在那里关闭工作簿再试；"
+        "如果它并没有打开，这个锁文件是崩溃后留下的，请删除 {lock_path}。",
+        "{name} is open in Excel (or another spreadsheet program): its lock file {lock} exists "
+        "in {folder}. Close the workbook there and try again; if it is not open anywhere, the "
+        "lock is left over from a crash: delete {lock_path}.",
+    ),
+    "file.held_by_program": (
+        "无法替换 {path}：另一个程序正打开着它（{reason}）。请在那里关闭后再试。",
+        "cannot replace {path}: another program has it open ({reason}). "
+        "Close it there and try again.",
+    ),
+    "file.read_only": (
+        "{path} 是只读文件，xlkpi 不会替换它（Excel 也不会）。请去掉只读属性，或另存一份再运行。",
+        "{path} is read-only; xlkpi does not replace it (nor would Excel). Make it writable "
+        "or save a copy, then run again.",
+    ),
+    "file.folder_missing": (
+        "文件夹 {folder} 不存在；请检查路径，或先建好这个文件夹。",
+        "the folder {folder} does not exist; check the path or create it first.",
+    ),
+    "file.folder_read_only": (
+        "不能在文件夹 {folder} 中写文件（没有写权限）；工作簿没有改动。请换一个可写的文件夹。",
+        "cannot write in the folder {folder} (no permission); nothing was changed. "
+        "Use a folder you can write to.",
+    ),
+    "file.disk_full": (
+        "磁盘空间不足，无法写出 {path}；没有任何改动。请腾出空间后重试。",
+        "the disk is full: {path} could not be written; nothing was changed. "
+        "Free some space and try again.",
+    ),
+    "file.write_failed": (
+        "无法写出 {path}（{reason}）；没有任何改动。",
+        "cannot write {path} ({reason}); nothing was changed.",
+    ),
+    "file.not_a_folder": ("{path} 不是文件夹。", "{path} is not a folder."),
+    # --- the process lock ----------------------------------------------------------------------
+    "lock.held": (
+        "另一个 xlkpi 正在处理 {name}（进程 {pid}，计算机 {host}，开始于 {since}）。"
+        "请等它结束后再运行；如果确定没有在运行，请删除锁文件 {lock}。",
+        "another xlkpi is working on {name} (process {pid} on {host}, since {since}). Wait "
+        "for it to finish; if you are sure none is running, delete the lock file {lock}.",
+    ),
+    # --- workbook size limits ------------------------------------------------------------------
+    "limits.xls": (
+        "{name} 是旧版 .xls 文件；请在 Excel 中“另存为” .xlsx 后再运行。",
+        "{name} is an old .xls file; open it in Excel and save it as .xlsx, then run again.",
+    ),
+    "limits.file_too_big": (
+        "{name} 有 {size} MB，超过上限 {limit} MB；这不像一个月的工资工作簿。",
+        "{name} is {size} MB, over the limit of {limit} MB; that is not a month workbook.",
+    ),
+    "limits.part_too_big": (
+        "{name} 中的 {part} 解压后有 {size} MB，超过单个部件的上限 {limit} MB；工作簿可能已损坏。",
+        "{part} in {name} inflates to {size} MB, over the per-part limit of {limit} MB; the "
+        "workbook may be corrupted.",
+    ),
+    "limits.total_too_big": (
+        "{name} 解压后共有 {size} MB，超过上限 {limit} MB；工作簿可能已损坏。",
+        "{name} inflates to {size} MB in all, over the limit of {limit} MB; it may be corrupted.",
+    ),
+    "limits.ratio": (
+        "{name} 中的 {part} 压缩比为 {ratio}:1，超过上限 {limit}:1，像是“压缩炸弹”；已拒绝读取。",
+        "{part} in {name} has a compression ratio of {ratio}:1, over {limit}:1 (a zip bomb?); "
+        "refused.",
+    ),
+    "limits.grid": (
+        "工作表“{sheet}”用到了 {extent}（{cells} 个单元格），超过上限 {limit} 个；"
+        "通常是远处某个单元格里有内容或格式。请删除表格之外多余的行和列后保存。",
+        "sheet {sheet} spans {extent} ({cells} cells), over the limit of {limit}; usually a "
+        "stray value or format far away. Delete the rows and columns beyond the table and save.",
+    ),
+    "limits.corrupt": (
+        "{name} 不是可读的 Excel 工作簿（{reason}）；可能已损坏，请在 Excel 中打开并另存为 .xlsx。",
+        "{name} is not a readable Excel workbook ({reason}); open it in Excel and save as .xlsx.",
+    ),
+    # --- the seal -----------------------------------------------------------------------------
+    "seal.cell_changed": (
+        "{sheet}!{cell} 封账时是 {old}，现在是 {new}",
+        "{sheet}!{cell} was {old} when sealed, now {new}",
+    ),
+    "seal.more_cells": ("另有 {count} 个单元格被改动", "{count} more cell(s) changed"),
+    "seal.sheet_changed": (
+        "“{sheet}”表的输入在封账后被改动",
+        "input cells on {sheet} changed after the month was sealed",
+    ),
+    "seal.policy_changed": ("参数在封账后被改动", "the policy changed after the month was sealed"),
+    "seal.sheet_removed": (
+        "“{sheet}”表在封账后被删除",
+        "the sheet {sheet} was removed after the month was sealed",
+    ),
+    "seal.results_changed": (
+        "“{payroll}”或“{alerts}”表的数值在封账后被改动",
+        "the {payroll} / {alerts} values changed after sealing",
+    ),
+    "seal.altered": (
+        "封账信息本身被改动（隐藏的 meta 表被编辑过）",
+        "the seal itself was altered (meta sheet edited)",
+    ),
+    "seal.status_changed": (
+        "状态被改成了 {status}，但封账信息还在：这仍是已封账的月份",
+        "the status reads {status} but the seal is present: this is still a sealed month",
+    ),
+    "seal.key_mismatch": (
+        "密钥签名不符：月份被改动后重新封过账，或用了别的密钥",
+        "the keyed signature does not match: re-sealed after an edit, or another key",
+    ),
+    "seal.key_missing": (
+        "这个月是用密钥封账的；用 `xlkpi check --key 密钥文件` 才能验证签名",
+        "this month was sealed with a key; verify it with `xlkpi check --key FILE`",
+    ),
+    "seal.not_keyed": (
+        "这个月封账时没有用密钥，无法用 --key 验证",
+        "this month was sealed without a key; --key cannot verify it",
+    ),
+    "seal.remedy": (
+        "如果改动是有意的：运行 `xlkpi recalc --reopen` 后重新 `xlkpi close`；"
+        "否则撤销这些改动（或用 .bak 备份）。",
+        "If the edit was meant: run `xlkpi recalc --reopen`, then `xlkpi close` again; "
+        "otherwise undo it (or restore the .bak copy).",
+    ),
+    "seal.already": (
+        "{name}（{month}）已经封账；用 `xlkpi check` 校验。",
+        "{name} ({month}) is already sealed; `xlkpi check` verifies it",
+    ),
+    "seal.key_unreadable": (
+        "无法读取密钥文件 {path}（{reason}）。",
+        "cannot read the key file {path} ({reason}).",
+    ),
+    "seal.key_short": (
+        "密钥文件 {path} 太短（{size} 字节）；至少需要 16 字节的随机内容。",
+        "the key file {path} is too short ({size} bytes); use at least 16 random bytes.",
+    ),
+    "seal.blank": ("空白", "blank"),
+    # --- payslips -----------------------------------------------------------------------------
+    "payslips.passwords_unreadable": (
+        "无法读取密码文件 {path}（{reason}）。",
+        "cannot read the passwords file {path} ({reason}).",
+    ),
+    "payslips.passwords_duplicate": (
+        "密码文件 {path} 中工号 {id} 出现了不止一次（第 {first} 行和第 {second} 行）；"
+        "每个工号只能有一个密码。",
+        "the passwords file {path} lists id {id} more than once (lines {first} and {second}); "
+        "give each id one password.",
+    ),
+    "payslips.password_missing": (
+        "有 {count} 名员工没有密码：{ids}；每个工资条文件都要加密，请给每个人一个密码。",
+        "no password for {count} employee(s): {ids}; every payslip file must be encrypted, "
+        "so give each employee a password.",
+    ),
+    "payslips.no_column": (
+        "“{sheet}”表没有名为 {header} 的列，无法取密码。",
+        "{sheet} has no column headed {header} for the passwords.",
+    ),
+    "payslips.name_clash": (
+        '工号 {first} 和 {second} 得到同一个文件名 {file}（文件名不能含 \\ / : * ? " < > |）；'
+        "请改正工号后再运行，没有写出任何文件。",
+        "ids {first} and {second} give the same file name {file} (a file name cannot hold "
+        '\\ / : * ? " < > |); correct the ids and run again; nothing was written.',
+    ),
+    "payslips.title": ("{company} {month} 工资条", "{company} payslips {month}"),
+    "payslips.footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
+}
+
+
+def set_lang(lang: str) -> None:
+    """Make ``lang`` ("zh" or "en") the language of every later :func:`t`."""
+    _current[0] = lang if lang in LANGS else DEFAULT_LANG
+
+
+def get_lang() -> str:
+    """The current language ("zh" or "en")."""
+    return _current[0]
+
+
+def env_lang(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language the environment asks for (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), or None.
+
+    ``en_US.UTF-8`` → "en"; ``zh_CN.UTF-8`` → "zh"; ``C.UTF-8`` or unset → None.
+    """
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in LANGS else None
+    return None
+
+
+def resolve_lang(
+    explicit: str | None, workbook: str | None, environ: Mapping[str, str] | None = None
+) -> str:
+    """The run's language: ``--lang``, else the workbook's ``lang``, else LANG, else zh."""
+    for choice in (explicit, workbook, env_lang(environ)):
+        if choice in LANGS:
+            return choice
+    return DEFAULT_LANG
+
+
+def t(key: str, /, lang: str | None = None, **values: object) -> str:
+    """The message ``key`` in ``lang`` (default: the current language), with ``values`` filled."""
+    zh, en = MESSAGES[key]
+    text = en if (lang or _current[0]) == "en" else zh
+    return text.format(**values) if values else text
