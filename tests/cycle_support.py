@@ -49,7 +49,8 @@ def as_written(month: Month, policy: Policy | None = None) -> Month:
         score = inputs[e.id].score
         if key and score is not None:
             card = policy.scorecards[key]
-            top = sum((item.maximum for item in card.items), Decimal(0))
+            points = sum((item.maximum for item in card.items), Decimal(0))
+            top = min(points * 100 / card.total, policy.score.maximum_for(e.plan))
             if score > top:
                 inputs[e.id] = replace(inputs[e.id], score=top)
     return replace(month, inputs=inputs)
@@ -107,7 +108,7 @@ def write_book(path: Path, month: Month, policy: Policy | None = None) -> Path:
         ws.append(["工号", "姓名", *(item.label for item in card.items), "合计"])
         for e in carded[key]:
             score = month.inputs[e.id].score
-            points = split_score(score, [item.maximum for item in card.items])
+            points = split_score(score * card.total / 100, [item.maximum for item in card.items])
             ws.append([e.id, e.name, *(_num(p) for p in points)])
     for sheet_layout in (layout.PAYROLL, layout.ALERTS):
         wb.create_sheet(sheet_layout.name).append(sheet_layout.headers)

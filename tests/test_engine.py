@@ -1,16 +1,19 @@
-"""compute_month: invalid input named per employee, team and public pools, results and totals."""
+"""compute_month: invalid input named per employee, the shops' pool, public pool, totals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 import xlkpi
-from xlkpi import Employee, InputError, Month, MonthInput, compute_month
+from xlkpi import Employee, HistoryRecord, InputError, Month, MonthInput, compute_month
 from xlkpi.errors import InvalidNumberError, MissingValueError, OutOfRangeError
-from xlkpi.sample_data import demo_month, synthetic_month
+from xlkpi.inputs import Shop
+from xlkpi.policy import validate_policy
+from xlkpi.sample_data import SAMPLE_PLANS, demo_month, synthetic_month
 
 
 def d(text: str | int) -> Decimal:
@@ -24,7 +27,7 @@ def designer_month(**inputs: object) -> Month:
 
 INVALID = [
     ({"score": d("-0.01")}, OutOfRangeError, "-0.01", "cannot be negative"),
-    ({"score": d("120.01")}, OutOfRangeError, "120.01", "between 0 and 120"),
+    ({"score": d("100.01")}, OutOfRangeError, "100.01", "between 0 and 100"),  # per plan
     ({"score": d(85), "sales": d("-0.01")}, OutOfRangeError, "sales", "enter 0 or more"),
     ({"score": "abc"}, InvalidNumberError, "'abc'", "expected"),
     ({"score": d(85), "sales": "abc"}, InvalidNumberError, "sales", "expected"),
@@ -64,31 +67,86 @@ def test_missing_inputs_missing_target_unknown_plan() -> None:
     emp = Employee("E1", "李娜", "designer", date(2024, 1, 1))
     with pytest.raises(MissingValueError, match=r"employee E1 \(李娜\) has no inputs for 2026-10"):
         compute_month(Month("2026-10", [emp], {}))
-    cs = Employee("C1", "张伟", "cs_000", date(2024, 1, 1), team="A组")
-    month = Month("2026-10", [cs], {"C1": MonthInput("C1", score=d(80))})
-    with pytest.raises(MissingValueError, match="team 'A组' has customer-service staff but no"):
+    cs = Employee("C1", "张伟", "ecom_cs", date(2024, 1, 1), team="A组")
+    month = Month("2026-10", [cs], {"C1": MonthInput("C1", work_grade="tier1")})
+    with pytest.raises(MissingValueError, match="本月没有店铺数据"):
         compute_month(month)
+    shops = [Shop("B店", d(100), target=d(100), group="B组")]
+    with pytest.raises(MissingValueError, match="客服组“A组”没有负责的店铺"):
+        compute_month(replace(month, shops=shops))
     odd = Employee("X1", "赵六", "cashier", date(2024, 1, 1))
     with pytest.raises(OutOfRangeError, match=r"employee X1 .*pay plan is 'cashier'; use one of"):
         compute_month(Month("2026-10", [odd], {"X1": MonthInput("X1", score=d(80))}))
 
 
-def test_team_shares_in_roster_order_across_interleaved_teams() -> None:
-    """Pool A 100.00 ÷ 3 → 33.34, 33.33, 33.33 by roster order, even with team B in between."""
+def test_one_pool_for_all_groups_split_in_roster_order() -> None:
+    """One pool for the department ("不分一组二组"): 10,000.75 of shop sales against 12,500 =
+    80.006% → 1.5% → 150.01 = 15,001 fen ÷ 4 → 37.51, 37.50, 37.50, 37.50 in roster order,
+    whatever the groups; nobody's personal sales enter the pool."""
     staff = [
-        Employee("A1", "甲", "cs_000", date(2024, 1, 1), base_pay=d(3000), team="A", rank="gold"),
-        Employee("B1", "乙", "cs_000", date(2024, 1, 1), base_pay=d(3000), team="B", rank="gold"),
-        Employee("A2", "丙", "cs_000", date(2024, 1, 1), base_pay=d(3000), team="A", rank="gold"),
-        Employee("A3", "丁", "cs_000", date(2024, 1, 1), base_pay=d(3000), team="A", rank="gold"),
+        Employee("A1", "甲", "ecom_cs", date(2024, 1, 1), team="A"),
+        Employee("B1", "乙", "ecom_cs", date(2024, 1, 1), team="B"),
+        Employee("A2", "丙", "ecom_cs", date(2024, 1, 1), team="A"),
+        Employee("A3", "丁", "ecom_cs", date(2024, 1, 1), team="A"),
     ]
-    # team A: 10,000 ÷ 10,000 = 100% → 1.5% → 150.00? no: make it 100.00 with 1% band
-    sales = {"A1": d(4000), "A2": d(3000), "A3": d(3000), "B1": d(1000)}
-    inputs = {k: MonthInput(k, score=d(80), sales=v) for k, v in sales.items()}
-    month = Month("2026-10", staff, inputs, team_targets={"A": d(12500), "B": d(1000)})
-    # A: 10,000 ÷ 12,500 = 80% → 1% → 100.00; B: 1,000 ÷ 1,000 = 100% → 1.5% → 15.00
-    result = compute_month(month)
+    inputs = {e.id: MonthInput(e.id, work_grade="tier1", sales=d(99999)) for e in staff}
+    shops = [
+        Shop("A店", d("9000.75"), target=d(10000), group="A"),
+        Shop("B店", d(1000), target=d(2500), group="B"),
+    ]
+    result = compute_month(Month("2026-10", staff, inputs, shops=shops))
     team = {r.employee.id: r.line("team").amount for r in result.results}  # type: ignore[union-attr]
-    assert team == {"A1": d("33.34"), "B1": d("15.00"), "A2": d("33.33"), "A3": d("33.33")}
+    assert team == {"A1": d("37.51"), "B1": d("37.50"), "A2": d("37.50"), "A3": d("37.50")}
+    bonus = {r.employee.id: r.line("group_bonus").amount for r in result.results}  # type: ignore[union-attr]
+    # A's shop 90.0075% > 80% → 500; B's shop 40% ≤ 60% → 300
+    assert bonus == {"A1": d(500), "B1": d(300), "A2": d(500), "A3": d(500)}
+
+
+def test_a_score_above_the_plans_maximum_is_an_error_never_capped() -> None:
+    wh = Employee("W1", "陈刚", "warehouse", date(2024, 1, 1))
+    with pytest.raises(OutOfRangeError, match="between 0 and 100"):
+        compute_month(Month("2026-10", [wh], {"W1": MonthInput("W1", score=d(120))}))
+    cs = Employee("S1", "刘洋", "cs_003", date(2024, 1, 1))
+    result = compute_month(Month("2026-10", [cs], {"S1": MonthInput("S1", score=d(120))}))
+    assert result.results[0].coefficient == d("1.5")
+
+
+def test_the_trial_phase_is_a_dated_policy_flag() -> None:
+    staff = [Employee("E1", "甲", "ecom_cs", date(2024, 1, 1), post_pay=d(3000), team="A")]
+    inputs = {"E1": MonthInput("E1", work_grade="tier2")}
+    shops = [Shop("A店", d(100000), target=d(100000), group="A")]
+    data = xlkpi.default_policy().model_dump(mode="python")
+    data["plans"]["ecom_cs"]["trial_operation"] = True
+    data["changes"] = [
+        {"effective_from": "2026-11", "path": "plans.ecom_cs.trial_operation", "value": False}
+    ]
+    policy = validate_policy(data)
+    october = compute_month(Month("2026-10", staff, inputs, shops=shops), policy)
+    november = compute_month(Month("2026-11", staff, inputs, shops=shops), policy)
+    assert october.results[0].total == d("3400.00")  # post + work award only
+    # 100% → 1.5% → pool 1,500.00 to one member; group bonus 500
+    assert november.results[0].total == d("3000") + d(400) + d(500) + d(1500)
+
+
+def test_iron_rank_looks_at_every_month_of_the_history() -> None:
+    emp = Employee("S1", "刘洋", "cs_003", date(2025, 1, 1))
+    inputs = {"S1": MonthInput("S1", score=d(90))}
+    clean = [HistoryRecord("2026-05", "S1", d(90), "excellent", d("1.2"), d(0), "trial")]
+    fined = HistoryRecord(
+        "2026-03", "S1", d(90), "excellent", d("1.2"), d(0), "trial", bad_record=True
+    )
+    dirty = [*clean, fined]
+    codes = [a.code for a in compute_month(Month("2026-10", [emp], inputs, history=clean)).alerts]
+    assert codes == ["rank_iron"]
+    assert compute_month(Month("2026-10", [emp], inputs, history=dirty)).alerts == []
+
+
+def test_alert_messages_are_chinese_sentences() -> None:
+    result = compute_month(demo_month())
+    assert result.alerts
+    for alert in result.alerts:
+        assert alert.message.endswith("。"), alert
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in alert.message), alert
 
 
 def test_public_pool_counts_cs_2017_staff_only() -> None:
@@ -107,7 +165,7 @@ def test_public_pool_counts_cs_2017_staff_only() -> None:
 def test_month_result_totals_and_alerts() -> None:
     result = compute_month(demo_month())
     assert len(result.results) == 30
-    assert {r.employee.plan for r in result.results} == set(xlkpi.policy.PLAN_CODES)
+    assert {r.employee.plan for r in result.results} == set(SAMPLE_PLANS)
     assert result.total == sum((r.total for r in result.results), d(0))
     assert result.alerts == [a for r in result.results for a in r.alerts]
     for r in result.results:

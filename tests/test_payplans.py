@@ -1,4 +1,4 @@
-"""The eight pay plans, called directly: which lines each plan has and how they are computed."""
+"""The eleven pay plans, called directly: which lines each plan has and how they are computed."""
 
 from __future__ import annotations
 
@@ -8,17 +8,31 @@ from decimal import Decimal
 import pytest
 
 from xlkpi import compute_month
-from xlkpi.errors import MissingValueError
+from xlkpi.errors import MissingValueError, OutOfRangeError
 from xlkpi.inputs import Employee, MonthInput
 from xlkpi.money import round_money
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, PLANS, PlanContext
-from xlkpi.policy import PLAN_CODES
+from xlkpi.policy import PLAN_CODES, Policy, validate_policy
 from xlkpi.policy_io import default_policy
 from xlkpi.sample_data import demo_month, synthetic_month
 
 P = default_policy()
-CTX = PlanContext(month="2026-10")
+CTX = PlanContext(month="2026-10", group_completion=Decimal(1))
+
+
+def with_value(path: str, value: object) -> Policy:
+    """The default policy with one value changed (``a.b.c`` key path)."""
+    data = P.model_dump(mode="python")
+    *parents, leaf = path.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    node[leaf] = value
+    return validate_policy(data)
+
+
+LEVEL_SHARE = with_value("plans.store_manager.team_share_mode", "level_share")
 
 
 def d(text: str | int) -> Decimal:
@@ -41,7 +55,16 @@ def test_every_plan_is_registered_and_labelled() -> None:
 
 @pytest.mark.parametrize("plan", PLAN_CODES)
 def test_plans_use_known_line_codes_once(plan: str) -> None:
-    inp = MonthInput("E1", score=d(85), sales=d(30000), target=d(30000), working_days=d(20))
+    inp = MonthInput(
+        "E1",
+        score=d(85),
+        sales=d(30000),
+        target=d(30000),
+        working_days=d(20),
+        behaviour_score=d(1),
+        work_grade="tier2",
+        grade_rating="good",
+    )
     lines = PLANS[plan](emp(plan, base_pay=d(3000), post_pay=d(800)), inp, CTX, P)
     codes = [line.code for line in lines]
     assert set(codes) <= set(LINE_CODES)
@@ -59,7 +82,7 @@ def test_designer_lines() -> None:
     assert amounts(lines) == {
         "base": d("4000.00"),
         "attendance": d("400.00"),
-        "perf": d("640.00"),
+        "perf": d("800.00"),  # 85 ≥ 80: the full pot (A2, second version)
         "special_awards": d("200.00"),
         "rewards": d("100.00"),
         "penalties": d("-30.00"),
@@ -105,9 +128,113 @@ def test_store_manager_needs_a_coefficient_or_a_target() -> None:
 )
 def test_store_manager_level_share_of_the_team_average(level: str, team: str) -> None:
     ctx = PlanContext(month="2026-10", team_pool=d(2200), team_members=2)
-    inp = MonthInput("E1", task_coefficient=d(1))
-    lines = PLANS["store_manager"](emp("store_manager", level=level), inp, ctx, P)
+    inp = MonthInput("E1", task_coefficient=d(1), team_share_amount=d(777))
+    lines = PLANS["store_manager"](emp("store_manager", level=level), inp, ctx, LEVEL_SHARE)
     assert amounts(lines) == {"base": d("1800.00"), "team": d(team)}
+
+
+def test_store_manager_team_share_is_the_entered_amount_by_default() -> None:
+    ctx = PlanContext(month="2026-10", team_pool=d(2200), team_members=2)
+    inp = MonthInput("E1", task_coefficient=d(1), team_share_amount=d("777.77"))
+    lines = PLANS["store_manager"](emp("store_manager"), inp, ctx, P)
+    assert amounts(lines) == {"base": d("1800.00"), "team": d("777.77")}
+    blank = PLANS["store_manager"](
+        emp("store_manager"), MonthInput("E1", task_coefficient=d(1)), ctx, P
+    )
+    assert amounts(blank) == {"base": d("1800.00")}
+
+
+def test_store_manager_coefficient_multiplies_unrounded() -> None:
+    inp = MonthInput("E1", sales=d(246912), target=d(200000))
+    lines = PLANS["store_manager"](emp("store_manager"), inp, CTX, P)
+    assert amounts(lines)["base"] == d("2222.21")  # 1,800 × 1.23456 = 2,222.208
+
+
+@pytest.mark.parametrize("plan", ["designer", "promotion", "cs_003", "ops_specialist", "cs_2017"])
+def test_an_allowance_on_a_plan_without_that_line_is_refused(plan: str) -> None:
+    inp = MonthInput("E1", score=d(85), night_shifts=2)
+    with pytest.raises(OutOfRangeError, match=r"allowances\.plans"):
+        PLANS[plan](emp(plan), inp, CTX, P)
+
+
+@pytest.mark.parametrize("plan", ["warehouse", "ecom_cs", "ecom_other"])
+def test_the_allowance_plans_pay_night_overtime_and_holiday_duty(plan: str) -> None:
+    inp = MonthInput(
+        "E1",
+        score=d(85),
+        night_shifts=2,
+        late_night_shifts=1,
+        overtime_hours=d(4),
+        holiday_days=d(1),
+        work_grade="tier1",
+        grade_rating="pass",
+    )
+    got = amounts(PLANS[plan](emp(plan), inp, CTX, P))
+    assert (got["night"], got["late_night"], got["overtime"], got["holiday"]) == (
+        d("10.00"),
+        d("10.00"),
+        d("40.00"),
+        d("120.00"),
+    )
+
+
+def test_fines_on_a_plan_without_them_are_refused() -> None:
+    with pytest.raises(OutOfRangeError, match=r"fines\.plans"):
+        PLANS["designer"](emp("designer"), MonthInput("E1", score=d(85), chat_violations=1), CTX, P)
+
+
+def test_ecom_cs_lines_and_the_trial_phase() -> None:
+    ctx = PlanContext(
+        month="2026-10",
+        team_pool=d("2550.01"),
+        team_members=3,
+        team_share=d("850.01"),
+        group_completion=d("0.75"),
+    )
+    inp = MonthInput("E1", work_grade="tier3")
+    got = amounts(PLANS["ecom_cs"](emp("ecom_cs", post_pay=d(3000)), inp, ctx, P))
+    assert got == {
+        "post": d("3000.00"),
+        "work_award": d("500.00"),
+        "group_bonus": d("400.00"),  # (60%, 80%]
+        "team": d("850.01"),
+    }
+    trial = with_value("plans.ecom_cs.trial_operation", True)
+    got = amounts(PLANS["ecom_cs"](emp("ecom_cs", post_pay=d(3000)), inp, ctx, trial))
+    assert got == {"post": d("3000.00"), "work_award": d("500.00")}
+    with pytest.raises(MissingValueError, match="工作表现为空"):
+        PLANS["ecom_cs"](emp("ecom_cs"), MonthInput("E1"), ctx, P)
+
+
+def test_ecom_other_level_share_and_grade_bonus() -> None:
+    ctx = PlanContext(month="2026-10", team_pool=d("300.55"), team_members=3)
+    inp = MonthInput("E1", grade_rating="good")
+    got = amounts(PLANS["ecom_other"](emp("ecom_other", level="deputy"), inp, ctx, P))
+    assert got == {"team": d("90.17"), "grade_bonus": d("400.00")}  # 300.55 × 90% ÷ 3 = 90.165
+    with pytest.raises(MissingValueError, match="绩效评级为空"):
+        PLANS["ecom_other"](emp("ecom_other"), MonthInput("E1"), ctx, P)
+
+
+def test_logistics_sales_links_and_new_staff() -> None:
+    inp = MonthInput("E1", sales=d(90000), target=d(100000), behaviour_score=d(1))
+    ctx = PlanContext(month="2026-10", months_of_service=5)
+    got = amounts(PLANS["logistics_sales"](emp("logistics_sales", base_pay=d(6000)), inp, ctx, P))
+    assert got == {"base": d("4800.00"), "results": d("810.00"), "behaviour": d("300.00")}
+    new = PlanContext(month="2026-10", months_of_service=0)
+    got = amounts(PLANS["logistics_sales"](emp("logistics_sales", base_pay=d(6000)), inp, new, P))
+    assert got == {"base": d("4800.00"), "results": d("900.00"), "behaviour": d("300.00")}
+    with pytest.raises(OutOfRangeError, match=r"不能超过1\.2"):
+        bad = MonthInput("E1", sales=d(1), target=d(1), behaviour_score=d("1.3"))
+        PLANS["logistics_sales"](emp("logistics_sales"), bad, ctx, P)
+
+
+def test_cs_2017_not_appraised_after_more_than_two_months_absent() -> None:
+    inp = MonthInput("E1", score=d(95), sales=d(22000), absent_months=3)
+    got = amounts(PLANS["cs_2017"](emp("cs_2017", post_pay=d(2800)), inp, CTX, P))
+    assert got == {"post": d("2800.00")}
+    inp = MonthInput("E1", score=d(95), sales=d(22000), absent_months=2)
+    got = amounts(PLANS["cs_2017"](emp("cs_2017", post_pay=d(2800)), inp, CTX, P))
+    assert got == {"post": d("2800.00"), "commission": d("860.00")}
 
 
 def test_store_manager_trace_term_reproduces_the_amount() -> None:
@@ -185,5 +312,5 @@ def test_store_manager_share_multiplies_before_dividing() -> None:
     """300.55 × 90% ÷ 3 = 90.165 → 90.17 (the LibreOffice oracle found 300.55 ÷ 3 × 90% → 90.16)."""
     ctx = PlanContext(month="2026-10", team_pool=d("300.55"), team_members=3)
     inp = MonthInput("E1", task_coefficient=d(1))
-    lines = PLANS["store_manager"](emp("store_manager", level="deputy"), inp, ctx, P)
+    lines = PLANS["store_manager"](emp("store_manager", level="deputy"), inp, ctx, LEVEL_SHARE)
     assert amounts(lines)["team"] == d("90.17")

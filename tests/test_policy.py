@@ -50,9 +50,21 @@ def test_default_policy_holds_rules_md_numbers() -> None:
         (0, 0),
         (60, _dec("0.4")),
         (70, _dec("0.6")),
+        (80, 1),  # second version: "绩效80分以上=满额"
+    ]
+    assert [(b.threshold, b.amount) for b in p.perf_bonus.five_step_ratio.brackets] == [
+        (0, 0),
+        (60, _dec("0.4")),
+        (70, _dec("0.6")),
         (80, _dec("0.8")),
         (90, 1),
     ]
+    assert p.score.maximum_for("cs_003") == p.score.maximum_for("store_manager") == 120
+    assert {p.score.maximum_for(plan) for plan in PLAN_CODES} - {Decimal(120)} == {100}
+    assert p.plans.cs_2017.commission_schedule == "cs_2017"
+    assert p.plans.store_manager.team_share_mode == "entered"
+    assert p.plans.warehouse.cancel_absence_days == 1
+    assert p.team.pool_plans == ["ecom_cs"] and p.team.share_plans == ["ecom_other"]
     assert (p.attendance.bonus_rate, p.attendance.cancel_at_count) == (_dec("0.10"), 3)
     assert (p.strict_attendance.max_late_times, p.strict_attendance.max_late_minutes) == (1, 10)
     ops = p.commission["ops_progressive"]
@@ -123,7 +135,7 @@ def test_scorecards_follow_rules_md_section_c() -> None:
 
 
 def test_codes_tables() -> None:
-    assert len(PLAN_CODES) == 8
+    assert len(PLAN_CODES) == 11
     assert LEVELS == ("assistant", "deputy", "staff")
     assert GRADES == ("fail", "pass", "good", "excellent")
 

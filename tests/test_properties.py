@@ -12,8 +12,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xlkpi import Employee, Month, MonthInput, compute_month, rules
+from xlkpi.inputs import WORK_GRADES, Shop
 from xlkpi.money import round_money, to_decimal
-from xlkpi.policy import PLAN_CODES
+from xlkpi.policy import GRADES, PLAN_CODES
 from xlkpi.policy_io import default_policy
 
 P = default_policy()
@@ -125,12 +126,17 @@ def test_money_text_round_trips(amount: Decimal) -> None:
 
 
 def _month_inputs(draw: st.DrawFn, emp_id: str, plan: str) -> MonthInput:
+    """Random inputs a plan accepts: allowances and fines only on the plans that have them."""
+    policy = default_policy()
     money = st.integers(0, 20_000_000).map(yuan)
     small = st.integers(0, 6)
     days = st.integers(0, 20).map(lambda n: Decimal(n) / 2)
+    allowances = plan in policy.allowances.plans
+    fines = plan in policy.fines.plans
+    top = policy.score.maximum_for(plan)
     return MonthInput(
         emp_id,
-        score=draw(scores),
+        score=draw(st.integers(0, int(top * 100)).map(lambda n: Decimal(n) / 100)),
         lates=draw(small),
         early_leaves=draw(small),
         leaves=draw(small),
@@ -138,10 +144,10 @@ def _month_inputs(draw: st.DrawFn, emp_id: str, plan: str) -> MonthInput:
         personal_leave_days=draw(days),
         sick_leave_days=draw(days),
         absences=draw(st.sampled_from([Decimal(0), Decimal(0), Decimal(1)])),
-        night_shifts=draw(small),
-        late_night_shifts=draw(small),
-        overtime_hours=draw(days),
-        holiday_days=draw(st.integers(0, 3).map(Decimal)),
+        night_shifts=draw(small) if allowances else 0,
+        late_night_shifts=draw(small) if allowances else 0,
+        overtime_hours=draw(days) if allowances else Decimal(0),
+        holiday_days=draw(st.integers(0, 3).map(Decimal)) if allowances else Decimal(0),
         working_days=draw(st.integers(0, 26).map(Decimal)),
         sales=draw(money),
         returns=draw(st.integers(0, 100_000).map(yuan)),
@@ -149,19 +155,27 @@ def _month_inputs(draw: st.DrawFn, emp_id: str, plan: str) -> MonthInput:
         target=draw(st.integers(1, 30_000_000).map(yuan)),
         neutral_fixed=draw(small),
         negative_fixed=draw(small),
-        complaints=draw(st.integers(0, 3)),
-        chat_violations=draw(small),
-        contact_leaks=draw(st.integers(0, 1)),
+        complaints=draw(st.integers(0, 3)) if fines else 0,
+        chat_violations=draw(small) if fines else 0,
+        contact_leaks=draw(st.integers(0, 1)) if fines else 0,
         special_awards=draw(st.integers(0, 100_000).map(yuan)),
         rewards=draw(st.integers(0, 100_000).map(yuan)),
         penalties=draw(st.integers(0, 100_000).map(yuan)),
         losses=draw(st.integers(0, 100_000).map(yuan)),
+        team_share_amount=draw(st.none() | st.integers(0, 500_000).map(yuan)),
+        behaviour_score=draw(st.integers(0, 12).map(lambda n: Decimal(n) / 10)),
+        absent_months=draw(st.integers(0, 4)),
+        work_grade=draw(st.sampled_from(WORK_GRADES)),
+        grade_rating=draw(st.sampled_from(GRADES)),
     )
 
 
 @st.composite
 def months(draw: st.DrawFn) -> Month:
     n = draw(st.integers(1, 12))
+    money = st.integers(0, 20_000_000).map(yuan)
+    small = st.integers(0, 6)
+    target = st.integers(1, 30_000_000).map(yuan)
     employees, inputs = [], {}
     for i in range(n):
         plan = draw(st.sampled_from(PLAN_CODES))
@@ -183,8 +197,11 @@ def months(draw: st.DrawFn) -> Month:
         "2026-10",
         employees,
         inputs,
-        team_targets={"A": draw(st.integers(1, 30_000_000).map(yuan)), "B": Decimal(100000)},
         public_sales=draw(st.integers(0, 100_000_000).map(yuan)),
+        shops=[
+            Shop("A店", draw(money), draw(small.map(yuan)), Decimal(0), draw(target), "A"),
+            Shop("B店", draw(money), Decimal(0), Decimal(0), Decimal(100000), "B"),
+        ],
     )
 
 
@@ -197,21 +214,11 @@ def test_a_total_is_the_sum_of_its_lines(month: Month) -> None:
         assert r.total == sum((line.amount for line in r.lines), Decimal(0))
         assert r.trace.endswith(f"= {r.total:,.2f}")
     assert result.total == sum((r.total for r in result.results), Decimal(0))
-    for team in ("A", "B"):
-        shares = [
-            r.line("team").amount  # type: ignore[union-attr]
-            for r in result.results
-            if r.employee.plan == "cs_000" and r.employee.team == team
-        ]
-        if shares:
-            target = month.team_targets[team]
-            sales = sum(
-                (
-                    month.inputs[e.id].net_sales
-                    for e in month.employees
-                    if e.plan == "cs_000" and e.team == team
-                ),
-                Decimal(0),
-            )
-            assert sum(shares, Decimal(0)) == rules.team_pool(max(sales, Decimal(0)), target)
-            assert max(shares) - min(shares) <= FEN
+    shares = [
+        r.line("team").amount  # type: ignore[union-attr]
+        for r in result.results
+        if r.employee.plan == "ecom_cs"
+    ]
+    if shares:  # one pool for the department: the shares add up to it, at most a fen apart
+        assert sum(shares, Decimal(0)) == rules.department_pool(month.shops)
+        assert max(shares) - min(shares) <= FEN

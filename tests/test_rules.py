@@ -13,6 +13,8 @@ import pytest
 
 from xlkpi import rules
 from xlkpi.errors import InputError, InvalidNumberError, MissingValueError, OutOfRangeError
+from xlkpi.inputs import Shop
+from xlkpi.money import round_money
 from xlkpi.policy_io import default_policy
 
 
@@ -63,9 +65,9 @@ def test_scores_outside_0_to_120_are_refused(score: object) -> None:
         ("70", "0.6"),
         ("70.01", "0.6"),
         ("79.99", "0.6"),
-        ("80", "0.8"),
-        ("80.01", "0.8"),
-        ("89.99", "0.8"),
+        ("80", "1.0"),  # second version: "绩效80分以上=满额"
+        ("80.01", "1.0"),
+        ("89.99", "1.0"),
         ("90", "1.0"),
         ("90.01", "1.0"),
         ("120", "1.0"),
@@ -78,7 +80,7 @@ def test_bonus_ratio_bands(score: str, ratio: str) -> None:
 @pytest.mark.parametrize(
     ("base", "score", "bonus"),
     [
-        (3000, 85, "480.00"),  # 3000 × 20% × 80%
+        (3000, 85, "600.00"),  # 3000 × 20% × 100% (80 and above: the full pot)
         (3000, 59.99, "0.00"),
         (3000, 60, "240.00"),  # × 40%
         (4200, 90, "840.00"),  # × 100%
@@ -372,21 +374,32 @@ def test_years_and_seniority_pay() -> None:
 
 
 @pytest.mark.parametrize(
-    ("months", "score", "bonus"),
+    ("months", "coefficients", "bonus"),
     [
-        (0, 80, "0.00"),
-        (5, 80, "0.00"),
-        ("5.99", 80, "0.00"),
-        (6, 80, "4800.00"),  # 4,000 × 1.2
-        (11, 80, "4800.00"),
-        (12, 80, "12000.00"),  # 10,000 × 1.2
-        (12, 64, "5000.00"),  # × 0.5
-        (13, 95, "15000.00"),  # × 1.5
-        (6, 70, "4000.00"),  # × 1.0
+        (0, ["1.2"], "0.00"),
+        (5, ["1.2"], "0.00"),
+        ("5.99", ["1.2"], "0.00"),
+        (6, ["1.2"], "4800.00"),  # 4,000 × 1.2
+        (11, ["1.2"], "4800.00"),
+        (12, ["1.2"], "12000.00"),  # 10,000 × 1.2
+        (12, ["0.5"], "5000.00"),
+        (13, ["1.5"], "15000.00"),
+        # the average of the monthly coefficients, not the coefficient of one score (A9):
+        # (1.2 + 1.0 + 1.5) ÷ 3 = 1.2333… × 10,000 = 12,333.33
+        (12, ["1.2", "1.0", "1.5"], "12333.33"),
+        # twelve months: 6 × 1.2 + 6 × 0.5 = 10.2 ÷ 12 = 0.85 × 10,000 = 8,500.00
+        (12, ["1.2"] * 6 + ["0.5"] * 6, "8500.00"),
     ],
 )
-def test_year_end_bonus_by_service(months: object, score: int, bonus: str) -> None:
-    assert rules.year_end_bonus(months, score) == d(bonus)
+def test_year_end_bonus_by_service(months: object, coefficients: list[str], bonus: str) -> None:
+    assert rules.year_end_bonus(months, [d(c) for c in coefficients]) == d(bonus)
+
+
+def test_year_end_bonus_is_for_regular_staff_only() -> None:
+    assert rules.year_end_bonus(12, [d("1.2")], trial=True) == d("0.00")
+    assert rules.year_end_bonus(12, d("1.2")) == d("12000.00")  # one annual coefficient
+    with pytest.raises(MissingValueError):
+        rules.year_end_bonus(12, [])
 
 
 @pytest.mark.parametrize(
@@ -414,8 +427,9 @@ def test_overtime_from_4_hours(hours: str, pay: str) -> None:
         ("0", "5", "0", False),
         ("0", "5.5", "0", True),  # sick leave > 5 days
         ("0", "6", "0", True),
-        ("0", "0", "1", True),  # any unexcused absence
-        ("0", "0", "0.5", True),  # half a day of absence is an absence too (rules.md A9)
+        ("0", "0", "1", True),  # 旷工1天取消当月考核奖金
+        ("0", "0", "0.99", False),  # below one day it does not cancel (second version)
+        ("0", "0", "0.5", False),  # half a day does not cancel (rules.md A3, A9)
     ],
 )
 def test_warehouse_appraisal_cancellation(
@@ -470,11 +484,11 @@ def test_discipline_deduction(
 
 
 def test_task_coefficient() -> None:
-    assert rules.task_coefficient(d(250000), d(200000), d("1.5"), 4) == d("1.25")
-    assert rules.task_coefficient(d(400000), d(200000), d("1.5"), 4) == d("1.5")
-    assert rules.task_coefficient(d(-5), d(200000), d("1.5"), 4) == 0
-    with pytest.raises(OutOfRangeError, match="personal target is 0"):
-        rules.task_coefficient(d(1), d(0), d("1.5"), 4)
+    assert rules.task_coefficient(d(250000), d(200000), d("1.5")) == d("1.25")
+    assert rules.task_coefficient(d(400000), d(200000), d("1.5")) == d("1.5")
+    assert rules.task_coefficient(d(-5), d(200000), d("1.5")) == 0
+    with pytest.raises(OutOfRangeError, match="个人目标为0"):
+        rules.task_coefficient(d(1), d(0), d("1.5"))
 
 
 # ---------------------------------------------------------------- inputs and the public contract
@@ -499,9 +513,10 @@ def test_contract_functions_take_excel_values_and_use_the_default_policy() -> No
     assert xlkpi.perf_coeff(85.0) == d("1.2")
     assert xlkpi.perf_coeff("65") == d("1.0")
     assert xlkpi.attendance_bonus(3000.0, 2.0, 0.0) == d("300.00")
-    assert xlkpi.perf_bonus(3000, "85") == d("480.00")
+    assert xlkpi.perf_bonus(3000, "85") == d("600.00")
     assert xlkpi.team_commission(120000.0, 100000.0, 3.0) == [d("800.00")] * 3
-    assert xlkpi.bonus_ratio(85) == d("0.8")
+    assert xlkpi.bonus_ratio(85) == d("1.0")
+    assert xlkpi.commission(22000, schedule="cs_2017") == d("860.00")
     assert xlkpi.review_pay(3, 1) == d("50.00")
     assert xlkpi.group_bonus("85%") == d("500.00")
     assert xlkpi.grade(75) == "pass"
@@ -522,11 +537,75 @@ def test_contract_functions_honour_an_explicit_policy() -> None:
     assert xlkpi.perf_coeff(85, policy) == d("1.3")
     assert xlkpi.commission("9999.99", policy=policy) == d("100.00")
     assert xlkpi.attendance_bonus(3000, 0, 0, policy) == d("150.00")
-    assert xlkpi.perf_bonus(3000, 85, policy) == d("720.00")
+    assert xlkpi.perf_bonus(3000, 85, policy) == d("900.00")
     assert xlkpi.team_commission(120000, 100000, 3, policy) == [d("1000.00")] * 3
 
 
-def test_task_coefficient_is_rounded_so_the_trace_reproduces_the_amount() -> None:
-    # 250,001 ÷ 200,000 = 1.250005 → 1.2500 at 4 places (policy plans.store_manager)
-    assert rules.task_coefficient(d(250001), d(200000), d("1.5"), 4) == d("1.2500")
-    assert rules.task_coefficient(d(250010), d(200000), d("1.5"), 4) == d("1.2501")
+def test_task_coefficient_multiplies_unrounded() -> None:
+    # rules.md §B (second version): one rounding, on the line: 1,800 × 1.23456 = 2,222.208
+    # → 2,222.21 (rounding the coefficient first to 1.2346 gave 2,222.28)
+    coeff = rules.task_coefficient(d(246912), d(200000), d("1.5"))
+    assert coeff == d("1.23456")
+    assert round_money(d(1800) * coeff) == d("2222.21")
+
+
+@pytest.mark.parametrize(
+    ("sales", "commission"),
+    [
+        ("20000", "750.00"),  # 3.75% × 20,000: the rate that makes the surviving row hold
+        ("22000", "860.00"),  # 750 + 2,000 × 5.5% (001 第9条: 超出20000元部分×5.5%+750)
+        ("25000", "1025.00"),  # 750 + 5,000 × 5.5%
+        ("30000", "1225.00"),  # 1,025 + 5,000 × 4% (25000以上4%)
+        ("10000", "375.00"),
+    ],
+)
+def test_cs_2017_commission_follows_the_surviving_row(sales: str, commission: str) -> None:
+    assert rules.commission(sales, "cs_2017") == d(commission)
+
+
+def test_scorecard_score_divides_by_the_cards_full_points() -> None:
+    # the warehouse card's surviving items total 85: full marks are a score of 100 (A8)
+    card = default_policy().scorecards["warehouse"]
+    assert card.total == 85
+    assert rules.scorecard_score(85, card.total, 100) == d(100)
+    assert rules.scorecard_score("42.5", card.total, 100) == d(50)
+    assert rules.scorecard_score(95, card.total, 100) == d(100)  # over-achievement up to the max
+    assert rules.scorecard_score(80, 100, 100) == d(80)  # a 100-point card is unchanged
+    with pytest.raises(OutOfRangeError):
+        rules.scorecard_score(10, 0, 100)
+
+
+def test_shops_pool_uses_the_shops_total_not_named_staffs_sales() -> None:
+    shops = [
+        Shop("天猫店", d("130000.67"), d(8000), d(2000), d(100000), "一组"),
+        Shop("京东店", d(52000), d(1500), d(500), d(100000), "二组"),
+    ]
+    assert rules.shops_sales(shops) == d("170000.67")
+    assert rules.shops_completion(shops) == d("0.85000335")
+    assert rules.department_pool(shops) == d("2550.01")  # 1.5% band
+    assert rules.shops_completion(rules.group_shops(shops, "二组")) == d("0.5")
+    with pytest.raises(MissingValueError, match="没有负责的店铺"):
+        rules.group_shops(shops, "三组")
+    with pytest.raises(MissingValueError, match="没有本月销售目标"):
+        rules.shops_target([Shop("无目标店", d(100))])
+
+
+def test_logistics_weights_and_work_award() -> None:
+    assert rules.logistics_score(90, 80) == d("86.0")  # 60% × 90 + 40% × 80
+    assert rules.quantitative_qualitative(90, 80) == d("87.0")  # 7 : 3
+    assert [rules.work_award(t) for t in ("tier1", "tier2", "tier3")] == [
+        d("300.00"),
+        d("400.00"),
+        d("500.00"),
+    ]
+    with pytest.raises(OutOfRangeError):
+        rules.work_award("tier4")
+
+
+def test_score_maximum_is_per_plan() -> None:
+    p = default_policy()
+    assert rules.score_arg(120, p, plan="cs_003") == d(120)
+    assert rules.score_arg(120, p, plan="store_manager") == d(120)
+    for plan in ("warehouse", "ops_specialist", "designer", "cs_2017"):
+        with pytest.raises(OutOfRangeError, match="between 0 and 100"):
+            rules.score_arg("100.01", p, plan=plan)

@@ -2,7 +2,8 @@
 
 A scenario file (tests/scenarios/*.toml) holds: ``name``, ``month``, optional ``policy``
 overrides (key path → value, applied to the default policy), ``roster``, ``inputs``,
-``team_targets``, ``public_sales``, ``history``, and ``expected`` per employee: the non-zero
+``shops`` (店铺: name, orders, returns, shipping_paid, target, group), ``public_sales``,
+``history``, and ``expected`` per employee: the non-zero
 pay lines, the total, the one-line trace and the alert codes. Every expectation was computed by
 hand from rules.md; the arithmetic is in the file's comments.
 """
@@ -17,13 +18,14 @@ from typing import Any
 import pytest
 
 from xlkpi import Employee, HistoryRecord, Month, MonthInput, Policy, compute_month
-from xlkpi.inputs import MONTH_FIELDS
+from xlkpi.inputs import MONTH_FIELDS, Shop
 from xlkpi.paylines import LINE_CODES
 from xlkpi.policy import PLAN_CODES, validate_policy
 from xlkpi.policy_io import default_policy, flatten, unflatten
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.toml"))
 _COUNTS = {name for name, (_, _, kind) in MONTH_FIELDS.items() if kind == "count"}
+_TEXTS = {"employee_id", "work_grade", "grade_rating"}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def build_month(data: dict[str, Any]) -> Month:
     inputs = {}
     for row in data["inputs"]:
         fields = {
-            key: (value if key in _COUNTS or key == "employee_id" else _number(value))
+            key: (value if key in _COUNTS or key in _TEXTS else _number(value))
             for key, value in row.items()
         }
         inputs[row["employee_id"]] = MonthInput(**fields)
@@ -69,16 +71,28 @@ def build_month(data: dict[str, Any]) -> Month:
             total=Decimal(0),
             rank=row.get("rank", ""),
             complaints=row.get("complaints", 0),
+            bad_record=row.get("bad_record", False),
         )
         for row in data.get("history", [])
+    ]
+    shops = [
+        Shop(
+            name=row["name"],
+            orders=_number(row["orders"]),
+            returns=_number(row.get("returns", 0)),
+            shipping_paid=_number(row.get("shipping_paid", 0)),
+            target=_number(row["target"]) if "target" in row else None,
+            group=row.get("group", ""),
+        )
+        for row in data.get("shops", [])
     ]
     return Month(
         month=data["month"],
         employees=employees,
         inputs=inputs,
-        team_targets={k: _number(v) for k, v in data.get("team_targets", {}).items()},
         public_sales=_number(data.get("public_sales", 0)),
         history=history,
+        shops=shops,
     )
 
 

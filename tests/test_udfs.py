@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,18 +16,27 @@ from udfs import (
     BONUS_RATIO,
     COMMISSION,
     COMPLAINT_FINE,
+    CS_RANK,
+    DISCIPLINE_POINTS,
     GRADE,
+    GRADE_BONUS,
     GROUP_BONUS,
+    LEVEL_SHARE,
+    LOGISTICS_BEHAVIOUR,
+    LOGISTICS_RESULTS,
+    LOGISTICS_SCORE,
     MONEY_SUM,
     OVERTIME_PAY,
     PAY_EXPLAIN,
     PERF_BONUS,
     PERF_COEFF,
+    POOL_SHARE,
     PUBLIC_SHARE,
-    RANK,
     REVIEW_PAY,
     SCORECARD_TOTAL,
     SENIORITY_PAY,
+    SHOP_COMPLETION,
+    SHOP_POOL,
     STREAK_REWARD,
     TASK_PAY,
     TEAM_AVERAGE_SHARE,
@@ -34,9 +44,11 @@ from udfs import (
     TEAM_SALES,
     TEAM_SHARE,
     WEIGHTED_SCORE,
+    WORK_AWARD,
     YEAR_END_BONUS,
 )
 from xlkpi import rules
+from xlkpi.inputs import Shop
 from xlkpi.policy_io import default_policy
 from xlkpi.udf_wrappers import udf_specs
 
@@ -52,6 +64,19 @@ def test_every_udf_is_exported_with_a_bilingual_one_line_docstring() -> None:
         assert "\n" not in doc.strip(), name
         assert any("\u4e00" <= ch <= "\u9fff" for ch in doc), name
         assert any(ch.isascii() and ch.isalpha() for ch in doc), name
+
+
+def test_no_udf_is_named_like_an_excel_worksheet_function() -> None:
+    """Excel's own function wins over a UDF of the same name (issue 11: RANK was uncallable)."""
+    listing = Path(__file__).parent / "data" / "excel_worksheet_functions.txt"
+    builtins = {
+        line.strip().upper()
+        for line in listing.read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {"RANK", "SUM", "ROUND", "XLOOKUP"} <= builtins and len(builtins) > 450
+    clashes = sorted(name for name in udfs.__all__ if name.upper() in builtins)
+    assert clashes == []
 
 
 def test_the_vba_wrapper_generator_reads_every_udf() -> None:
@@ -77,7 +102,7 @@ def test_scalar_in_scalar_out_column_in_column_out() -> None:
 
 
 def test_scalars_broadcast_over_a_column() -> None:
-    assert PERF_BONUS(3000, [[85], [95]]) == [[480.0], [600.0]]
+    assert PERF_BONUS(3000, [[75], [95]]) == [[360.0], [600.0]]
 
 
 def test_blank_input_gives_blank_never_a_number() -> None:
@@ -110,7 +135,9 @@ def test_optional_policy_ranges_change_the_answer() -> None:
     assert PERF_COEFF(85, tiers) == 2.0
     assert PERF_COEFF(110, None, 100).startswith("#输入错误")
     assert BONUS_RATIO(85, [[0, 0], [50, 1]]) == 1.0
-    assert PERF_BONUS(3000, 85, None, 0.3) == 720.0
+    assert PERF_BONUS(3000, 85, None, 0.3) == 900.0
+    five_step = [[0, 0], [60, 0.4], [70, 0.6], [80, 0.8], [90, 1]]  # the policy's alternative
+    assert PERF_BONUS(3000, 85, five_step) == 480.0
     assert COMMISSION(38000, [[0, 0.02]]) == 760.0
     assert COMMISSION(9000, [[5000, None], [0, 0.01]]) == 90.0
     assert COMMISSION(38000, None, 50000) == 0.0
@@ -141,7 +168,11 @@ def test_rules_equal_the_engine_rules() -> None:
     assert dec(REVIEW_PAY(3, 2)) == rules.review_pay(3, 2)
     assert dec(WEIGHTED_SCORE(83, 91)) == rules.weighted_score(83, 91)
     assert dec(GROUP_BONUS(0.8)) == rules.group_bonus(Decimal("0.8"))
-    assert dec(YEAR_END_BONUS(13, 85)) == rules.year_end_bonus(13, 85)
+    assert dec(YEAR_END_BONUS(13, [[1.2], [1.0], [1.5]])) == rules.year_end_bonus(
+        13, [Decimal("1.2"), Decimal("1.0"), Decimal("1.5")]
+    )
+    assert YEAR_END_BONUS(13, [[1.2], [None]], None, None, "是") == 0.0  # regular staff only
+    assert dec(COMMISSION(22000, [[0, 0.0375], [20000, 0.055], [25000, 0.04]])) == Decimal(860)
     assert dec(OVERTIME_PAY(6)) == rules.overtime_pay(6)
     assert dec(COMPLAINT_FINE(3)) == rules.complaint_fine(3)
     assert GRADE(85) == "良好"
@@ -170,10 +201,48 @@ def test_team_commission_returns_the_members_column_adding_up_to_the_pool() -> N
 
 def test_team_sales_sums_pool_members_of_the_team() -> None:
     teams = [["A"], ["A"], ["B"], ["A"]]
-    plans = [["客服(绩效奖金制)"], ["美工"], ["客服(绩效奖金制)"], ["cs_000"]]
+    plans = [["电商部客服"], ["美工"], ["电商部客服"], ["ecom_cs"]]
     sales = [[100.1], [999], [50], [0.2]]
     assert TEAM_SALES("A", teams, plans, sales) == 100.3
     assert TEAM_SALES([["A"], ["B"]], teams, plans, sales) == [[100.3], [50.0]]
+
+
+def test_shop_pool_shares_and_group_completion_equal_the_engine() -> None:
+    sales, targets, groups = [[120000.67], [50000]], [[100000], [100000]], [["一组"], ["二组"]]
+    shops = [
+        Shop("a", Decimal("120000.67"), target=Decimal(100000), group="一组"),
+        Shop("b", Decimal(50000), target=Decimal(100000), group="二组"),
+    ]
+    assert dec(SHOP_POOL(sales, targets)) == rules.department_pool(shops) == Decimal("2550.01")
+    assert dec(SHOP_COMPLETION(sales, targets)) == rules.shops_completion(shops)
+    assert SHOP_COMPLETION(sales, targets, groups, [["一组"], ["二组"]]) == [
+        [1.2000067],
+        [0.5],
+    ]
+    assert [POOL_SHARE(2550.01, 3, i) for i in (1, 2, 3)] == [850.01, 850.0, 850.0]
+    assert LEVEL_SHARE(300.55, 3, "副理") == 90.17  # 300.55 × 90% ÷ 3 = 90.165, rounded once
+    assert LEVEL_SHARE(300.55, 0, "员工") == 0.0
+    assert SHOP_COMPLETION([[1]], [[None]]).startswith("#输入错误: 店铺")
+
+
+def test_awards_logistics_links_and_reference_scores() -> None:
+    assert [WORK_AWARD(t) for t in ("tier1", "tier2", "tier3")] == [300.0, 400.0, 500.0]
+    assert [GRADE_BONUS(g) for g in ("不及格", "及格", "良好", "excellent")] == [0, 300, 400, 500]
+    assert LOGISTICS_RESULTS(6000, 90000, 100000, 5) == 810.0  # 6,000 × 15% × 0.9
+    assert LOGISTICS_RESULTS(5000, 150000, 100000, 5) == 900.0  # capped at 1.2
+    assert LOGISTICS_RESULTS(5555.55, None, None, 0) == 833.33  # under one month: × 1
+    assert LOGISTICS_BEHAVIOUR(6000, 1.2, 5) == 360.0
+    assert LOGISTICS_BEHAVIOUR(6000, 1.3, 5).startswith("#输入错误: 行为考核系数")
+    assert LOGISTICS_SCORE(90, 80) == 86.0  # 60% + 40%
+    assert LOGISTICS_SCORE(90, 80, 0.7, 0.3) == 87.0  # 7 : 3
+    assert DISCIPLINE_POINTS(1, 3, 1, 1, 1) == 6.0  # 1 + 1 + 1 + 1 + 2
+
+
+def test_scorecard_score_is_points_over_full_points() -> None:
+    weights = [[30], [30], [5], [5], [5], [5], [5]]
+    full = [[30, 30, 5, 5, 5, 5, 5]]
+    assert SCORECARD_TOTAL(full, weights, None, None, 85, 100) == 100.0  # 85 of 85 → 100
+    assert SCORECARD_TOTAL(full, weights) == 85.0  # without full points: the points
 
 
 def test_team_average_share_is_the_levels_share_of_the_average_rounded_once() -> None:
@@ -195,7 +264,8 @@ def test_public_share_is_rounded_once() -> None:
 
 def test_task_pay_follows_the_store_manager_plan() -> None:
     assert TASK_PAY(1.2, None, None) == 2160.0
-    assert TASK_PAY(None, 250001, 200000) == 2250.0  # 1.25001 → 1.2500 (4 places)
+    assert TASK_PAY(None, 250001, 200000) == 2250.01  # 1,800 × 1.250005, rounded once
+    assert TASK_PAY(None, 246912, 200000) == 2222.21  # 1,800 × 1.23456 = 2,222.208
     assert TASK_PAY(None, 500000, 200000) == 2700.0  # capped at 1.5
     assert TASK_PAY(None, 1, None).startswith("#输入错误: task coefficient and personal target")
 
@@ -220,9 +290,9 @@ def test_streak_reward_needs_n_excellent_months_in_a_row() -> None:
 
 
 def test_rank_gives_the_rung_due_or_the_current_one() -> None:
-    assert RANK("试用", 3, 85) == "铁牌"
-    assert RANK("trial", 1, 85) == "试用"
-    assert RANK("铁牌", 3, 85, False) == "铁牌"
+    assert CS_RANK("试用", 3, 85) == "铁牌"
+    assert CS_RANK("trial", 1, 85) == "试用"
+    assert CS_RANK("铁牌", 3, 85, False) == "铁牌"
 
 
 def test_pay_explain_and_money_sum() -> None:

@@ -5,6 +5,14 @@ column out), optional Policy-sheet ranges (absent → the shipped default policy
 blank for blank input and a readable ``#输入错误: …`` text for bad input.
 """
 
+from udfs.ecom import (
+    GRADE_BONUS,
+    LEVEL_SHARE,
+    POOL_SHARE,
+    SHOP_COMPLETION,
+    SHOP_POOL,
+    WORK_AWARD,
+)
 from udfs.explain import PAY_EXPLAIN
 from udfs.pay import (
     AMOUNT,
@@ -13,6 +21,8 @@ from udfs.pay import (
     COMPLAINT_FINE,
     CONDUCT_FINE,
     LINE,
+    LOGISTICS_BEHAVIOUR,
+    LOGISTICS_RESULTS,
     MONEY_SUM,
     NET_SALES,
     OVERTIME_PAY,
@@ -28,9 +38,11 @@ from udfs.pay import (
 from udfs.scores import (
     BONUS_RATIO,
     CS_ATTENDANCE_ITEM,
+    CS_RANK,
+    DISCIPLINE_POINTS,
     GRADE,
+    LOGISTICS_SCORE,
     PERF_COEFF,
-    RANK,
     SCORECARD_TOTAL,
     WEIGHTED_SCORE,
 )
@@ -54,22 +66,31 @@ __all__ = [
     "COMPLETION",
     "CONDUCT_FINE",
     "CS_ATTENDANCE_ITEM",
+    "CS_RANK",
+    "DISCIPLINE_POINTS",
     "GRADE",
+    "GRADE_BONUS",
     "GROUP_BONUS",
+    "LEVEL_SHARE",
     "LINE",
+    "LOGISTICS_BEHAVIOUR",
+    "LOGISTICS_RESULTS",
+    "LOGISTICS_SCORE",
     "MONEY_SUM",
     "NET_SALES",
     "OVERTIME_PAY",
     "PAY_EXPLAIN",
     "PERF_BONUS",
     "PERF_COEFF",
+    "POOL_SHARE",
     "PUBLIC_SHARE",
-    "RANK",
     "REVIEW_PAY",
     "SCORECARD_TOTAL",
     "SCORE_PAY",
     "SENIORITY_PAY",
     "SERVICE_MONTHS",
+    "SHOP_COMPLETION",
+    "SHOP_POOL",
     "STREAK_REWARD",
     "STRICT_ATTENDANCE",
     "SUM_COUNTS",
@@ -81,5 +102,6 @@ __all__ = [
     "TRIAL_BASE",
     "WAREHOUSE_APPRAISAL",
     "WEIGHTED_SCORE",
+    "WORK_AWARD",
     "YEAR_END_BONUS",
 ]

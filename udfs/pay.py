@@ -271,13 +271,11 @@ def TASK_PAY(
     target: object,
     base_amount: object = None,
     cap: object = None,
-    places: object = None,
 ) -> object:
-    """店长底薪=1800×任务完成系数(或销售额÷目标,封顶) Store-manager pay × task coefficient."""
+    """店长底薪=1800×任务完成系数(或销售额÷目标,封顶,不先取整) Store-manager pay (§B)."""
     plan = default_policy().plans.store_manager
     amount = pa.number(base_amount, plan.base_amount, "plans.store_manager.base_amount")
     limit = pa.number(cap, plan.task_coefficient_cap, "plans.store_manager.task_coefficient_cap")
-    digits = int(pa.number(places, Decimal(plan.coefficient_places), "coefficient_places"))
 
     def pay(tc: object, sales: object, goal: object) -> Decimal:
         if not is_blank(tc):
@@ -285,7 +283,7 @@ def TASK_PAY(
         elif not is_blank(goal):
             net = to_decimal(need(sales), "net sales")
             goal_amount = rules.amount_arg(goal, "personal target")
-            coeff = rules.task_coefficient(net, goal_amount, limit, digits)
+            coeff = rules.task_coefficient(net, goal_amount, limit)
         else:
             raise MissingValueError(
                 "task coefficient and personal target are both blank; enter one of them"
@@ -398,6 +396,71 @@ def MONEY_SUM(values: object) -> object:
     return float(str(total))
 
 
+def _linked(months: object, new_months: object, new_factor: object) -> tuple[int, Decimal, Decimal]:
+    plan = default_policy().plans.logistics_sales
+    limit = int(pa.number(new_months, Decimal(plan.new_staff_months), "new_staff_months"))
+    factor = pa.number(new_factor, plan.new_staff_factor, "new_staff_factor")
+    return rules.count_arg(need(months), "months in the post"), Decimal(limit), factor
+
+
+@xw.func
+@guarded
+def LOGISTICS_RESULTS(
+    wage: object,
+    revenue: object,
+    target: object,
+    months_in_post: object,
+    rate: object = None,
+    cap: object = None,
+    new_months: object = None,
+    new_factor: object = None,
+) -> object:
+    """物流营销业绩考核工资=工资×15%×完成率(封顶;未满一个月按1) Results-linked pay (§B)."""
+    plan = default_policy().plans.logistics_sales
+    share = pa.number(rate, plan.results_rate, "plans.logistics_sales.results_rate")
+    limit = pa.number(cap, plan.completion_cap, "plans.logistics_sales.completion_cap")
+
+    def pay(w: object, r: object, t: object, m: object) -> Decimal:
+        months, first, factor = _linked(m, new_months, new_factor)
+        base = rules.amount_arg(need(w), "wage")
+        if months < first:
+            return round_money(base * share * factor)
+        goal = None if is_blank(t) else rules.amount_arg(t, "personal target")
+        ratio = rules.logistics_completion(to_decimal(need(r), "revenue"), goal, limit)
+        return round_money(base * ratio * share)
+
+    return vectorize(pay, wage, revenue, target, months_in_post)
+
+
+@xw.func
+@guarded
+def LOGISTICS_BEHAVIOUR(
+    wage: object,
+    behaviour: object,
+    months_in_post: object,
+    rate: object = None,
+    maximum: object = None,
+    new_months: object = None,
+    new_factor: object = None,
+) -> object:
+    """物流营销行为考核工资=工资×5%×行为系数(0~1.2;未满一个月按1) Behaviour-linked pay (§B)."""
+    plan = default_policy().plans.logistics_sales
+    share = pa.number(rate, plan.behaviour_rate, "plans.logistics_sales.behaviour_rate")
+    top = pa.number(maximum, plan.behaviour_max, "plans.logistics_sales.behaviour_max")
+
+    def pay(w: object, b: object, m: object) -> Decimal:
+        months, first, factor = _linked(m, new_months, new_factor)
+        base = rules.amount_arg(need(w), "wage")
+        if months < first:
+            return round_money(base * factor * share)
+        value = rules.amount_arg(need(b), "behaviour score")
+        if value > top:
+            raise OutOfRangeError(f"行为考核系数为{value}:不能超过{top}。")
+        return round_money(base * value * share)
+
+    return vectorize(pay, wage, behaviour, months_in_post)
+
+
 __all__ = [
     "AMOUNT",
     "ATTENDANCE_BONUS",
@@ -405,6 +468,8 @@ __all__ = [
     "COMPLAINT_FINE",
     "CONDUCT_FINE",
     "LINE",
+    "LOGISTICS_BEHAVIOUR",
+    "LOGISTICS_RESULTS",
     "MONEY_SUM",
     "NET_SALES",
     "OVERTIME_PAY",

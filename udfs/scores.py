@@ -9,6 +9,7 @@ import xlwings as xw
 from udfs import _policy_args as pa
 from udfs._boundary import BlankInput, guarded, is_blank, need, vectorize
 from xlkpi import rules
+from xlkpi.errors import OutOfRangeError
 from xlkpi.history import rank_due
 from xlkpi.inputs import Employee
 from xlkpi.layout import GRADE_LABELS, PLAN_BY_LABEL
@@ -106,28 +107,36 @@ def WEIGHTED_SCORE(
 @xw.arg("extra", ndim=2)
 @guarded
 def SCORECARD_TOTAL(
-    points: object, weights: object, extra: object = None, bonus: object = None
+    points: object,
+    weights: object,
+    extra: object = None,
+    bonus: object = None,
+    full_points: object = None,
+    max_score: object = None,
 ) -> object:
-    """考核表总分:各项封顶求和+加分 Scorecard total: items capped at their points, plus bonus."""
+    """考核表得分:各项封顶求和+加分,÷满分×100 Scorecard score (A8): points ÷ full × 100."""
     caps = pa.numbers(weights, [], "scorecard points")
     extras = pa.numbers(extra, [ZERO] * len(caps), "scorecard extra")
     if len(extras) != len(caps):
         extras = [ZERO] * len(caps)
     maxima = [c + e for c, e in zip(caps, extras, strict=True)]
+    full = None if pa.absent(full_points) else pa.number(full_points, ZERO, "full points")
+    top = pa.number(max_score, default_policy().score.maximum, "score.maximum")
 
     def total(row: object, plus: object) -> Decimal:
         cells = row if isinstance(row, list) else [row]
         if all(is_blank(c) for c in cells):
             raise BlankInput
         if len(cells) != len(maxima):
-            from xlkpi.errors import OutOfRangeError
-
             raise OutOfRangeError(
                 f"{len(cells)} item cells but {len(maxima)} item maxima; pass the whole row"
             )
         given = [None if is_blank(c) else c for c in cells]
         base = rules.scorecard_total(given, maxima)
-        return base + (ZERO if is_blank(plus) else rules.amount_arg(plus, "bonus points"))
+        total = base + (ZERO if is_blank(plus) else rules.amount_arg(plus, "bonus points"))
+        if full is None:
+            return total
+        return rules.scorecard_score(total, full, top)
 
     return vectorize(total, points, bonus)
 
@@ -143,7 +152,7 @@ def CS_ATTENDANCE_ITEM(lates: object, leaves: object, absences: object) -> objec
 
 @xw.func
 @guarded
-def RANK(
+def CS_RANK(
     current_rank: object,
     months_of_service: object,
     score: object,
@@ -182,3 +191,46 @@ def _epoch():  # type: ignore[no-untyped-def]
     from datetime import date
 
     return date(2000, 1, 1)
+
+
+@xw.func
+@guarded
+def LOGISTICS_SCORE(
+    first: object, second: object, first_weight: object = None, second_weight: object = None
+) -> object:
+    """物流考核分=业绩60%+部门考核40%(或定量7:定性3) Logistics weighted score (A8, doc 001)."""
+    w = default_policy().score
+    a = pa.number(first_weight, w.logistics_sales_weight, "score.logistics_sales_weight")
+    b = pa.number(second_weight, w.logistics_department_weight, "score.logistics_department_weight")
+    if a + b != 1:
+        raise OutOfRangeError(f"the two weights add up to {a + b}; they must add up to 100%")
+    p = default_policy()
+
+    def score(x: object, y: object) -> Decimal:
+        return a * rules.score_arg(need(x), p, "first score") + b * rules.score_arg(
+            need(y), p, "second score"
+        )
+
+    return vectorize(score, first, second)
+
+
+@xw.func
+@guarded
+def DISCIPLINE_POINTS(
+    missed_meetings: object,
+    lates: object,
+    absences: object,
+    dress_breaches: object = 0,
+    hygiene_failures: object = 0,
+) -> object:
+    """纪律扣分(缺会-1,每3次迟到-1,旷工-1,着装-1,卫生-2) Discipline points lost (doc 004)."""
+    return vectorize(
+        lambda m, la, ab, dr, hy: rules.discipline_deduction(
+            need(m), need(la), need(ab), 0 if is_blank(dr) else dr, 0 if is_blank(hy) else hy
+        ),
+        missed_meetings,
+        lates,
+        absences,
+        dress_breaches,
+        hygiene_failures,
+    )

@@ -7,7 +7,16 @@ from decimal import Decimal
 import xlwings as xw
 
 from udfs import _policy_args as pa
-from udfs._boundary import column_of, guarded, is_blank, need, to_date, to_month, vectorize
+from udfs._boundary import (
+    column_of,
+    guarded,
+    is_blank,
+    need,
+    to_date,
+    to_excel,
+    to_month,
+    vectorize,
+)
 from xlkpi import rules
 from xlkpi.errors import OutOfRangeError
 from xlkpi.history import previous_month
@@ -61,15 +70,17 @@ def SENIORITY_PAY(hire_date: object, month: object, plan_or_rate: object = None)
 
 
 @xw.func
+@xw.arg("coefficients", ndim=2)
 @xw.arg("tenure_table", ndim=2)
 @guarded
 def YEAR_END_BONUS(
     months_of_service: object,
-    score: object,
+    coefficients: object,
     tenure_table: object = None,
     post_coefficient: object = None,
+    trial: object = None,
 ) -> object:
-    """年终奖=按服务月数基数×岗位系数×绩效系数 Year-end bonus (rules A9)."""
+    """年终奖=按服务月数基数×岗位系数×月绩效系数平均值(仅正式员工) Year-end bonus (A9)."""
     d = default_policy()
     p = pa.with_values(
         {
@@ -81,9 +92,28 @@ def YEAR_END_BONUS(
             ),
         }
     )
-    return vectorize(
-        lambda m, s: rules.year_end_bonus(need(m), need(s), p), months_of_service, score
+    values = (
+        [c for row in coefficients for c in row]
+        if isinstance(coefficients, list)
+        else [coefficients]
     )
+    cells = [need(c) for c in values if not is_blank(c)]
+    on_trial = _yes(trial)
+    return to_excel(rules.year_end_bonus(need(months_of_service), cells, p, trial=on_trial))
+
+
+def _yes(value: object) -> bool:
+    """是/否, TRUE/FALSE or 1/0 (blank = no)."""
+    if is_blank(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text in ("是", "TRUE", "True", "true", "1", "1.0"):
+        return True
+    if text in ("否", "FALSE", "False", "false", "0", "0.0"):
+        return False
+    raise OutOfRangeError(f"trial is {value!r}; enter 是 or 否")
 
 
 def _grade_code(value: object) -> str:

@@ -35,11 +35,10 @@ from xlkpi.layout import (
     SCORECARD_OF_PLAN,
     SCORECARD_SHEETS,
     SUPERVISOR_SELF,
-    TEAMS,
     SheetLayout,
 )
 from xlkpi.paylines import LINE_CODES
-from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS
+from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -91,7 +90,7 @@ def payroll_formulas(
     last = last_row
     rr, ar, sr = _own("roster_row", r), _own("attendance_row", r), _own("sales_row", r)
     score, coeff, grade = _own("score", r), _own("coefficient", r), _own("grade", r)
-    team, net = _own("team_name", r), _own("net_sales", r)
+    net = _own("net_sales", r)
 
     def roster(field: str) -> str:
         return f"INDEX({_col(ROSTER, field, last)},{rr})"
@@ -133,15 +132,6 @@ def payroll_formulas(
             f"=SENIORITY_PAY({roster('hire_date')},{month},{n(f'plans.{plan}.seniority_per_year')})"
         )
 
-    teams_ref = quote_sheetname(TEAMS.name)
-    team_match = f"MATCH({team},{_col(TEAMS, 'team', last)},0)"
-    team_sales = f'IFERROR(INDEX({_col(TEAMS, "team_sales", last)},{team_match}),"")'
-    team_target = f'IFERROR(INDEX({_col(TEAMS, "target", last)},{team_match}),"")'
-    _ = teams_ref
-    pool_label = PLAN_LABELS[sorted(TEAM_POOL_PLANS)[0]][0]
-    members = (
-        f'COUNTIFS({_col(ROSTER, "plan", last)},"{pool_label}",{_col(ROSTER, "team", last)},{team})'
-    )
     lines: dict[str, str] = {}
     base_pay = roster("base_pay")
     doc000 = {
@@ -175,15 +165,12 @@ def payroll_formulas(
     elif plan == "promotion":
         lines = {**doc000, "commission": commission(plans.promotion.commission_schedule), **tail}
     elif plan == "cs_000":
-        position = (
-            f'COUNTIFS({_own_col("plan", last)},"{pool_label}",'
-            f"{_own_col('team_name', last)},{team},"
-            f'{_own_col("roster_row", last)},"<="&{rr})'
-        )
-        share = (
-            f"=TEAM_SHARE({team_sales},{team_target},{members},{position},{n('team.pool_rate')})"
-        )
-        lines = {**doc000, "team": share, **fines, **tail}
+        lines = {
+            **doc000,
+            "commission": commission(plans.cs_000.commission_schedule),
+            **fines,
+            **tail,
+        }
     elif plan == "cs_003":
         review = f"{n('review.neutral')},{n('review.negative')}"
         lines = {
@@ -199,12 +186,12 @@ def payroll_formulas(
             "base": (
                 f"=TASK_PAY({sales('task_coefficient')},{net},{sales('target')},"
                 f"{n('plans.store_manager.base_amount')},"
-                f"{n('plans.store_manager.task_coefficient_cap')},"
-                f"{n('plans.store_manager.coefficient_places')})"
+                f"{n('plans.store_manager.task_coefficient_cap')})"
             ),
             "team": (
-                f"=TEAM_AVERAGE_SHARE({team_sales},{team_target},{members},{roster('level')},"
-                f"{n('team.pool_rate')},{n('team.level_share')})"
+                f"=AMOUNT({sales('team_share_amount')})"
+                if any(c.field == "team_share_amount" for c in SALES.columns)
+                else "=AMOUNT(0)"
             ),
             **tail,
         }

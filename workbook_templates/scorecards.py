@@ -58,10 +58,12 @@ def score_letter(key: str, policy: Policy | None = None) -> str:
 
 
 def spread(score: Decimal, card: Scorecard) -> tuple[list[Decimal], Decimal]:
-    """Item points adding up to ``score`` (each within its maximum), and the 加分 remainder."""
-    factor = min(score / card.total, Decimal(1)) if card.total else ZERO
+    """Item points adding up to the card points of ``score`` (score × full points ÷ 100, rules.md
+    A8), each within its maximum, and the 加分 remainder."""
+    wanted = score * card.total / 100
+    factor = min(wanted / card.total, Decimal(1)) if card.total else ZERO
     points = [(i.points * factor).quantize(_TENTH, rounding=ROUND_DOWN) for i in card.items]
-    rest = score - sum(points, ZERO)
+    rest = wanted - sum(points, ZERO)
     for index, item in enumerate(card.items):
         room = item.maximum - points[index]
         step = min(room, rest)
@@ -97,6 +99,8 @@ def write_scorecard(
     last_item = sheet.letter(f"item:{card.items[-1].code}") if card.items else "C"
     bonus = sheet.letter("bonus_points")
     total = sheet.letter("score")
+    tops = {p for p in card.plans if p in policy.score.plan_maximum}
+    top = name_of(f"score.plan_maximum.{min(tops)}" if tops else "score.standard_maximum")
     for n, emp in enumerate(staff):
         row = FIRST_DATA_ROW + n
         inp = month.inputs.get(emp.id) if month else None
@@ -114,7 +118,7 @@ def write_scorecard(
                 extra,
                 f"=SCORECARD_TOTAL({first_item}{row}:{last_item}{row},"
                 f"{name_of(f'scorecards.{key}.points')},{name_of(f'scorecards.{key}.extra')},"
-                f"{bonus}{row})",
+                f"{bonus}{row},{name_of(f'scorecards.{key}.total')},{top})",
             ]
         )
         ws[f"{total}{row}"].number_format = FORMATS["score"]

@@ -1,7 +1,8 @@
 """Computing a month: every employee's pay lines, total, trace, grade and alerts, in one batch.
 
-Team pools and the public pool are computed once per month, then each employee's plan runs
-with a :class:`~xlkpi.payplans.PlanContext`. An input error is re-raised naming the employee.
+The doc-002 pool (from the shops) and the public pool are computed once per month, then each
+employee's plan runs with a :class:`~xlkpi.payplans.PlanContext`. An input error is re-raised
+naming the employee.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, war
 from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
 from xlkpi.money import ZERO
 from xlkpi.paylines import PayLine, total_of, trace
-from xlkpi.payplans import PLANS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS, PlanContext
+from xlkpi.payplans import PLANS, PlanContext, cs_2017_appraised, logistics_appraised
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
 from xlkpi.rules import (
+    department_pool,
+    grade_of,
+    group_shops,
     months_of_service,
     pool_share,
     schedule_of,
     score_arg,
+    shops_completion,
     split_evenly,
-    team_pool,
 )
 
 
@@ -67,38 +71,46 @@ class MonthResult:
 
 @dataclass(frozen=True, slots=True)
 class _Pools:
-    team: dict[str, tuple[Decimal, list[Decimal]]]  # team → (pool, members' shares)
+    team_pool: Decimal  # the doc-002 department pool, to the fen
+    team_shares: list[Decimal]  # the pool members' shares in roster order
+    team_heads: int  # headcount of the pool plans (the average's divisor)
+    groups: dict[str, Decimal]  # customer-service group → completion of its shops
     public_pool: Decimal
     public_staff: int
     public_share: Decimal
 
 
-def _team_pools(month: Month, policy: Policy) -> dict[str, tuple[Decimal, list[Decimal]]]:
-    members: dict[str, list[Employee]] = {}
-    for emp in month.employees:
-        if emp.plan in TEAM_POOL_PLANS:
-            members.setdefault(emp.team, []).append(emp)
-    pools = {}
-    for team, staff in members.items():
-        if team not in month.team_targets:
-            raise MissingValueError(
-                f"team {team or '(blank)'!r} has customer-service staff but no sales target; "
-                "enter the team's target"
-            )
-        sales = sum((_input(month, e).net_sales for e in staff), ZERO)
-        pool = team_pool(max(sales, ZERO), month.team_targets[team], policy)
-        pools[team] = (pool, split_evenly(pool, len(staff)))
-    return pools
+def _department(month: Month, policy: Policy) -> tuple[Decimal, list[Decimal], dict[str, Decimal]]:
+    """The doc-002 pool from the shops (one pool, split evenly) and each group's completion."""
+    pool_plans = policy.team.pool_plans
+    members = [e for e in month.employees if e.plan in pool_plans]
+    if not members:  # nobody splits a pool: the average (and every level share) is 0
+        return ZERO, [], {}
+    if policy.plans.ecom_cs.trial_operation:  # 试运营: no commission paid, so the average is 0
+        return ZERO, [ZERO] * len(members), {}
+    if not month.shops:
+        raise MissingValueError(
+            "电商部有客服提成,但本月没有店铺数据:请在店铺表填写每个店铺的下单金额、退货和目标。"
+        )
+    pool = department_pool(month.shops, policy)
+    shares = split_evenly(pool, len(members))
+    groups = {
+        team: shops_completion(group_shops(month.shops, team))
+        for team in {e.team for e in members if e.plan == "ecom_cs"}
+    }
+    return pool, shares, groups
 
 
 def _pools(month: Month, policy: Policy) -> _Pools:
-    staff = sum(1 for e in month.employees if e.plan in PUBLIC_POOL_PLANS)
+    public_plans = policy.team.public_pool_plans
+    staff = sum(1 for e in month.employees if e.plan in public_plans)
     pool = share = ZERO
     if staff:
         scale = schedule_of(policy.plans.cs_2017.public_pool_schedule, policy)
         pool = scale.compute(month.public_sales)  # exact: the share is rounded once
         share = pool_share(pool, staff)
-    return _Pools(_team_pools(month, policy), pool, staff, share)
+    team_pool, shares, groups = _department(month, policy)
+    return _Pools(team_pool, shares, len(shares), groups, pool, staff, share)
 
 
 def _input(month: Month, emp: Employee) -> MonthInput:
@@ -130,14 +142,14 @@ def _compute_month(month: Month, policy: Policy | None) -> MonthResult:
     p = (policy or default_policy()).at(month.month)
     pools = _pools(month, p)
     history = index_history(month.history)
-    team_position: dict[str, int] = {}
+    seat = [0]
     results: list[EmployeeResult] = []
     alerts: list[Alert] = []
     no_history: dict[str, HistoryRecord] = {}
     for emp in month.employees:
         inp = _input(month, emp)
         try:
-            ctx = _context(emp, month.month, pools, team_position)
+            ctx = _context(emp, month.month, pools, seat, p)
             result = _compute_employee(emp, inp, ctx, history.get(emp.id, no_history), p)
         except InputError as exc:
             raise type(exc)(f"employee {emp.id} ({emp.name}): {exc}") from None
@@ -146,40 +158,35 @@ def _compute_month(month: Month, policy: Policy | None) -> MonthResult:
     return MonthResult(month.month, p, results, alerts)
 
 
-def _context(
-    emp: Employee, month: str, pools: _Pools, team_position: dict[str, int]
-) -> PlanContext:
+def _context(emp: Employee, month: str, pools: _Pools, seat: list[int], p: Policy) -> PlanContext:
     months = months_of_service(emp.hire_date, month)
-    pool, shares = pools.team.get(emp.team, _NO_TEAM)
     share = ZERO
-    if emp.plan in TEAM_POOL_PLANS:
-        position = team_position.get(emp.team, 0)
-        team_position[emp.team] = position + 1
-        share = shares[position]
+    if emp.plan in p.team.pool_plans:
+        share = pools.team_shares[seat[0]]
+        seat[0] += 1
     return PlanContext(
         month,
         months // 12,
-        pool,
-        len(shares),
+        pools.team_pool,
+        pools.team_heads,
         share,
         pools.public_pool,
         pools.public_staff,
         pools.public_share,
         False,
         months,
+        pools.groups.get(emp.team),
     )
 
 
-_NO_TEAM: tuple[Decimal, list[Decimal]] = (ZERO, [])
-
-
-def _grade(score: Decimal, p: Policy) -> str:
-    g = p.grades
-    if score >= g.excellent_from:
-        return "excellent"
-    if score >= g.good_from:
-        return "good"
-    return "pass" if score >= g.pass_from else "fail"
+def _clean_record(inp: MonthInput, past: dict[str, HistoryRecord]) -> bool:
+    """No complaint, fine, penalty, loss or absence this month nor in any month of the History
+    (rules.md A11: 期间没有不良记录)."""
+    if inp.complaints or inp.penalties or inp.losses or inp.absences:
+        return False
+    if inp.chat_violations or inp.contact_leaks:
+        return False
+    return not any(r.bad_record or r.complaints for r in past.values())
 
 
 def _compute_employee(
@@ -189,21 +196,23 @@ def _compute_employee(
     if plan is None:
         raise OutOfRangeError(f"pay plan is {emp.plan!r}; use one of {', '.join(PLANS)}")
     score = inp.score
-    if score is None:
+    appraised = emp.plan != "cs_2017" or cs_2017_appraised(inp, p)
+    if score is None or not appraised:
         grade, coefficient = "", None
+        score = score if appraised else None
     else:
-        score = score_arg(score, p)
-        grade, coefficient = _grade(score, p), p.perf_coeff.value(score)
+        score = score_arg(score, p, plan=emp.plan)
+        grade, coefficient = grade_of(score, p.grades), p.perf_coeff.value(score)
     if past and streak_reward_due(emp, ctx.month, grade, past, p):
         ctx.streak_reward = True
     lines = plan(emp, inp, ctx, p)
     total = total_of(lines)
     months = ctx.months_of_service
     alerts = warnings_for(emp, ctx.month, score, grade, inp.complaints, past, p)
-    clean = not (inp.complaints or inp.penalties or inp.absences)
-    promotion = rank_due(emp, months, score, clean, p)
+    promotion = rank_due(emp, months, score, _clean_record(inp, past), p)
     if promotion is not None:
         alerts.append(promotion)
+    alerts.extend(plan_alerts(emp, inp, ctx, p))
     if ctx.streak_reward:
         alerts.append(
             Alert(
@@ -211,9 +220,48 @@ def _compute_employee(
                 emp.name,
                 "reward",
                 "streak_reward",
-                f"连续{p.streak_reward.months}个月考核优秀,一次性奖励{p.streak_reward.amount}元",
+                f"连续{p.streak_reward.months}个月考核优秀,一次性奖励{p.streak_reward.amount}元。",
             )
         )
     return EmployeeResult(
         emp, score, coefficient, grade, months, lines, total, trace(lines, total), alerts
     )
+
+
+def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> list[Alert]:
+    """Alerts a plan's own rules raise: a typed task coefficient of 0, a 2017-standard employee
+    not appraised, a logistics sales employee under one month in the post."""
+    out: list[Alert] = []
+    if emp.plan == "store_manager" and inp.task_coefficient == 0:
+        out.append(
+            Alert(
+                emp.id,
+                emp.name,
+                "warning",
+                "task_coefficient_zero",
+                "任务完成系数填写为0,本月店长底薪为0:请确认是否属实。",
+            )
+        )
+    if emp.plan == "cs_2017" and not cs_2017_appraised(inp, p):
+        limit = p.plans.cs_2017.max_absent_months
+        out.append(
+            Alert(
+                emp.id,
+                emp.name,
+                "warning",
+                "cs2017_not_appraised",
+                f"考核期缺勤{inp.absent_months}个月(超过{limit}个月),本期不参加考核:"
+                "不计个人提成和考核等级。",
+            )
+        )
+    if emp.plan == "logistics_sales" and not logistics_appraised(ctx, p):
+        out.append(
+            Alert(
+                emp.id,
+                emp.name,
+                "warning",
+                "logistics_new_staff",
+                "在本岗位工作未满一个月,不具有考核资格:业绩和行为系数按1计发。",
+            )
+        )
+    return out

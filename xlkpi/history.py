@@ -86,23 +86,20 @@ def warnings_for(
                 run = _run(past, month, grade == wanted, lambda r, wanted=wanted: r.grade == wanted)
             if run >= rule.months:
                 alerts.append(
-                    Alert(emp.id, emp.name, "warning", rule.code, f"{rule.label}(连续{run}个月)")
+                    Alert(emp.id, emp.name, "warning", rule.code, f"{rule.label}(连续{run}个月)。")
                 )
     limit = policy.fines.complaint_dismissal_at
-    if emp.plan in _CS_PLANS and limit and complaints >= limit:
+    if emp.plan in policy.fines.dismissal_plans and limit and complaints >= limit:
         alerts.append(
             Alert(
                 emp.id,
                 emp.name,
                 "dismissal",
                 "complaints",
-                f"本月客诉{complaints}次,达到{limit}次:劝退",
+                f"本月客诉{complaints}次,达到{limit}次:劝退。",
             )
         )
     return alerts
-
-
-_CS_PLANS = frozenset({"cs_000", "cs_003", "cs_2017"})
 
 
 def streak_reward_due(
@@ -119,7 +116,11 @@ def streak_reward_due(
 def rank_due(
     emp: Employee, months: int, score: Decimal | None, clean_record: bool, policy: Policy
 ) -> Alert | None:
-    """The next rung of the rank ladder, when the employee now qualifies for it."""
+    """The next rung of the rank ladder, when the employee now qualifies for it.
+
+    ``clean_record`` is the whole service's: no complaint, fine, penalty, loss or absence in
+    this month nor in any month of the History (rules.md A11).
+    """
     ranks = policy.ranks
     if emp.plan not in ranks.plans or score is None or not clean_record:
         return None
@@ -137,5 +138,6 @@ def rank_due(
         emp.name,
         "promotion",
         f"rank_{rung.name}",
-        f"可晋升为{rung.label}{example}:服务{months}个月,本月{format_number(score)}分{approval}",
+        f"可晋升为{rung.label}{example}:服务{months}个月,本月{format_number(score)}分,"
+        f"任职期间无不良记录{approval}。",
     )

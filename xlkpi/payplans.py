@@ -1,9 +1,10 @@
-"""The eight pay plans of rules.md §B: which pay lines each role gets, and how.
+"""The eleven pay plans of rules.md §B: which pay lines each role gets, and how.
 
 Each plan is a function ``(employee, inputs, context, policy) -> list[PayLine]`` reading a
-resolved policy. Team-wide figures (team pool shares, the public pool, the average
-customer-service commission) and history-based awards arrive precomputed in the
-:class:`PlanContext`, so a plan never looks at other employees.
+resolved policy. Department-wide figures (the doc-002 pool and this member's share, the
+average customer-service commission, the group's shop completion, the public pool) and
+history-based awards arrive precomputed in the :class:`PlanContext`, so a plan never looks at
+other employees. Which plans get the fines, the allowances and the pools is policy data.
 """
 
 from __future__ import annotations
@@ -12,15 +13,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlkpi.errors import MissingValueError
+from xlkpi.errors import MissingValueError, OutOfRangeError
 from xlkpi.inputs import Employee, MonthInput
-from xlkpi.money import HUNDRED, ONE, ZERO, format_amount, format_number, format_rate, round_money
+from xlkpi.money import (
+    HUNDRED,
+    ONE,
+    ZERO,
+    format_amount,
+    format_number,
+    format_rate,
+    round_money,
+    round_places,
+)
 from xlkpi.paylines import LINE_LABELS, PayLine
 from xlkpi.policy import Policy
 from xlkpi.rules import (
     attendance_cancel_reason,
     complaint_fine,
     level_share,
+    logistics_completion,
     overtime_pay,
     pool_share,
     schedule_of,
@@ -28,6 +39,7 @@ from xlkpi.rules import (
     strict_attendance_clean,
     task_coefficient,
     warehouse_appraisal_cancelled,
+    work_award,
 )
 
 
@@ -35,8 +47,10 @@ from xlkpi.rules import (
 class PlanContext:
     """Figures a plan needs from outside the employee's own row.
 
-    ``team_pool`` and ``team_members`` are the employee's team's pool (to the fen) and its
-    customer-service headcount; ``public_pool`` is the exact public pool (public sales × 1%).
+    ``team_pool`` and ``team_members`` are the department's doc-002 pool (to the fen) and the
+    headcount that splits it; ``team_share`` is this member's share in fen. ``group_completion``
+    is the completion of the shops the employee's group is responsible for (None: not needed).
+    ``public_pool`` is the exact public pool (public sales × 1%).
     """
 
     month: str
@@ -49,6 +63,7 @@ class PlanContext:
     public_share: Decimal = ZERO
     streak_reward: bool = False
     months_of_service: int = 0
+    group_completion: Decimal | None = None
 
 
 def _line(
@@ -76,15 +91,15 @@ _ZERO_LINES = {code: PayLine(code, ZERO, ONE, ONE, round_money(ZERO), "") for co
 _round = round_money
 
 
-def _score(inp: MonthInput, policy: Policy) -> Decimal:
+def _score(emp: Employee, inp: MonthInput, policy: Policy) -> Decimal:
     score = inp.score
     if score is None:
         raise MissingValueError(
             "score is blank; enter the month's appraisal score (the scorecard total)"
         )
-    if 0 <= score <= policy.score.maximum:  # a MonthInput holds only ints and Decimals
+    if 0 <= score <= policy.score.maximum_for(emp.plan):  # a MonthInput holds ints and Decimals
         return score
-    return score_arg(score, policy)
+    return score_arg(score, policy, plan=emp.plan)
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -150,10 +165,17 @@ def _tail(inp: MonthInput) -> list[PayLine]:
     ]
 
 
-def _cs_fines(inp: MonthInput, policy: Policy) -> list[PayLine]:
-    """Customer-service fines (document 001): complaints, chatting, leaked contacts."""
-    complaints = complaint_fine(inp.complaints, policy)
+def _cs_fines(emp: Employee, inp: MonthInput, policy: Policy) -> list[PayLine]:
+    """Customer-service fines (document 001) on the plans of ``fines.plans``: complaints,
+    chatting, leaked contacts. On another plan a typed fine count is an input error."""
     f = policy.fines
+    if emp.plan not in f.plans:
+        if inp.complaints and emp.plan not in f.dismissal_plans:
+            _refuse(emp, "客诉次数", "fines.plans")
+        if inp.chat_violations or inp.contact_leaks:
+            _refuse(emp, "上班闲聊/泄露联系方式次数", "fines.plans")
+        return []
+    complaints = complaint_fine(inp.complaints, policy)
     conduct_base = inp.chat_violations * f.chat_per_time + inp.contact_leaks * f.leak_per_time
     return [
         _amount("complaint_fine", complaints, -ONE),
@@ -171,191 +193,41 @@ def _cs_fines(inp: MonthInput, policy: Policy) -> list[PayLine]:
     ]
 
 
-def _doc000(emp: Employee, inp: MonthInput, policy: Policy) -> list[PayLine]:
-    score = _score(inp, policy)
-    return [_base(emp), _attendance(emp, inp, policy), _perf_bonus(emp, score, policy)]
-
-
-# ---------------------------------------------------------------- the plans
-
-
-def designer(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
-    """美工 (000): base + attendance bonus + PERF_BONUS(base, score) + special awards."""
-    return [*_doc000(emp, inp, policy), _amount("special_awards", inp.special_awards), *_tail(inp)]
-
-
-def promotion(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
-    """推广 (000): base + attendance bonus + PERF_BONUS(base, score) + commission."""
-    schedule = policy.plans.promotion.commission_schedule
-    commission = _commission("commission", inp.net_sales, schedule, policy)
-    return [*_doc000(emp, inp, policy), commission, *_tail(inp)]
-
-
-def cs_000(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
-    """客服 (000): base + attendance + PERF_BONUS + an equal share of the team pool (002)."""
-    team = PayLine(
-        "team",
-        ctx.team_share,
-        ONE,
-        ONE,
-        ctx.team_share,
-        f"{ctx.team_pool:,.2f} ÷ {ctx.team_members}" if ctx.team_share else "",
+def _refuse(emp: Employee, what: str, path: str) -> None:
+    """An input the plan has no line for: never dropped, always an input problem (A9)."""
+    label = PLAN_LABELS.get(emp.plan, (emp.plan, ""))[0]
+    raise OutOfRangeError(
+        f"{what}已填写,但岗位“{label}”没有这一项(参数 {path}):请删除该数值或更改岗位。"
     )
-    return [*_doc000(emp, inp, policy), team, *_cs_fines(inp, policy), *_tail(inp)]
 
 
-def cs_003(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
-    """客服 (003): 500 × PERF_COEFF(score) + 2% × sales + 10/20 per review fixed ± rest."""
-    plan = policy.plans.cs_003
-    coeff = policy.perf_coeff.value(_score(inp, policy))
-    r = policy.review
-    return [
-        _line(
-            "base",
-            plan.base_amount,
-            ONE,
-            coeff,
-            "{} × {}",
-            format_number(plan.base_amount),
-            format_number(coeff),
-        ),
-        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
-        _line(
-            "review_neutral",
-            r.neutral,
-            Decimal(inp.neutral_fixed),
-            ONE,
-            "{} × {}",
-            inp.neutral_fixed,
-            format_number(r.neutral),
-        ),
-        _line(
-            "review_negative",
-            r.negative,
-            Decimal(inp.negative_fixed),
-            ONE,
-            "{} × {}",
-            inp.negative_fixed,
-            format_number(r.negative),
-        ),
-        *_cs_fines(inp, policy),
-        *_tail(inp),
-    ]
+def _allowances(emp: Employee, inp: MonthInput, policy: Policy) -> list[PayLine]:
+    """Lunch, night, late-night, overtime and holiday duty (A9) on the plans policy gives them.
 
-
-def store_manager(
-    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
-) -> list[PayLine]:
-    """店长 (003): 1800 × task coefficient + team performance share ± rewards/penalties."""
-    plan = policy.plans.store_manager
-    if inp.task_coefficient is not None:
-        coeff = min(inp.task_coefficient, plan.task_coefficient_cap)
-    elif inp.target is not None:
-        coeff = task_coefficient(
-            inp.net_sales, inp.target, plan.task_coefficient_cap, plan.coefficient_places
-        )
-    else:
-        raise MissingValueError(
-            "task coefficient and personal target are both blank; enter one of them"
-        )
-    share = level_share(emp.level, policy)
-    shown = format_number(coeff)
-    return [
-        _line(
-            "base", plan.base_amount, ONE, coeff, "{} × {}", format_number(plan.base_amount), shown
-        ),
-        _team_level_share(ctx, share),
-        *_tail(inp),
-    ]
-
-
-def _team_level_share(ctx: PlanContext, share: Decimal) -> PayLine:
-    """Level share of the team's average customer-service commission, rounded once."""
-    if not ctx.team_members:
-        return _ZERO_LINES["team"]
-    amount = pool_share(ctx.team_pool, ctx.team_members, share)
-    term = f"{format_rate(share)} × {ctx.team_pool:,.2f} ÷ {ctx.team_members}" if amount else ""
-    return PayLine("team", ctx.team_pool * share / ctx.team_members, ONE, ONE, amount, term)
-
-
-def ops_specialist(
-    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
-) -> list[PayLine]:
-    """运营专员 (001): base + post + seniority + full attendance + performance + bonus."""
-    plan = policy.plans.ops_specialist
-    strict = policy.strict_attendance
-    score = _score(inp, policy)
-    clean = strict_attendance_clean(
-        inp.lates + inp.early_leaves,
-        Decimal(inp.late_minutes),
-        inp.absences,
-        inp.personal_leave_days,
-        inp.sick_leave_days,
-        strict,
-    )
-    attendance = (
-        _amount("attendance", strict.amount)
-        if clean
-        else _cancelled("attendance", strict.amount, "迟到早退、请假或旷工")
-    )
-    fraction = score / HUNDRED
-    return [
-        _base(emp),
-        _amount("post", emp.post_pay),
-        _seniority(plan.seniority_per_year, ctx),
-        attendance,
-        _line(
-            "perf",
-            emp.base_pay,
-            fraction,
-            plan.perf_pot_rate,
-            "{} × {:,.2f} × {}/100",
-            format_rate(plan.perf_pot_rate),
-            emp.base_pay,
-            format_number(score),
-        ),
-        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
-        *_tail(inp),
-    ]
-
-
-def warehouse(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
-    """仓库/物流 (001): base + 2,000 × score/100 + seniority + lunch + shifts and overtime."""
-    plan = policy.plans.warehouse
+    An allowance typed for a plan that has no such line is refused, never dropped.
+    """
     a = policy.allowances
-    score = _score(inp, policy)
-    base = plan.base_trial if emp.trial else plan.base_regular
-    cancelled = warehouse_appraisal_cancelled(
-        inp.personal_leave_days, inp.sick_leave_days, inp.absences, policy
-    )
-    appraisal = (
-        _cancelled("appraisal", plan.appraisal_base, "事假/病假超限或旷工")
-        if cancelled
-        else _line(
-            "appraisal",
-            plan.appraisal_base,
-            score / HUNDRED,
-            ONE,
-            "{} × {}/100",
-            format_number(plan.appraisal_base),
-            format_number(score),
+    lines: list[PayLine] = []
+    if emp.plan in a.lunch_plans:
+        lines.append(
+            _line(
+                "lunch",
+                a.lunch_per_day,
+                inp.working_days,
+                ONE,
+                "{} × {}",
+                format_number(a.lunch_per_day),
+                format_number(inp.working_days),
+            )
         )
-    )
+    if emp.plan not in a.plans:
+        if inp.night_shifts or inp.late_night_shifts or inp.overtime_hours or inp.holiday_days:
+            _refuse(emp, "夜班/深夜班/加班/节假日值班", "allowances.plans")
+        return lines
     hourly = a.overtime_per_day / a.overtime_hours_per_day
     overtime = overtime_pay(inp.overtime_hours, policy)
     return [
-        _line("base", base, ONE, ONE, "{}", format_number(base)),
-        appraisal,
-        _seniority(plan.seniority_per_year, ctx),
-        _line(
-            "lunch",
-            a.lunch_per_day,
-            inp.working_days,
-            ONE,
-            "{} × {}",
-            format_number(a.lunch_per_day),
-            format_number(inp.working_days),
-        ),
+        *lines,
         _line(
             "night",
             a.night_shift,
@@ -391,18 +263,244 @@ def warehouse(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) 
             format_number(a.holiday_per_day),
             format_number(inp.holiday_days),
         ),
+    ]
+
+
+def _doc000(emp: Employee, inp: MonthInput, policy: Policy) -> list[PayLine]:
+    score = _score(emp, inp, policy)
+    return [_base(emp), _attendance(emp, inp, policy), _perf_bonus(emp, score, policy)]
+
+
+def _pool_line(ctx: PlanContext) -> PayLine:
+    """This member's share of the department's pool, in fen (A6)."""
+    term = f"{ctx.team_pool:,.2f} ÷ {ctx.team_members}" if ctx.team_share else ""
+    return PayLine("team", ctx.team_share, ONE, ONE, ctx.team_share, term)
+
+
+def _level_share_line(ctx: PlanContext, share: Decimal) -> PayLine:
+    """Level share of the average customer-service commission (pool ÷ headcount), rounded once."""
+    if not ctx.team_members:
+        return _ZERO_LINES["team"]
+    amount = pool_share(ctx.team_pool, ctx.team_members, share)
+    term = f"{format_rate(share)} × {ctx.team_pool:,.2f} ÷ {ctx.team_members}" if amount else ""
+    return PayLine("team", ctx.team_pool * share / ctx.team_members, ONE, ONE, amount, term)
+
+
+# ---------------------------------------------------------------- the plans
+
+
+def designer(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """美工 (000): base + attendance bonus + PERF_BONUS(base, score) + special awards."""
+    return [
+        *_doc000(emp, inp, policy),
+        _amount("special_awards", inp.special_awards),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
         *_tail(inp),
     ]
 
 
+def promotion(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """推广 (000): base + attendance bonus + PERF_BONUS(base, score) + commission."""
+    schedule = policy.plans.promotion.commission_schedule
+    commission = _commission("commission", inp.net_sales, schedule, policy)
+    return [
+        *_doc000(emp, inp, policy),
+        commission,
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def cs_000(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """客服 (000): base + attendance + PERF_BONUS + commission (its own example rate)."""
+    schedule = policy.plans.cs_000.commission_schedule
+    return [
+        *_doc000(emp, inp, policy),
+        _commission("commission", inp.net_sales, schedule, policy),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def cs_003(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """客服 (003): 500 × PERF_COEFF(score) + 2% × sales + 10/20 per review fixed ± rest."""
+    plan = policy.plans.cs_003
+    coeff = policy.perf_coeff.value(_score(emp, inp, policy))
+    r = policy.review
+    return [
+        _line(
+            "base",
+            plan.base_amount,
+            ONE,
+            coeff,
+            "{} × {}",
+            format_number(plan.base_amount),
+            format_number(coeff),
+        ),
+        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
+        _line(
+            "review_neutral",
+            r.neutral,
+            Decimal(inp.neutral_fixed),
+            ONE,
+            "{} × {}",
+            inp.neutral_fixed,
+            format_number(r.neutral),
+        ),
+        _line(
+            "review_negative",
+            r.negative,
+            Decimal(inp.negative_fixed),
+            ONE,
+            "{} × {}",
+            inp.negative_fixed,
+            format_number(r.negative),
+        ),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def store_coefficient(inp: MonthInput, policy: Policy) -> Decimal:
+    """The store manager's task coefficient: the typed one, or net sales ÷ target; capped."""
+    plan = policy.plans.store_manager
+    if inp.task_coefficient is not None:
+        return min(inp.task_coefficient, plan.task_coefficient_cap)
+    if inp.target is not None:
+        return task_coefficient(inp.net_sales, inp.target, plan.task_coefficient_cap)
+    raise MissingValueError(
+        "task coefficient and personal target are both blank; enter one of them"
+    )
+
+
+def store_manager(
+    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
+) -> list[PayLine]:
+    """店长 (003): 1800 × task coefficient (unrounded) + team performance share ± rest.
+
+    The team share is the amount entered on the sales sheet, or with ``team_share_mode =
+    "level_share"`` the level share of the doc-002 average customer-service commission.
+    """
+    plan = policy.plans.store_manager
+    coeff = store_coefficient(inp, policy)
+    amount = _round(plan.base_amount * coeff)
+    shown = format_number(coeff)
+    base = PayLine(
+        "base",
+        plan.base_amount,
+        ONE,
+        coeff,
+        amount,
+        f"{format_number(plan.base_amount)} × {shown}" if amount else "",
+    )
+    if plan.team_share_mode == "level_share":
+        team = _level_share_line(ctx, level_share(emp.level, policy))
+    else:
+        team = _amount("team", inp.team_share_amount or ZERO)
+    return [base, team, *_allowances(emp, inp, policy), *_cs_fines(emp, inp, policy), *_tail(inp)]
+
+
+def ops_specialist(
+    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
+) -> list[PayLine]:
+    """运营专员 (001): base + post + seniority + full attendance + performance + bonus."""
+    plan = policy.plans.ops_specialist
+    strict = policy.strict_attendance
+    score = _score(emp, inp, policy)
+    clean = strict_attendance_clean(
+        inp.lates + inp.early_leaves,
+        Decimal(inp.late_minutes),
+        inp.absences,
+        inp.personal_leave_days,
+        inp.sick_leave_days,
+        strict,
+    )
+    attendance = (
+        _amount("attendance", strict.amount)
+        if clean
+        else _cancelled("attendance", strict.amount, "迟到早退、请假或旷工")
+    )
+    fraction = score / HUNDRED
+    return [
+        _base(emp),
+        _amount("post", emp.post_pay),
+        _seniority(plan.seniority_per_year, ctx),
+        attendance,
+        _line(
+            "perf",
+            emp.base_pay,
+            fraction,
+            plan.perf_pot_rate,
+            "{} × {:,.2f} × {}/100",
+            format_rate(plan.perf_pot_rate),
+            emp.base_pay,
+            format_number(score),
+        ),
+        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def warehouse(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """仓库/物流 (001): base + 2,000 × score/100 + seniority + lunch + shifts and overtime."""
+    plan = policy.plans.warehouse
+    score = _score(emp, inp, policy)
+    base = plan.base_trial if emp.trial else plan.base_regular
+    cancelled = warehouse_appraisal_cancelled(
+        inp.personal_leave_days, inp.sick_leave_days, inp.absences, policy
+    )
+    appraisal = (
+        _cancelled("appraisal", plan.appraisal_base, "事假/病假超限或旷工")
+        if cancelled
+        else _line(
+            "appraisal",
+            plan.appraisal_base,
+            score / HUNDRED,
+            ONE,
+            "{} × {}/100",
+            format_number(plan.appraisal_base),
+            format_number(score),
+        )
+    )
+    return [
+        _line("base", base, ONE, ONE, "{}", format_number(base)),
+        appraisal,
+        _seniority(plan.seniority_per_year, ctx),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def cs_2017_appraised(inp: MonthInput, policy: Policy) -> bool:
+    """False for a 2017-standard employee absent more than 2 months of the period (第2条)."""
+    return inp.absent_months <= policy.plans.cs_2017.max_absent_months
+
+
 def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
-    """客服 2017 (001): post + commission + public pool share + seniority − losses."""
+    """客服 2017 (001): post + commission + public pool share + seniority − losses.
+
+    Staff absent more than 2 months of the appraisal period are not appraised: no commission
+    (the line says why), no grade (so no streak reward); the engine raises the alert.
+    """
     plan = policy.plans.cs_2017
     reward = policy.streak_reward.amount if ctx.streak_reward else ZERO
-    _score(inp, policy)  # the month's grade feeds warnings and the streak reward
+    if cs_2017_appraised(inp, policy):
+        _score(emp, inp, policy)  # the month's grade feeds warnings and the streak reward
+        commission = _commission("commission", inp.net_sales, plan.commission_schedule, policy)
+    else:
+        commission = _cancelled(
+            "commission", inp.net_sales, f"考核期缺勤{inp.absent_months}个月,不参加考核"
+        )
     return [
         _amount("post", emp.post_pay),
-        _commission("commission", inp.net_sales, plan.commission_schedule, policy),
+        commission,
         PayLine(
             "public_pool",
             ctx.public_share,
@@ -413,7 +511,101 @@ def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
         ),
         _seniority(plan.seniority_per_year, ctx),
         _amount("streak_reward", reward),
-        *_cs_fines(inp, policy),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def _work_award(emp: Employee, inp: MonthInput, policy: Policy) -> PayLine:
+    if inp.work_grade is None:
+        raise MissingValueError("工作表现为空:请选择主管评定的工作表现等级(300/400/500)。")
+    return _amount("work_award", work_award(inp.work_grade, policy))
+
+
+def ecom_cs(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """电商部客服 (002): post + work award + group bonus + pool share + allowances ± rest;
+    in the shop's trial operation post pay + work award only (A6)."""
+    lines = [_amount("post", emp.post_pay), _work_award(emp, inp, policy)]
+    if not policy.plans.ecom_cs.trial_operation:
+        if ctx.group_completion is None:
+            raise MissingValueError(f"客服组“{emp.team}”没有负责的店铺:请在店铺表填写。")
+        bonus = _round(policy.team.group_bonus.value(ctx.group_completion))
+        shown = format_rate(round_places(ctx.group_completion, 4))
+        term = f"{bonus:,.2f}(完成率{shown})" if bonus else ""
+        lines += [PayLine("group_bonus", bonus, ONE, ONE, bonus, term), _pool_line(ctx)]
+    return [*lines, *_allowances(emp, inp, policy), *_cs_fines(emp, inp, policy), *_tail(inp)]
+
+
+def ecom_other(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
+    """电商部其他岗位 (002): post + level share of the average commission + grade bonus."""
+    if inp.grade_rating is None:
+        raise MissingValueError("绩效评级为空:请选择总监评定的等级(不合格/合格/良好/优秀)。")
+    table = policy.team.grade_bonus
+    if inp.grade_rating not in table:
+        raise OutOfRangeError(f"绩效评级为{inp.grade_rating!r}:请选择{'、'.join(table)}之一。")
+    return [
+        _amount("post", emp.post_pay),
+        _level_share_line(ctx, level_share(emp.level, policy)),
+        _amount("grade_bonus", _round(table[inp.grade_rating])),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
+        *_tail(inp),
+    ]
+
+
+def logistics_appraised(ctx: PlanContext, policy: Policy) -> bool:
+    """False for a new logistics sales employee with less than one full month in the post."""
+    return ctx.months_of_service >= policy.plans.logistics_sales.new_staff_months
+
+
+def logistics_sales(
+    emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
+) -> list[PayLine]:
+    """物流营销 (001): wage × 80% + wage × 15% × completion + wage × 5% × behaviour (§B).
+
+    Completion = revenue (sales) ÷ target, capped; under one full month in the post both
+    figures are 1 (not appraised; the engine raises the alert).
+    """
+    plan = policy.plans.logistics_sales
+    wage = emp.base_pay
+    if logistics_appraised(ctx, policy):
+        ratio = logistics_completion(inp.net_sales, inp.target, plan.completion_cap)
+        if inp.behaviour_score is None:
+            raise MissingValueError("行为考核系数为空:请填写0到1.2之间的系数。")
+        behaviour = inp.behaviour_score
+        if behaviour > plan.behaviour_max:
+            raise OutOfRangeError(
+                f"行为考核系数为{behaviour}:不能超过{format_number(plan.behaviour_max)}。"
+            )
+    else:
+        ratio = behaviour = plan.new_staff_factor
+    return [
+        _line(
+            "base", wage, ONE, plan.fixed_rate, "{} × {:,.2f}", format_rate(plan.fixed_rate), wage
+        ),
+        _line(
+            "results",
+            wage,
+            ratio,
+            plan.results_rate,
+            "{} × {:,.2f} × {}",
+            format_rate(plan.results_rate),
+            wage,
+            format_number(ratio),
+        ),
+        _line(
+            "behaviour",
+            wage,
+            behaviour,
+            plan.behaviour_rate,
+            "{} × {:,.2f} × {}",
+            format_rate(plan.behaviour_rate),
+            wage,
+            format_number(behaviour),
+        ),
+        *_allowances(emp, inp, policy),
+        *_cs_fines(emp, inp, policy),
         *_tail(inp),
     ]
 
@@ -429,6 +621,9 @@ PLANS: dict[str, PlanFunction] = {
     "ops_specialist": ops_specialist,
     "warehouse": warehouse,
     "cs_2017": cs_2017,
+    "ecom_cs": ecom_cs,
+    "ecom_other": ecom_other,
+    "logistics_sales": logistics_sales,
 }
 
 PLAN_LABELS: dict[str, tuple[str, str]] = {
@@ -440,8 +635,12 @@ PLAN_LABELS: dict[str, tuple[str, str]] = {
     "ops_specialist": ("运营专员", "Operations specialist"),
     "warehouse": ("仓库/物流", "Warehouse & logistics"),
     "cs_2017": ("客服(2017标准)", "Customer service, 2017 standard"),
+    "ecom_cs": ("电商部客服", "E-commerce customer service"),
+    "ecom_other": ("电商部其他岗位", "E-commerce other departments"),
+    "logistics_sales": ("物流营销", "Logistics sales staff"),
 }
 
-# Plans whose members share a team pool, and whose commission others' shares average.
-TEAM_POOL_PLANS: frozenset[str] = frozenset({"cs_000"})
+# Kept for the workbook side until it reads the policy's lists (team.pool_plans,
+# team.public_pool_plans); the engine itself reads the policy.
+TEAM_POOL_PLANS: frozenset[str] = frozenset({"ecom_cs"})
 PUBLIC_POOL_PLANS: frozenset[str] = frozenset({"cs_2017"})

@@ -30,6 +30,9 @@ PLAN_CODES: tuple[str, ...] = (
     "ops_specialist",
     "warehouse",
     "cs_2017",
+    "ecom_cs",
+    "ecom_other",
+    "logistics_sales",
 )
 PlanCode = Literal[
     "designer",
@@ -40,9 +43,13 @@ PlanCode = Literal[
     "ops_specialist",
     "warehouse",
     "cs_2017",
+    "ecom_cs",
+    "ecom_other",
+    "logistics_sales",
 ]
 LEVELS: tuple[str, ...] = ("assistant", "deputy", "staff")
 GRADES: tuple[str, ...] = ("fail", "pass", "good", "excellent")
+WORK_GRADES: tuple[str, ...] = ("tier1", "tier2", "tier3")
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 Money = Decimal
@@ -66,6 +73,13 @@ class Section(BaseModel):
         return value
 
 
+def _plan_list(value: list[str]) -> list[str]:
+    for plan in value:
+        if plan not in PLAN_CODES:
+            raise ValueError(f"unknown plan {plan!r}; use one of {', '.join(PLAN_CODES)}")
+    return value
+
+
 def _rate(value: Decimal) -> Decimal:
     if not Decimal(0) <= value <= Decimal(1):
         raise ValueError(f"{value} is not a rate between 0 and 1 (0%–100%)")
@@ -76,13 +90,31 @@ class ScorePolicy(Section):
     """Score limits and the weighted-score splits (rules.md A8)."""
 
     maximum: Decimal = Field(
-        title="评分上限", description="highest valid score (100% + 20% extra, document 003)"
+        title="评分上限(全部岗位中最高)",
+        description="highest score any plan allows (100% + 20% extra, document 003)",
+    )
+    standard_maximum: Decimal = Field(
+        title="评分上限(一般岗位)", description="a plan not listed in plan_maximum: 100"
+    )
+    plan_maximum: dict[str, Decimal] = Field(
+        title="评分上限(按岗位)",
+        description="document 003's plans allow 100% + 20%: 120",
+    )
+    logistics_sales_weight: Rate = Field(
+        title="物流:业绩结果权重",
+        description="60%",
+        json_schema_extra=_note(
+            "参考值:文件001的物流考核比例,§B无岗位直接引用;公式LOGISTICS_SCORE可合成考核分"
+        ),
     )
     supervisor_weight: Rate = Field(title="主管抽查权重", description="supervisor share, 75%")
     self_weight: Rate = Field(title="自评权重", description="self-assessment share, 25%")
-    logistics_sales_weight: Rate = Field(title="物流:业绩结果权重", description="60%")
     logistics_department_weight: Rate = Field(title="物流:部门考核权重", description="40%")
-    logistics_quantitative_weight: Rate = Field(title="物流:定量权重", description="7 of 10")
+    logistics_quantitative_weight: Rate = Field(
+        title="物流:定量权重",
+        description="7 of 10",
+        json_schema_extra=_note("参考值:物流部KPI卡(定量)与定性评价的合成,公式LOGISTICS_SCORE"),
+    )
     logistics_qualitative_weight: Rate = Field(title="物流:定性权重", description="3 of 10")
 
     _rates = field_validator(
@@ -93,6 +125,25 @@ class ScorePolicy(Section):
         "logistics_quantitative_weight",
         "logistics_qualitative_weight",
     )(_rate)
+
+    @model_validator(mode="after")
+    def _maxima(self) -> ScorePolicy:
+        for plan, top in {"standard_maximum": self.standard_maximum, **self.plan_maximum}.items():
+            if plan != "standard_maximum" and plan not in PLAN_CODES:
+                raise ValueError(
+                    f"@plan_maximum.{plan} names an unknown plan; "
+                    f"use one of {', '.join(PLAN_CODES)}"
+                )
+            if top > self.maximum:
+                raise ValueError(
+                    f"@{'plan_maximum.' + plan if plan != 'standard_maximum' else plan} is {top}, "
+                    f"above maximum {self.maximum}; raise maximum first"
+                )
+        return self
+
+    def maximum_for(self, plan: str) -> Decimal:
+        """The highest valid score on ``plan`` (rules.md conventions: 120 only on doc 003's)."""
+        return self.plan_maximum.get(plan, self.standard_maximum)
 
     @model_validator(mode="after")
     def _weights_sum_to_one(self) -> ScorePolicy:
@@ -142,20 +193,40 @@ class PerfBonusPolicy(Section):
     ratio: AmountScale = Field(
         title="绩效奖金发放比例",
         description="share of the pot by score",
-        json_schema_extra=_note("Reading: evenly spaced five-step table (OCR repeats 60-70)"),
+        json_schema_extra=_note(
+            "Reading: 80分以上=满额(原文三次如此,第二版);删去自相矛盾的“6070=80%”"
+        ),
+    )
+    five_step_ratio: AmountScale = Field(
+        title="绩效奖金发放比例(备选:五档表)",
+        description="the usual template's five steps; copy its rows into ratio to use it",
+        json_schema_extra=_note("备选,不生效:90分以上100%、80-90分80%;每个80-89.99分比默认表少发"),
     )
     _r = field_validator("pot_rate")(_rate)
 
 
 class TeamPolicy(Section):
-    """Team commission and group bonus by target completion (rules.md A6)."""
+    """The e-commerce department's pool, level shares, group and grade bonuses (rules.md A6)."""
 
-    pool_rate: AmountScale = Field(title="团队提成比例", description="pool = team sales × rate")
+    pool_plans: list[str] = Field(
+        title="平分提成池的岗位", description="staff who split the department's pool evenly"
+    )
+    share_plans: list[str] = Field(
+        title="按级别分享平均提成的岗位", description="level share of the average commission"
+    )
+    public_pool_plans: list[str] = Field(
+        title="分享公共提成的岗位", description="document 001's public pool, one share each"
+    )
+    pool_rate: AmountScale = Field(
+        title="团队提成比例", description="pool = all shops' sales × rate(completion)"
+    )
     level_share: dict[str, Rate] = Field(
         title="非客服人员提成系数", description="share of the average customer-service commission"
     )
     group_bonus: AmountScale = Field(title="小组绩效奖金", description="by completion")
     grade_bonus: dict[str, Money] = Field(title="等级奖金", description="other departments")
+
+    _plans = field_validator("pool_plans", "share_plans", "public_pool_plans")(_plan_list)
 
     @field_validator("level_share")
     @classmethod
@@ -200,6 +271,13 @@ class AllowancePolicy(Section):
         title="加班起算小时数", description="below this in the month nothing is paid"
     )
     holiday_per_day: Money = Field(title="法定节假日值班/天", description="per holiday duty day")
+    plans: list[str] = Field(
+        title="有夜班/深夜/加班/值班补贴的岗位",
+        description="documents 001 (warehouse) and 002 (the whole e-commerce department)",
+        json_schema_extra=_note("文件002:津贴表紫色部分需和公司有关部门确认后开始执行"),
+    )
+    lunch_plans: list[str] = Field(title="有午餐补贴的岗位", description="document 001")
+    _plans = field_validator("plans", "lunch_plans")(_plan_list)
 
     @model_validator(mode="after")
     def _hours(self) -> AllowancePolicy:
@@ -215,6 +293,11 @@ class FinePolicy(Section):
         title="客诉罚款(第1次,第2次…)", description="first 50, second doubles"
     )
     complaint_dismissal_at: int = Field(title="客诉劝退次数", description="third → dismissal")
+    plans: list[str] = Field(
+        title="适用客诉/违纪罚款的岗位", description="document 001's customer-service rules"
+    )
+    dismissal_plans: list[str] = Field(title="适用客诉劝退的岗位")
+    _plans = field_validator("plans", "dismissal_plans")(_plan_list)
     chat_per_time: Money = Field(title="上班闲聊罚款/次", description="per time")
     leak_per_time: Money = Field(title="泄露同事联系方式罚款/次", description="per time")
 
@@ -326,7 +409,10 @@ class GradePolicy(Section):
 class YearEndPolicy(Section):
     """Year-end bonus base by months of continuous service (rules.md A9)."""
 
-    base_by_tenure: AmountScale = Field(title="年终奖基数(按连续服务月数)")
+    base_by_tenure: AmountScale = Field(
+        title="年终奖基数(按连续服务月数)",
+        description="× post coefficient × the average of the year's monthly coefficients",
+    )
     post_coefficient: Decimal = Field(
         title="岗位系数", json_schema_extra=_note("the other variant's post coefficient; 1 = off")
     )
@@ -345,7 +431,12 @@ class PromotionPlan(Section):
 
 
 class Cs000Plan(Section):
-    """客服 (000): base + attendance + performance bonus + equal share of the team pool."""
+    """客服 (000): base + attendance + performance bonus + commission (its own example rate)."""
+
+    commission_schedule: str = Field(
+        title="提成方案",
+        json_schema_extra=_note("example: document 000 names a commission but gives no rate"),
+    )
 
 
 class Cs003Plan(Section):
@@ -362,11 +453,13 @@ class StoreManagerPlan(Section):
     task_coefficient_cap: Decimal = Field(
         title="任务完成系数上限", json_schema_extra=_note("example value")
     )
-    coefficient_places: int = Field(
-        title="任务完成系数小数位",
-        description="sales ÷ target is rounded half-up to this many decimals",
-        ge=0,
-        le=8,
+    team_share_mode: Literal["entered", "level_share"] = Field(
+        title="团队业绩分成方式",
+        description="entered: the amount on the sales sheet; level_share: A6 level share",
+        json_schema_extra=_note(
+            "Reading: 文件003未定义团队业绩分成,默认为业绩表录入金额(entered);"
+            "level_share = 电商部客服平均提成×级别系数"
+        ),
     )
 
 
@@ -391,7 +484,8 @@ class WarehousePlan(Section):
     cancel_personal_leave_days: Decimal = Field(title="事假超过天数取消考核奖")
     cancel_sick_leave_days: Decimal = Field(title="病假超过天数取消考核奖")
     cancel_absence_days: Decimal = Field(
-        title="旷工超过天数取消考核奖", description="more than this cancels; 0 = any absence"
+        title="旷工天数(达到即取消考核奖)",
+        description="this many days of unexcused absence or more cancel (旷工1天取消)",
     )
     seniority_per_year: Money = Field(title="工龄工资/年")
 
@@ -404,6 +498,66 @@ class Cs2017Plan(Section):
     seniority_per_year: Money = Field(
         title="工龄工资/年", json_schema_extra=_note("example value: the document gives no rate")
     )
+    max_absent_months: int = Field(
+        title="考核期缺勤月数上限",
+        description="more months absent than this: not appraised (第2条)",
+        ge=0,
+    )
+
+
+class EcomCsPlan(Section):
+    """电商部客服 (002): post + work award + group bonus + pool share + allowances ± rest."""
+
+    work_award: dict[str, Money] = Field(
+        title="工作表现奖", description="three grades rated by the supervisor: 300 / 400 / 500"
+    )
+    trial_operation: bool = Field(
+        title="试运营阶段",
+        description="true: post pay + work award only (change it from a month on)",
+    )
+
+    @field_validator("work_award")
+    @classmethod
+    def _tiers(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for tier, amount in value.items():
+            if tier not in WORK_GRADES:
+                raise ValueError(f"unknown grade {tier!r}; use one of {', '.join(WORK_GRADES)}")
+            if amount < 0:
+                raise ValueError(f"work_award.{tier} is {amount}; it cannot be negative")
+        return value
+
+
+class EcomOtherPlan(Section):
+    """电商部其他岗位 (002): post + level share of the average commission + grade bonus."""
+
+
+class LogisticsSalesPlan(Section):
+    """物流营销 (001): wage × 80% + wage × 15% × completion + wage × 5% × behaviour."""
+
+    fixed_rate: Rate = Field(title="固定部分比例", description="80% of the monthly wage")
+    results_rate: Rate = Field(title="业绩考核比例", description="15% of the wage")
+    behaviour_rate: Rate = Field(title="行为考核比例", description="5% of the wage")
+    completion_cap: Decimal = Field(
+        title="业绩完成率上限", json_schema_extra=_note("example value: the formula is garbled")
+    )
+    behaviour_max: Decimal = Field(title="行为考核系数上限", description="outstanding: 1.2")
+    new_staff_months: int = Field(
+        title="未满几个月不考核", description="less than one full month: not appraised", ge=0
+    )
+    new_staff_factor: Decimal = Field(
+        title="不考核时的系数",
+        json_schema_extra=_note("Reading: 1 = neither reward nor penalty"),
+    )
+    _r = field_validator("fixed_rate", "results_rate", "behaviour_rate")(_rate)
+
+    @model_validator(mode="after")
+    def _whole_wage(self) -> LogisticsSalesPlan:
+        total = self.fixed_rate + self.results_rate + self.behaviour_rate
+        if total != 1:
+            raise ValueError(
+                f"fixed_rate + results_rate + behaviour_rate = {total}; they must add up to 100%"
+            )
+        return self
 
 
 class Plans(Section):
@@ -417,6 +571,9 @@ class Plans(Section):
     ops_specialist: OpsSpecialistPlan
     warehouse: WarehousePlan
     cs_2017: Cs2017Plan
+    ecom_cs: EcomCsPlan
+    ecom_other: EcomOtherPlan
+    logistics_sales: LogisticsSalesPlan
 
 
 class ScorecardItem(Section):
@@ -440,6 +597,7 @@ class Scorecard(Section):
     plans: list[str]
     total: Decimal
     items: list[ScorecardItem]
+    note: str | None = None
 
     @model_validator(mode="after")
     def _weights(self) -> Scorecard:
@@ -514,6 +672,7 @@ class Policy(Section):
             ),
             "plans.cs_2017.commission_schedule": self.plans.cs_2017.commission_schedule,
             "plans.cs_2017.public_pool_schedule": self.plans.cs_2017.public_pool_schedule,
+            "plans.cs_000.commission_schedule": self.plans.cs_000.commission_schedule,
         }
         for path, name in schedules.items():
             if name not in self.commission:

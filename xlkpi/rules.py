@@ -8,12 +8,14 @@ what is allowed; a blank (None) input is reported as missing, never read as 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from xlkpi.errors import InvalidNumberError, OutOfRangeError
-from xlkpi.money import FEN, ONE, ZERO, format_number, round_money, round_places, to_decimal
-from xlkpi.policy import AttendancePolicy, Policy, StrictAttendancePolicy
+from xlkpi.errors import InvalidNumberError, MissingValueError, OutOfRangeError
+from xlkpi.inputs import Shop
+from xlkpi.money import FEN, HUNDRED, ONE, ZERO, format_number, round_money, to_decimal
+from xlkpi.policy import AttendancePolicy, GradePolicy, Policy, StrictAttendancePolicy
 from xlkpi.policy_io import default_policy
 from xlkpi.scales import MarginalRateScale
 
@@ -38,13 +40,20 @@ def count_arg(value: object, what: str) -> int:
     return int(number)
 
 
-def score_arg(value: object, policy: Policy, what: str = "score") -> Decimal:
-    """An appraisal score between 0 and the policy maximum (120 by default)."""
+def score_arg(
+    value: object, policy: Policy, what: str = "score", plan: str | None = None
+) -> Decimal:
+    """An appraisal score between 0 and the maximum of ``plan`` (100; 120 on doc 003's plans).
+
+    Without a plan the bound is ``score.maximum``, the highest any plan allows. A score above
+    the maximum is an input error, never capped.
+    """
     number = to_decimal(value, what)
-    if not ZERO <= number <= policy.score.maximum:
+    top = policy.score.maximum if plan is None else policy.score.maximum_for(plan)
+    if not ZERO <= number <= top:
+        where = "score.maximum" if plan is None else f"score.plan_maximum.{plan}"
         raise OutOfRangeError(
-            f"{what} is {number}; a score must lie between 0 and {policy.score.maximum} "
-            "(policy score.maximum)"
+            f"{what} is {number}; a score must lie between 0 and {top} (policy {where})"
         )
     return number
 
@@ -69,8 +78,8 @@ def perf_coeff(score: object, policy: Policy | None = None) -> Decimal:
 def bonus_ratio(score: object, policy: Policy | None = None) -> Decimal:
     """Share of the performance-bonus pot paid at ``score`` (rules.md A2, Reading).
 
-    >>> bonus_ratio(85)
-    Decimal('0.8')
+    >>> bonus_ratio(85), bonus_ratio("79.99")
+    (Decimal('1.0'), Decimal('0.6'))
     """
     p = _policy(policy)
     return p.perf_bonus.ratio.value(score_arg(score, p))
@@ -80,7 +89,7 @@ def perf_bonus(base: object, score: object, policy: Policy | None = None) -> Dec
     """Performance bonus 绩效奖金 = base × 20% × ratio(score) (rules.md A2).
 
     >>> perf_bonus(3000, 85)
-    Decimal('480.00')
+    Decimal('600.00')
     """
     p = _policy(policy)
     base_pay = amount_arg(base, "base pay")
@@ -90,13 +99,16 @@ def perf_bonus(base: object, score: object, policy: Policy | None = None) -> Dec
 def grade(score: object, policy: Policy | None = None) -> str:
     """Appraisal grade (fail / pass / good / excellent) by score, from the policy's lines."""
     p = _policy(policy)
-    value = score_arg(score, p)
-    g = p.grades
-    if value >= g.excellent_from:
+    return grade_of(score_arg(score, p), p.grades)
+
+
+def grade_of(score: Decimal, lines: GradePolicy) -> str:
+    """The grade of a checked score: the one grade function the engine and UDFs share."""
+    if score >= lines.excellent_from:
         return "excellent"
-    if value >= g.good_from:
+    if score >= lines.good_from:
         return "good"
-    return "pass" if value >= g.pass_from else "fail"
+    return "pass" if score >= lines.pass_from else "fail"
 
 
 # ---------------------------------------------------------------- A3: attendance
@@ -200,6 +212,8 @@ def commission(
     [Decimal('300.00'), Decimal('550.00'), Decimal('2000.00'), Decimal('3900.00')]
     >>> commission(38000, "cs_flat")
     Decimal('760.00')
+    >>> commission(22000, schedule="cs_2017")
+    Decimal('860.00')
     """
     p = _policy(policy)
     return round_money(schedule_of(schedule, p).compute(amount_arg(sales, "sales")))
@@ -241,12 +255,57 @@ def pool_share(pool: Decimal, members: int, share: Decimal = ONE) -> Decimal:
 
 
 def completion(team_sales: object, target: object) -> Decimal:
-    """Target completion = team sales ÷ team target (a ratio, 1 = 100%)."""
+    """Target completion = sales ÷ target (a ratio, 1 = 100%)."""
     sales = amount_arg(team_sales, "team sales")
     goal = amount_arg(target, "team target")
     if goal == ZERO:
-        raise OutOfRangeError("team target is 0; enter the team's sales target (more than 0)")
+        raise OutOfRangeError("销售目标为0:请填写大于0的目标(team target is 0)")
     return sales / goal
+
+
+def shops_sales(shops: Sequence[Shop]) -> Decimal:
+    """The shops' total sales: Σ (orders − returns − shipping paid), never below 0 (A6)."""
+    return max(sum((shop.sales for shop in shops), ZERO), ZERO)
+
+
+def shops_target(shops: Sequence[Shop]) -> Decimal:
+    """The shops' total monthly target; a shop without a target is a missing input."""
+    total = ZERO
+    for shop in shops:
+        if shop.target is None:
+            raise MissingValueError(f"店铺“{shop.name}”没有本月销售目标:请在店铺表填写目标。")
+        total += shop.target
+    if total == ZERO:
+        raise OutOfRangeError("店铺销售目标合计为0:请填写大于0的目标。")
+    return total
+
+
+def shops_completion(shops: Sequence[Shop]) -> Decimal:
+    """Completion over the shops together: total sales ÷ total target (A6).
+
+    >>> shops_completion([Shop("甲店", Decimal(90000), target=Decimal(100000)),
+    ...                   Shop("乙店", Decimal(30000), target=Decimal(50000))])
+    Decimal('0.8')
+    """
+    return shops_sales(shops) / shops_target(shops)
+
+
+def department_pool(shops: Sequence[Shop], policy: Policy | None = None) -> Decimal:
+    """The department's one customer-service pool = all shops' sales × rate(completion), to
+    the fen (rules.md A6: 总销售额, 不分一组二组)."""
+    p = _policy(policy)
+    sales = shops_sales(shops)
+    return round_money(sales * p.team.pool_rate.value(sales / shops_target(shops)))
+
+
+def group_shops(shops: Sequence[Shop], group: str) -> list[Shop]:
+    """The shops a customer-service group is responsible for (店铺表的客服组 = 花名册团队)."""
+    mine = [shop for shop in shops if shop.group == group]
+    if not mine:
+        raise MissingValueError(
+            f"客服组“{group or '(空白)'}”没有负责的店铺:请在店铺表的客服组一栏填写该组。"
+        )
+    return mine
 
 
 def team_pool(team_sales: object, target: object, policy: Policy | None = None) -> Decimal:
@@ -303,6 +362,14 @@ def level_share(level: str, policy: Policy | None = None) -> Decimal:
     return table[level]
 
 
+def work_award(tier: object, policy: Policy | None = None) -> Decimal:
+    """Work-performance award 工作表现 of e-commerce customer service: 300 / 400 / 500 (A6)."""
+    table = _policy(policy).plans.ecom_cs.work_award
+    if tier not in table:
+        raise OutOfRangeError(f"工作表现为{tier!r}:请选择{'、'.join(table)}之一。")
+    return round_money(table[tier])  # type: ignore[index]
+
+
 # ---------------------------------------------------------------- A7, A8: reviews, scores
 
 
@@ -335,6 +402,44 @@ def scorecard_total(points: list[object], maxima: list[Decimal]) -> Decimal:
         value = amount_arg(given, f"item {i + 1} points")
         total += min(value, cap)
     return total
+
+
+def scorecard_score(points: object, full_points: object, maximum: object) -> Decimal:
+    """The score a scorecard hands to pay: points ÷ the card's full points × 100 (rules.md A8),
+    over-achievement counting up to the plan's maximum score.
+
+    >>> scorecard_score(85, 85, 100), scorecard_score(42.5, 85, 100)
+    (Decimal('100'), Decimal('50'))
+    """
+    full = amount_arg(full_points, "full points")
+    if full == ZERO:
+        raise OutOfRangeError("考核表满分为0:请检查考核表各项分值。")
+    score = amount_arg(points, "points") * HUNDRED / full
+    return min(score, amount_arg(maximum, "maximum score"))
+
+
+def logistics_score(
+    sales_result: object, department: object, policy: Policy | None = None
+) -> Decimal:
+    """Logistics appraisal = 60% sales result + 40% department appraisal (A8, document 001).
+
+    >>> logistics_score(90, 80)
+    Decimal('86.0')
+    """
+    p = _policy(policy)
+    a = score_arg(sales_result, p, "sales result")
+    b = score_arg(department, p, "department appraisal")
+    return p.score.logistics_sales_weight * a + p.score.logistics_department_weight * b
+
+
+def quantitative_qualitative(
+    quantitative: object, qualitative: object, policy: Policy | None = None
+) -> Decimal:
+    """Logistics quantitative : qualitative = 7 : 3 (A8, document 001)."""
+    p = _policy(policy)
+    a = score_arg(quantitative, p, "quantitative score")
+    b = score_arg(qualitative, p, "qualitative score")
+    return p.score.logistics_quantitative_weight * a + p.score.logistics_qualitative_weight * b
 
 
 def cs_attendance_item(
@@ -400,12 +505,27 @@ def seniority_pay(hire_date: date, month: str, per_year: Decimal) -> Decimal:
     return round_money(per_year * years_of_service(hire_date, month))
 
 
-def year_end_bonus(months: object, score: object, policy: Policy | None = None) -> Decimal:
-    """Year-end bonus = base by months of service × post coefficient × coefficient(score)."""
+def year_end_bonus(
+    months: object, coefficients: object, policy: Policy | None = None, *, trial: bool = False
+) -> Decimal:
+    """Year-end bonus = base by months of service × post coefficient × the average of the
+    year's monthly coefficients (rules.md A9; a supervisor's one annual coefficient is a list
+    of one). Regular staff only: a trial employee gets 0.
+
+    >>> year_end_bonus(12, [Decimal("1.2"), Decimal("1.0"), Decimal("1.5")])
+    Decimal('12333.33')
+    """
     p = _policy(policy)
     service = amount_arg(months, "months of service")
+    values = coefficients if isinstance(coefficients, list | tuple) else [coefficients]
+    numbers = [amount_arg(v, "monthly coefficient") for v in values if v is not None]
+    if not numbers:
+        raise MissingValueError("没有月绩效系数:年终奖需要当年各月的绩效系数。")
+    if trial:
+        return round_money(ZERO)
+    average = sum(numbers, ZERO) / len(numbers)
     base = p.year_end.base_by_tenure.value(service)
-    return round_money(base * p.year_end.post_coefficient * perf_coeff(score, p))
+    return round_money(base * p.year_end.post_coefficient * average)
 
 
 def overtime_pay(hours: object, policy: Policy | None = None) -> Decimal:
@@ -425,7 +545,7 @@ def warehouse_appraisal_cancelled(
     return (
         personal_leave_days > plan.cancel_personal_leave_days
         or sick_leave_days > plan.cancel_sick_leave_days
-        or absences > plan.cancel_absence_days
+        or absences >= plan.cancel_absence_days
     )
 
 
@@ -442,19 +562,27 @@ def complaint_fine(complaints: object, policy: Policy | None = None) -> Decimal:
     return round_money(total)
 
 
-def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal, places: int) -> Decimal:
+def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal) -> Decimal:
     """Store manager's task-completion coefficient = sales ÷ target, capped by policy.
 
-    Rounded half-up to ``places`` decimals before it multiplies the base, so the trace
-    ``1,800 × 1.25`` reproduces the amount by hand.
+    It multiplies the base unrounded (rules.md §B: one rounding, on the pay line), so
+    1,800 × 1.23456 = 2,222.208 → 2,222.21.
 
-    >>> task_coefficient(Decimal(250001), Decimal(200000), Decimal("1.5"), 4)
-    Decimal('1.2500')
+    >>> task_coefficient(Decimal(250001), Decimal(200000), Decimal("1.5"))
+    Decimal('1.250005')
     """
     if target <= ZERO:
-        raise OutOfRangeError("personal target is 0; enter a target above 0 or a coefficient")
-    ratio = round_places(max(net_sales, ZERO) / target, places)
-    return min(ratio, cap)
+        raise OutOfRangeError("个人目标为0:请填写大于0的目标或任务完成系数。")
+    return min(max(net_sales, ZERO) / target, cap)
+
+
+def logistics_completion(revenue: Decimal, target: Decimal | None, cap: Decimal) -> Decimal:
+    """Results completion of a logistics sales employee = revenue ÷ target, capped (§B)."""
+    if target is None:
+        raise MissingValueError("物流营销人员没有本月目标:请在业绩表填写个人目标。")
+    if target <= ZERO:
+        raise OutOfRangeError("个人目标为0:请填写大于0的目标。")
+    return min(max(revenue, ZERO) / target, cap)
 
 
 __all__ = [
@@ -464,24 +592,35 @@ __all__ = [
     "complaint_fine",
     "completion",
     "cs_attendance_item",
+    "department_pool",
     "discipline_deduction",
     "grade",
     "grade_bonus",
+    "grade_of",
     "group_bonus",
+    "group_shops",
     "level_share",
+    "logistics_completion",
+    "logistics_score",
     "months_of_service",
     "overtime_pay",
     "perf_bonus",
     "perf_coeff",
     "public_pool_share",
+    "quantitative_qualitative",
     "review_pay",
+    "scorecard_score",
     "scorecard_total",
     "seniority_pay",
+    "shops_completion",
+    "shops_sales",
+    "shops_target",
     "split_evenly",
     "strict_attendance_bonus",
     "team_commission",
     "team_pool",
     "weighted_score",
+    "work_award",
     "year_end_bonus",
     "years_of_service",
 ]

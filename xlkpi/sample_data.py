@@ -11,10 +11,16 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
-from xlkpi.policy import PLAN_CODES
+from xlkpi.inputs import WORK_GRADES, Employee, HistoryRecord, Month, MonthInput, Shop
+from xlkpi.policy import GRADES, PLAN_CODES
 
 DEMO_MONTH = "2026-10"
+
+# The plans the sample months staff. The second version's plans (ecom_cs, ecom_other,
+# logistics_sales) join once the workbook carries their inputs and Payroll formulas.
+FIRST_VERSION_PLANS: tuple[str, ...] = PLAN_CODES[:8]
+SAMPLE_PLANS: tuple[str, ...] = FIRST_VERSION_PLANS
+_SECOND_VERSION = SAMPLE_PLANS != FIRST_VERSION_PLANS  # fill the second version's inputs
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -36,6 +42,16 @@ _DEMO_STAFF: list[tuple[str, int, int, int, str]] = [
     ("cs_003", 4, 0, 0, ""),
     ("cs_2017", 4, 0, 2800, ""),
     ("warehouse", 4, 0, 0, ""),
+    ("ecom_cs", 2, 0, 3000, "一组"),
+    ("ecom_cs", 2, 0, 3000, "二组"),
+    ("ecom_other", 2, 0, 3500, ""),
+    ("logistics_sales", 2, 6000, 0, ""),
+]
+
+# The demo shop's 店铺 sheet: one shop per customer-service group (rules.md A6).
+_DEMO_SHOPS: list[tuple[str, int, int, int, int, str]] = [
+    ("天猫旗舰店", 186000, 9300, 1200, 200000, "一组"),
+    ("京东专营店", 64500, 2100, 400, 100000, "二组"),
 ]
 
 
@@ -56,11 +72,12 @@ def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
         "cs_003": _money(rng, 10000, 60000),
         "cs_2017": _money(rng, 10000, 50000),
         "store_manager": _money(rng, 150000, 300000),
+        "logistics_sales": _money(rng, 60000, 140000),
     }.get(plan, Decimal(0))
     score = Decimal(rng.choice((rng.randint(50, 100), rng.randint(60, 100), rng.randint(75, 100))))
     if rng.random() < 0.3:
-        score += Decimal(rng.choice((1, 5))) / 10
-    warehouse = plan == "warehouse"
+        score = min(score + Decimal(rng.choice((1, 5))) / 10, Decimal(100))
+    warehouse = plan in ("warehouse", "ecom_cs", "ecom_other")  # the allowance plans
     cs = plan.startswith("cs_")
     return MonthInput(
         employee_id=emp.id,
@@ -76,11 +93,11 @@ def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
         late_night_shifts=rng.randint(0, 3) if warehouse else 0,
         overtime_hours=Decimal(rng.choice((0, 2, 4, 6, 12, 16))) if warehouse else Decimal(0),
         holiday_days=Decimal(rng.choice((0, 0, 1, 2))) if warehouse else Decimal(0),
-        working_days=Decimal(rng.randint(20, 26)) if warehouse else Decimal(0),
+        working_days=Decimal(rng.randint(20, 26)) if plan == "warehouse" else Decimal(0),
         sales=sales,
         returns=(sales * Decimal(rng.choice((0, 1, 2, 3))) / 100).quantize(Decimal("0.01")),
         shipping_paid=Decimal(rng.choice((0, 0, 12, 36))) if sales else Decimal(0),
-        target=Decimal(200000) if plan == "store_manager" else None,
+        target={"store_manager": Decimal(200000), "logistics_sales": Decimal(100000)}.get(plan),
         neutral_fixed=rng.randint(0, 5) if plan == "cs_003" else 0,
         negative_fixed=rng.randint(0, 3) if plan == "cs_003" else 0,
         complaints=rng.choice((0,) * 8 + (1, 2)) if cs else 0,
@@ -90,6 +107,17 @@ def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
         rewards=Decimal(rng.choice((0,) * 6 + (100,))),
         penalties=Decimal(rng.choice((0,) * 8 + (50,))),
         losses=Decimal(rng.choice((0,) * 10 + (30,))) if cs else Decimal(0),
+        team_share_amount=(
+            _money(rng, 300, 1500) if plan == "store_manager" and _SECOND_VERSION else None
+        ),
+        behaviour_score=(
+            Decimal(rng.choice(("0.6", "0.8", "1", "1", "1.2")))
+            if plan == "logistics_sales"
+            else None
+        ),
+        absent_months=rng.choice((0,) * 10 + (3,)) if plan == "cs_2017" and _SECOND_VERSION else 0,
+        work_grade=rng.choice(WORK_GRADES) if plan == "ecom_cs" else None,
+        grade_rating=rng.choice(GRADES) if plan == "ecom_other" else None,
     )
 
 
@@ -112,11 +140,15 @@ def _employee(
     )
 
 
-def demo_month(month: str = DEMO_MONTH, seed: int = 2026) -> Month:
-    """The demo shop's month: 30 staff, every pay plan, two customer-service teams."""
+def demo_month(
+    month: str = DEMO_MONTH, seed: int = 2026, plans: tuple[str, ...] = SAMPLE_PLANS
+) -> Month:
+    """The demo shop's month: about 30 staff on ``plans``, its shops (店铺) and their groups."""
     rng = random.Random(seed)
     employees = []
     for plan, count, base, post, team in _DEMO_STAFF:
+        if plan not in plans:
+            continue
         for _ in range(count):
             employees.append(_employee(rng, len(employees) + 1, plan, base, post, team, month))
     inputs = {e.id: _inputs(rng, e) for e in employees}
@@ -126,9 +158,13 @@ def demo_month(month: str = DEMO_MONTH, seed: int = 2026) -> Month:
         month=month,
         employees=employees,
         inputs=inputs,
-        team_targets={"A组": Decimal(180000), "B组": Decimal(120000)},
+        team_targets={"A组": Decimal(180000), "B组": Decimal(120000)},  # the old 团队目标 sheet
         public_sales=Decimal(400000),
         history=history,
+        shops=[
+            Shop(name, Decimal(o), Decimal(r), Decimal(f), Decimal(t), g)
+            for name, o, r, f, t, g in _DEMO_SHOPS
+        ],
     )
 
 
@@ -184,23 +220,44 @@ def _stage_alerts(
         inputs[employee_id] = replace(inputs[employee_id], score=score)
 
 
-def synthetic_month(n: int, month: str = DEMO_MONTH, seed: int = 7) -> Month:
-    """``n`` staff spread over every plan (deterministic), for benchmarks and tests."""
+def synthetic_month(
+    n: int, month: str = DEMO_MONTH, seed: int = 7, plans: tuple[str, ...] = SAMPLE_PLANS
+) -> Month:
+    """``n`` staff spread over ``plans`` (deterministic), with one shop per team, for
+    benchmarks and tests."""
     rng = random.Random(seed)
     teams = [f"T{i:03d}" for i in range(max(1, n // 10))]
-    bases = {"designer": 4000, "promotion": 4200, "cs_000": 3000, "ops_specialist": 4500}
+    bases = {
+        "designer": 4000,
+        "promotion": 4200,
+        "cs_000": 3000,
+        "ops_specialist": 4500,
+        "logistics_sales": 6000,
+    }
+    posts = {"cs_2017": 2800, "ops_specialist": 800, "ecom_cs": 3000, "ecom_other": 3500}
     employees = []
     for i in range(n):
-        plan = PLAN_CODES[i % len(PLAN_CODES)]
-        team = teams[(i // len(PLAN_CODES)) % len(teams)]  # every plan in every team
-        post = 2800 if plan == "cs_2017" else (800 if plan == "ops_specialist" else 0)
+        plan = plans[i % len(plans)]
+        team = teams[(i // len(plans)) % len(teams)]  # every plan in every team
+        post = posts.get(plan, 0)
         employees.append(_employee(rng, i + 1, plan, bases.get(plan, 0), post, team, month))
     inputs = {e.id: _inputs(rng, e) for e in employees}
     return Month(
         month=month,
         employees=employees,
         inputs=inputs,
-        team_targets={t: Decimal(60000) for t in teams},
+        team_targets={t: Decimal(60000) for t in teams},  # the old 团队目标 sheet
         public_sales=Decimal(n * 10000),
         history=_history(rng, employees, month),
+        shops=[
+            Shop(
+                f"店铺{t}",
+                _money(rng, 30000, 90000),
+                _money(rng, 0, 3000),
+                Decimal(0),
+                Decimal(60000),
+                t,
+            )
+            for t in teams
+        ],
     )

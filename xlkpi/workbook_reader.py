@@ -45,6 +45,7 @@ from xlkpi.layout import (
 from xlkpi.money import ZERO, to_decimal
 from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
+from xlkpi.rules import scorecard_score
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -808,6 +809,7 @@ def _read_scorecard(
         return {}
     rows = _id_rows(sheet, cols["id"], problems)
     items = [(item, cols[item.code]) for item in card.items]
+    top = max((policy.score.maximum_for(p) for p in card.plans), default=policy.score.maximum)
     bonus_col = cols.get(BONUS)
     scores: dict[str, Decimal] = {}
     for emp_id, r in rows.items():
@@ -865,16 +867,8 @@ def _read_scorecard(
                 total += number
         if bad:
             continue
-        if total > policy.score.maximum:
-            problems.add(
-                name,
-                ref(bonus_col if bonus_col is not None else cols["id"], r),
-                float(total),
-                f"score {total} is over the maximum {policy.score.maximum}",
-                "lower the points (items plus 加分)",
-            )
-        else:
-            scores[emp_id] = total
+        # rules.md A8: points ÷ the card's full points × 100, up to the plan's maximum
+        scores[emp_id] = scorecard_score(total, card.total, top)
     for emp_id in sorted(staff - set(rows), key=lambda e: roster_rows[e]):
         problems.add(
             ROSTER.name,
