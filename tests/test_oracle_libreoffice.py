@@ -4,7 +4,7 @@ formulas over a Policy sheet, and agrees with xlkpi to the fen (rules.md §A, §
 One LibreOffice run recalculates three workbooks: the rule and plan twins (a few thousand rows:
 random ones, every band boundary and both sides of it, extremes, and half-fen ties x.xx5 that
 binary floats put below the tie), a synthetic month's whole payroll, and a small month built so
-that a store manager's team line, team pool × level share ÷ members, is an exact half-fen tie.
+that a level share, pool × level share ÷ members, is an exact half-fen tie.
 Without LibreOffice the tests skip locally and fail on CI (CI=true).
 """
 
@@ -21,14 +21,14 @@ import pytest
 from tests.support import formula_twins as ft
 from tests.support import libreoffice as lo
 from xlkpi.engine import MonthResult, compute_month
-from xlkpi.inputs import Employee, Month, MonthInput
+from xlkpi.inputs import Employee, Month, MonthInput, Shop
 from xlkpi.payplans import PLANS
-from xlkpi.policy import Policy
+from xlkpi.policy import PLAN_CODES, Policy
 from xlkpi.policy_io import default_policy
 from xlkpi.sample_data import synthetic_month
 
 SEED = 20261
-MONTH_STAFF = 400
+MONTH_STAFF = 550  # 50 on each of the 11 plans
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,10 @@ class Oracle:
 
 
 def tie_month() -> Month:
-    """Team T1: three cs_000 members selling 30,055 against a 40,000 target (75% → 1%), so the
-    pool is 300.55; the deputy store manager's team line is 300.55 × 90% ÷ 3 = 90.165 exactly,
-    rounded once to 90.17 (dividing first, 100.18333… × 90%, would round down to 90.16)."""
+    """Three ecom_cs staff and one shop selling 30,055 against a 40,000 target (75% → 1%), so
+    the department's pool is 300.55; the deputy ecom_other's level share is 300.55 × 90% ÷ 3
+    = 90.165 exactly, rounded once to 90.17 (dividing first, 100.18333… × 90%, would round
+    down to 90.16). Two cs_2017 staff share the public pool of 1,234.50 × 1% = 12.345."""
 
     def emp(i: int, plan: str, level: str = "staff") -> Employee:
         return Employee(
@@ -53,10 +54,10 @@ def tie_month() -> Month:
         )
 
     staff = [
-        emp(1, "cs_000"),
-        emp(2, "cs_000"),
-        emp(3, "cs_000"),
-        emp(4, "store_manager", "deputy"),
+        emp(1, "ecom_cs"),
+        emp(2, "ecom_cs"),
+        emp(3, "ecom_cs"),
+        emp(4, "ecom_other", "deputy"),
         emp(5, "cs_2017"),
         emp(6, "cs_2017"),
     ]
@@ -66,30 +67,23 @@ def tie_month() -> Month:
             e.id,
             score=Decimal(85),
             sales=Decimal(s),
-            target=Decimal(100000) if e.plan == "store_manager" else None,
+            work_grade="tier2" if e.plan == "ecom_cs" else None,
+            grade_rating="good" if e.plan == "ecom_other" else None,
         )
         for e, s in zip(staff, sales, strict=True)
     }
-    return Month("2026-11", staff, inputs, {"T1": Decimal(40000)}, Decimal("1234.5"))
+    shops = [Shop("店", Decimal(30055), target=Decimal(40000), group="T1")]
+    return Month("2026-11", staff, inputs, public_sales=Decimal("1234.5"), shops=shops)
 
 
 def payroll_month() -> Month:
-    """The synthetic month without History, each store manager moved into a cs_000 team.
+    """The synthetic month on every plan, without History.
 
-    Each store manager is placed in a team with cs_000 members, so most have a pool to share
-    (a team below 60% of its target has none). Public sales of 4,000,024.50 make the
-    share rounded once (40,000.245 ÷ 50 = 800.0049 → 800.00) differ from rounding the pool
-    first (40,000.25 ÷ 50 = 800.005 → 800.01).
+    Public sales of 4,000,024.50 make the share rounded once (40,000.245 ÷ 50 = 800.0049 →
+    800.00) differ from rounding the pool first (40,000.25 ÷ 50 = 800.005 → 800.01).
     """
-    month = ft.month_without_history(synthetic_month(MONTH_STAFF))
-    cs_teams = sorted({e.team for e in month.employees if e.plan == "cs_000"})
-    staff, managers = [], 0
-    for emp in month.employees:
-        if emp.plan == "store_manager":
-            emp = replace(emp, team=cs_teams[managers % len(cs_teams)])
-            managers += 1
-        staff.append(emp)
-    return replace(month, employees=staff, public_sales=Decimal("4000024.5"))
+    month = ft.month_without_history(synthetic_month(MONTH_STAFF, plans=PLAN_CODES))
+    return replace(month, public_sales=Decimal("4000024.5"))
 
 
 @pytest.fixture(scope="module")
@@ -139,19 +133,21 @@ def test_a_whole_month_payroll_agrees_with_the_engine(oracle: Oracle) -> None:
     assert not problems, ft.table(problems)
     assert {r.employee.plan for r in result.results} == set(PLANS)
     assert compared == sum(len(r.lines) + 1 for r in result.results)
-    team_lines = [r.line("team") for r in result.results if r.employee.plan == "store_manager"]
-    paid = [line for line in team_lines if line is not None and line.amount > 0]
-    assert team_lines and len(paid) >= len(team_lines) // 2  # the team line is exercised
+    pool = [r.line("team") for r in result.results if r.employee.plan == "ecom_cs"]
+    assert pool and all(line is not None and line.amount > 0 for line in pool)  # exercised
+    levels = [r.line("team") for r in result.results if r.employee.plan == "ecom_other"]
+    assert levels and all(line is not None and line.amount > 0 for line in levels)
     shares = {line.amount for r in result.results if (line := r.line("public_pool")) is not None}
-    assert shares == {Decimal("800.00")}  # 800.01 if the pool were rounded first
+    public = sum(1 for r in result.results if r.employee.plan == "cs_2017")
+    assert public == 50 and shares == {Decimal("800.00")}  # 800.01 if the pool were rounded first
 
 
-def test_store_manager_team_share_rounds_an_exact_half_fen_up(oracle: Oracle) -> None:
+def test_a_level_share_rounds_an_exact_half_fen_up(oracle: Oracle) -> None:
     result, workbook, layout = oracle.months[1]
     _, problems = ft.compare_month(result, workbook, layout)
     assert not problems, ft.table(problems)
-    manager = next(r for r in result.results if r.employee.plan == "store_manager")
-    team = manager.line("team")
+    other = next(r for r in result.results if r.employee.plan == "ecom_other")
+    team = other.line("team")
     assert team is not None
     assert team.amount == Decimal("90.17")  # 300.55 × 0.9 ÷ 3 = 90.165
 

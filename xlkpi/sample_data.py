@@ -20,7 +20,6 @@ DEMO_MONTH = "2026-10"
 # logistics_sales) join once the workbook carries their inputs and Payroll formulas.
 FIRST_VERSION_PLANS: tuple[str, ...] = PLAN_CODES[:8]
 SAMPLE_PLANS: tuple[str, ...] = FIRST_VERSION_PLANS
-_SECOND_VERSION = SAMPLE_PLANS != FIRST_VERSION_PLANS  # fill the second version's inputs
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -63,7 +62,8 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)) / 100
 
 
-def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
+def _inputs(rng: random.Random, emp: Employee, second: bool = False) -> MonthInput:
+    """One employee's random month; ``second`` fills the second version's new inputs too."""
     plan = emp.plan
     sales = {
         "ops_specialist": _money(rng, 5000, 130000),
@@ -107,15 +107,13 @@ def _inputs(rng: random.Random, emp: Employee) -> MonthInput:
         rewards=Decimal(rng.choice((0,) * 6 + (100,))),
         penalties=Decimal(rng.choice((0,) * 8 + (50,))),
         losses=Decimal(rng.choice((0,) * 10 + (30,))) if cs else Decimal(0),
-        team_share_amount=(
-            _money(rng, 300, 1500) if plan == "store_manager" and _SECOND_VERSION else None
-        ),
+        team_share_amount=(_money(rng, 300, 1500) if plan == "store_manager" and second else None),
         behaviour_score=(
             Decimal(rng.choice(("0.6", "0.8", "1", "1", "1.2")))
             if plan == "logistics_sales"
             else None
         ),
-        absent_months=rng.choice((0,) * 10 + (3,)) if plan == "cs_2017" and _SECOND_VERSION else 0,
+        absent_months=rng.choice((0,) * 10 + (3,)) if plan == "cs_2017" and second else 0,
         work_grade=rng.choice(WORK_GRADES) if plan == "ecom_cs" else None,
         grade_rating=rng.choice(GRADES) if plan == "ecom_other" else None,
     )
@@ -151,7 +149,8 @@ def demo_month(
             continue
         for _ in range(count):
             employees.append(_employee(rng, len(employees) + 1, plan, base, post, team, month))
-    inputs = {e.id: _inputs(rng, e) for e in employees}
+    second = not set(plans) <= set(FIRST_VERSION_PLANS)
+    inputs = {e.id: _inputs(rng, e, second) for e in employees}
     history = _history(rng, employees, month)
     _stage_alerts(employees, inputs, history, month)
     return Month(
@@ -241,7 +240,8 @@ def synthetic_month(
         team = teams[(i // len(plans)) % len(teams)]  # every plan in every team
         post = posts.get(plan, 0)
         employees.append(_employee(rng, i + 1, plan, bases.get(plan, 0), post, team, month))
-    inputs = {e.id: _inputs(rng, e) for e in employees}
+    second = not set(plans) <= set(FIRST_VERSION_PLANS)
+    inputs = {e.id: _inputs(rng, e, second) for e in employees}
     return Month(
         month=month,
         employees=employees,

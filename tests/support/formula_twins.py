@@ -4,8 +4,8 @@ A *twin* is what a company would type into Excel without xlkpi: a Policy sheet h
 values (bracket tables as ranges, every cell a defined name such as ``P_Coeff_Thr``) and, per rule,
 a sheet of input rows with one formula column per result. LibreOffice recalculates the workbook
 (an engine nobody on this project wrote) and :func:`compare` checks every value against the engine
-to the fen. :func:`build_month_workbook` is the pure-formula payroll of a whole month (all eight
-plans), used by the oracle test and by ``benchmarks/bench_libreoffice.py``.
+to the fen. :func:`build_month_workbook` is the pure-formula payroll of a whole month (all
+eleven plans), used by the oracle test and by ``benchmarks/bench_libreoffice.py``.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from xlkpi import rules
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import MONTH_FIELDS, Employee, Month, MonthInput
 from xlkpi.paylines import LINE_CODES, total_of
-from xlkpi.payplans import PLANS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS, PlanContext
+from xlkpi.payplans import PLANS, PlanContext
 from xlkpi.policy import Policy
 from xlkpi.scales import AmountScale
 
 POLICY_SHEET = "Policy"
 PAYROLL_SHEET = "Payroll"
-TEAMS_SHEET = "Teams"
+SHOPS_SHEET = "Shops"
 MONTH_SHEET = "Month"
 CENT = Decimal("0.01")
 
@@ -103,11 +103,6 @@ def _scalars(policy: Policy) -> list[tuple[str, object, str]]:
         ("P_Cs003Base", p.cs_003.base_amount, "plans.cs_003.base_amount"),
         ("P_SmBase", p.store_manager.base_amount, "plans.store_manager.base_amount"),
         (
-            "P_SmPlaces",
-            p.store_manager.coefficient_places,
-            "plans.store_manager.coefficient_places",
-        ),
-        (
             "P_SmCap",
             p.store_manager.task_coefficient_cap,
             "plans.store_manager.task_coefficient_cap",
@@ -134,6 +129,27 @@ def _scalars(policy: Policy) -> list[tuple[str, object, str]]:
         ("P_WhCancelAb", p.warehouse.cancel_absence_days, "plans.warehouse.cancel_absence_days"),
         ("P_WhSeniority", p.warehouse.seniority_per_year, "plans.warehouse.seniority_per_year"),
         ("P_Cs17Seniority", p.cs_2017.seniority_per_year, "plans.cs_2017.seniority_per_year"),
+        ("P_Cs17MaxAbs", p.cs_2017.max_absent_months, "plans.cs_2017.max_absent_months"),
+        ("P_LsFixed", p.logistics_sales.fixed_rate, "plans.logistics_sales.fixed_rate"),
+        ("P_LsResults", p.logistics_sales.results_rate, "plans.logistics_sales.results_rate"),
+        (
+            "P_LsBehaviour",
+            p.logistics_sales.behaviour_rate,
+            "plans.logistics_sales.behaviour_rate",
+        ),
+        ("P_LsCap", p.logistics_sales.completion_cap, "plans.logistics_sales.completion_cap"),
+        (
+            "P_LsNewMonths",
+            p.logistics_sales.new_staff_months,
+            "plans.logistics_sales.new_staff_months",
+        ),
+        (
+            "P_LsNewFactor",
+            p.logistics_sales.new_staff_factor,
+            "plans.logistics_sales.new_staff_factor",
+        ),
+        ("P_LogW1", policy.score.logistics_sales_weight, "score.logistics_sales_weight"),
+        ("P_LogW2", policy.score.logistics_department_weight, "score.logistics_department_weight"),
     ]
 
 
@@ -200,6 +216,8 @@ def write_policy_sheet(wb: xlsxwriter.Workbook, policy: Policy) -> None:
     for name, table, path in (
         ("P_Fines", dict(enumerate(policy.fines.complaint_fines, 1)), "fines.complaint_fines"),
         ("P_Level", policy.team.level_share, "team.level_share"),
+        ("P_Work", policy.plans.ecom_cs.work_award, "plans.ecom_cs.work_award"),
+        ("P_GradeB", policy.team.grade_bonus, "team.grade_bonus"),
     ):
         first = row
         for key, value in table.items():
@@ -864,17 +882,20 @@ def rule_twins(policy: Policy, rng: random.Random, n: int = 150) -> list[Twin]:
         )
     w = p.plans.warehouse
     wh_rows = []
+    wh_scores = [x for x in all_scores if x <= p.score.maximum_for("warehouse")]
     for _ in range(3 * n):
         wh_rows.append(
             (
-                rng.choice(all_scores),
+                rng.choice(wh_scores),
                 rng.choice([Decimal(0), *around(w.cancel_personal_leave_days), Decimal("3.5")]),
                 rng.choice([Decimal(0), *around(w.cancel_sick_leave_days), Decimal("5.5")]),
-                rng.choice([Decimal(0), Decimal(0), *around(w.cancel_absence_days)]),
+                rng.choice(
+                    [Decimal(0), Decimal(0), Decimal("0.5"), *around(w.cancel_absence_days)]
+                ),
             )
         )
     cancelled = (
-        "OR({personal_leave}>P_WhCancelPL,{sick_leave}>P_WhCancelSL,{absences}>P_WhCancelAb)"
+        "OR({personal_leave}>P_WhCancelPL,{sick_leave}>P_WhCancelSL,{absences}>=P_WhCancelAb)"
     )
     twins.append(
         Twin(
@@ -889,10 +910,14 @@ def rule_twins(policy: Policy, rng: random.Random, n: int = 150) -> list[Twin]:
             wh_rows,
         )
     )
+    coefficients = [b.amount for b in p.perf_coeff.brackets]
     ye_rows = [
         (
             rng.choice([Decimal(m) for m in (0, 5, "5.99", 6, 11, "11.99", 12, 13, 60)]),
-            rng.choice(all_scores),
+            rng.choice(coefficients),
+            rng.choice(coefficients),
+            rng.choice(coefficients),
+            rng.random() < 0.2,
         )
         for _ in range(2 * n)
     ]
@@ -900,19 +925,76 @@ def rule_twins(policy: Policy, rng: random.Random, n: int = 150) -> list[Twin]:
         Twin(
             "year_end_bonus",
             "A9",
-            ("months", "score"),
+            ("months", "c1", "c2", "c3", "trial"),
             (
                 (
                     "year_end",
-                    "ROUND("
+                    "IF({trial},0,ROUND("
                     + band(p.year_end.base_by_tenure, "P_Ye", "{months}")
-                    + "*P_YePost*"
-                    + band(p.perf_coeff, "P_Coeff", "{score}")
-                    + ",2)",
+                    + "*P_YePost*AVERAGE({c1},{c2},{c3}),2))",
                 ),
             ),
-            lambda r: (rules.year_end_bonus(r["months"], r["score"], p),),
+            lambda r: (
+                rules.year_end_bonus(
+                    r["months"], [r["c1"], r["c2"], r["c3"]], p, trial=bool(r["trial"])
+                ),
+            ),
             ye_rows,
+        )
+    )
+
+    # A6 (second version): work award, grade bonus; A8: scorecard score, logistics weights.
+    twins.append(
+        Twin(
+            "work_award",
+            "A6",
+            ("tier",),
+            (("award", "ROUND(INDEX(P_Work_Amt,MATCH({tier},P_Work_Key,0)),2)"),),
+            lambda r: (rules.work_award(r["tier"], p),),
+            [(t,) for t in p.plans.ecom_cs.work_award],
+        )
+    )
+    twins.append(
+        Twin(
+            "grade_bonus",
+            "A6",
+            ("grade",),
+            (("bonus", "ROUND(INDEX(P_GradeB_Amt,MATCH({grade},P_GradeB_Key,0)),2)"),),
+            lambda r: (rules.grade_bonus(r["grade"], p),),
+            [(g,) for g in p.team.grade_bonus],
+        )
+    )
+    card_rows = []
+    for card in p.scorecards.values():
+        top = max((p.score.maximum_for(x) for x in card.plans), default=p.score.maximum)
+        most = sum((i.maximum for i in card.items), Decimal(0))
+        for _ in range(n // 3):
+            card_rows.append((money(rng, 0, float(most), 1), card.total, top))
+        card_rows += [
+            (card.total, card.total, top),
+            (most, card.total, top),
+            (Decimal(0), card.total, top),
+        ]
+    twins.append(
+        Twin(
+            "scorecard_score",
+            "A8",
+            ("points", "full", "maximum"),
+            (("score", "ROUND(MIN({points}*100/{full},{maximum}),9)"),),
+            lambda r: (rules.scorecard_score(r["points"], r["full"], r["maximum"]),),
+            card_rows,
+            9,
+        )
+    )
+    twins.append(
+        Twin(
+            "logistics_score",
+            "A8",
+            ("sales_result", "department"),
+            (("score", "ROUND({sales_result}*P_LogW1+{department}*P_LogW2,6)"),),
+            lambda r: (rules.logistics_score(r["sales_result"], r["department"], p),),
+            [(money(rng, 0, 100), money(rng, 0, 100)) for _ in range(n)],
+            6,
         )
     )
 
@@ -990,13 +1072,6 @@ def _float_over(divisor: float) -> Callable[[float], float]:
     return lambda v: v / divisor
 
 
-def _ratio_tie_draw(
-    target: Decimal, half: Decimal, places: int
-) -> Callable[[random.Random], Decimal]:
-    """Draw net = (random ratio with ``places`` decimals + half a unit) × target."""
-    return lambda g: (money(g, 0, 1.4, places) + half) * target
-
-
 def _float_times(factor: float) -> Callable[[float], float]:
     """x → x × factor in binary floats."""
     return lambda v: v * factor
@@ -1071,9 +1146,11 @@ def _service_rows(rng: random.Random, n: int) -> list[tuple[date, date]]:
 # ---------------------------------------------------------------- pay-plan twins
 
 # Formula of every pay line, per plan, in the engine's line order. Placeholders are month
-# inputs, roster fields, and the helpers net (net sales), years (full years of service),
-# team_share, team_pool, team_members, public_share, streak (0/1). The store manager's team
-# line is team_pool × level share ÷ team_members, multiplied before dividing, rounded once.
+# inputs, roster fields, and the helpers net (net sales), years and months (full years and
+# months of service), team_share, team_pool, team_members, group_completion, public_share,
+# streak (0/1). Which plans get the allowances and the fines is read from the policy, as the
+# engine reads it. The level share is team_pool × level share ÷ team_members, multiplied
+# before dividing, rounded once.
 
 
 def _tail() -> list[tuple[str, str]]:
@@ -1089,6 +1166,29 @@ def _cs_fines() -> list[tuple[str, str]]:
         ("complaint_fine", "-ROUND(SUMPRODUCT(--(P_Fines_Key<={complaints}),P_Fines_Amt),2)"),
         ("conduct_fine", "-ROUND({chat_violations}*P_Chat+{contact_leaks}*P_Leak,2)"),
     ]
+
+
+def _allowances(plan: str, policy: Policy) -> list[tuple[str, str]]:
+    lines = []
+    if plan in policy.allowances.lunch_plans:
+        lines.append(("lunch", "ROUND(P_Lunch*{working_days},2)"))
+    if plan in policy.allowances.plans:
+        lines += [
+            ("night", "ROUND(P_Night*{night_shifts},2)"),
+            ("late_night", "ROUND(P_LateNight*{late_night_shifts},2)"),
+            (
+                "overtime",
+                "IF({overtime_hours}<P_OtMin,0,ROUND({overtime_hours}*P_OtPerDay/P_OtHours,2))",
+            ),
+            ("holiday", "ROUND(P_Holiday*{holiday_days},2)"),
+        ]
+    return lines
+
+
+_LEVEL_SHARE = (
+    "IF({team_members}=0,0,ROUND({team_pool}*INDEX(P_Level_Amt,"
+    "MATCH({level},P_Level_Key,0))/{team_members},2))"
+)
 
 
 def line_formulas(plan: str, policy: Policy) -> list[tuple[str, str]]:
@@ -1108,31 +1208,33 @@ def line_formulas(plan: str, policy: Policy) -> list[tuple[str, str]]:
     def commission(name: str) -> tuple[str, str]:
         return ("commission", f"ROUND({schedule(p, name, '{net}')},2)")
 
-    plans: dict[str, list[tuple[str, str]]] = {
-        "designer": [*doc000, ("special_awards", "ROUND({special_awards},2)"), *_tail()],
-        "promotion": [*doc000, commission(p.plans.promotion.commission_schedule), *_tail()],
-        "cs_000": [*doc000, ("team", "{team_share}"), *_cs_fines(), *_tail()],
+    sm = p.plans.store_manager
+    store_team = (
+        _LEVEL_SHARE if sm.team_share_mode == "level_share" else "ROUND({team_share_amount},2)"
+    )
+    ecom_cs = [("post", "ROUND({post_pay},2)"), ("work_award", _WORK_AWARD)]
+    if not p.plans.ecom_cs.trial_operation:
+        group = band(p.team.group_bonus, "P_Group", "{group_completion}")
+        ecom_cs += [("group_bonus", f"ROUND({group},2)"), ("team", "{team_share}")]
+    linked = "IF({months}<P_LsNewMonths,P_LsNewFactor,"
+    main: dict[str, list[tuple[str, str]]] = {
+        "designer": [*doc000, ("special_awards", "ROUND({special_awards},2)")],
+        "promotion": [*doc000, commission(p.plans.promotion.commission_schedule)],
+        "cs_000": [*doc000, commission(p.plans.cs_000.commission_schedule)],
         "cs_003": [
             ("base", "ROUND(P_Cs003Base*" + band(p.perf_coeff, "P_Coeff", "{score}") + ",2)"),
             commission(p.plans.cs_003.commission_schedule),
             ("review_neutral", "ROUND(P_RevNeutral*{neutral_fixed},2)"),
             ("review_negative", "ROUND(P_RevNegative*{negative_fixed},2)"),
-            *_cs_fines(),
-            *_tail(),
         ],
         "store_manager": [
             (
                 "base",
                 "ROUND(P_SmBase*IF(ISBLANK({task_coefficient}),"
-                "MIN(ROUND(MAX({net},0)/{target},P_SmPlaces),P_SmCap),"
+                "MIN(MAX({net},0)/{target},P_SmCap),"
                 "MIN({task_coefficient},P_SmCap)),2)",
             ),
-            (
-                "team",
-                "IF({team_members}=0,0,ROUND({team_pool}*INDEX(P_Level_Amt,"
-                "MATCH({level},P_Level_Key,0))/{team_members},2))",
-            ),
-            *_tail(),
+            ("team", store_team),
         ],
         "ops_specialist": [
             ("base", "ROUND({base_pay},2)"),
@@ -1146,53 +1248,74 @@ def line_formulas(plan: str, policy: Policy) -> list[tuple[str, str]]:
             ),
             ("perf", "ROUND({base_pay}*{score}/100*P_OpsPerfPot,2)"),
             commission(p.plans.ops_specialist.commission_schedule),
-            *_tail(),
         ],
         "warehouse": [
             ("base", "IF({trial},P_WhTrial,P_WhRegular)"),
             (
                 "appraisal",
                 "IF(OR({personal_leave_days}>P_WhCancelPL,{sick_leave_days}>P_WhCancelSL,"
-                "{absences}>P_WhCancelAb),0,ROUND(P_WhAppBase*{score}/100,2))",
+                "{absences}>=P_WhCancelAb),0,ROUND(P_WhAppBase*{score}/100,2))",
             ),
             ("seniority", "ROUND(P_WhSeniority*{years},2)"),
-            ("lunch", "ROUND(P_Lunch*{working_days},2)"),
-            ("night", "ROUND(P_Night*{night_shifts},2)"),
-            ("late_night", "ROUND(P_LateNight*{late_night_shifts},2)"),
-            (
-                "overtime",
-                "IF({overtime_hours}<P_OtMin,0,ROUND({overtime_hours}*P_OtPerDay/P_OtHours,2))",
-            ),
-            ("holiday", "ROUND(P_Holiday*{holiday_days},2)"),
-            *_tail(),
         ],
         "cs_2017": [
             ("post", "ROUND({post_pay},2)"),
-            commission(p.plans.cs_2017.commission_schedule),
+            (
+                "commission",
+                "IF({absent_months}>P_Cs17MaxAbs,0,ROUND("
+                + schedule(p, p.plans.cs_2017.commission_schedule, "{net}")
+                + ",2))",
+            ),
             ("public_pool", "{public_share}"),
             ("seniority", "ROUND(P_Cs17Seniority*{years},2)"),
             ("streak_reward", "IF({streak}=1,ROUND(P_StreakAmt,2),0)"),
-            *_cs_fines(),
-            *_tail(),
+        ],
+        "ecom_cs": ecom_cs,
+        "ecom_other": [
+            ("post", "ROUND({post_pay},2)"),
+            ("team", _LEVEL_SHARE),
+            ("grade_bonus", "ROUND(INDEX(P_GradeB_Amt,MATCH({grade_rating},P_GradeB_Key,0)),2)"),
+        ],
+        "logistics_sales": [
+            ("base", "ROUND({base_pay}*P_LsFixed,2)"),
+            (
+                "results",
+                f"ROUND({{base_pay}}*{linked}MIN(MAX({{net}},0)/{{target}},P_LsCap))*P_LsResults,2)",
+            ),
+            ("behaviour", f"ROUND({{base_pay}}*{linked}{{behaviour_score}})*P_LsBehaviour,2)"),
         ],
     }
-    return plans[plan]
+    fines = _cs_fines() if plan in p.fines.plans else []
+    return [*main[plan], *_allowances(plan, p), *fines, *_tail()]
 
+
+_WORK_AWARD = "ROUND(INDEX(P_Work_Amt,MATCH({work_grade},P_Work_Key,0)),2)"
 
 EMPLOYEE_FIELDS = ("base_pay", "post_pay", "level", "trial", "hire_date")
-MONTH_INPUTS = tuple(MONTH_FIELDS)  # every month input, in the engine's order
+CHOICE_INPUTS = ("work_grade", "grade_rating")
+MONTH_INPUTS = (*MONTH_FIELDS, *CHOICE_INPUTS)  # every month input, in the engine's order
 CONTEXT_INPUTS = (
     "month",
     "team_share",
     "team_pool",
     "team_members",
+    "group_completion",
     "public_share",
     "streak",
 )
 PLAN_INPUTS = (*EMPLOYEE_FIELDS, *MONTH_INPUTS, *CONTEXT_INPUTS)
+
+
+def months_of(hire: str, month: str) -> str:
+    """Full months of service at the end of the month whose first day is in ``month``."""
+    end = f"EDATE({month},1)"
+    return f'IF({hire}>={end},0,DATEDIF({hire},{end},"m"))'
+
+
 PLAN_HELPERS = (
     ("net", "{sales}-{returns}-{shipping_paid}"),
     ("years", years("{hire_date}", "{month}")),
+    ("months", months_of("{hire_date}", "{month}")),
 )
 
 
@@ -1218,6 +1341,8 @@ def _plan_engine(plan: str, policy: Policy) -> EngineFn:
             team_share=row["team_share"],
             public_share=row["public_share"],
             streak_reward=bool(row["streak"]),
+            months_of_service=rules.months_of_service(emp.hire_date, month),
+            group_completion=row["group_completion"],
         )
         lines = PLANS[plan](emp, inp, ctx, policy)
         codes = [code for code, _ in line_formulas(plan, policy)]
@@ -1235,10 +1360,14 @@ def _pick(
 
 
 def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tuple[Any, ...]]:
-    """``n`` input rows for a plan twin: random values mixed with boundaries, ties and extremes."""
+    """``n`` input rows for a plan twin: random values mixed with boundaries, ties and extremes.
+
+    Inputs a plan has no line for (an allowance, a fine) stay 0: the engine refuses them.
+    """
     p = policy
     sched = {
         "promotion": p.plans.promotion.commission_schedule,
+        "cs_000": p.plans.cs_000.commission_schedule,
         "cs_003": p.plans.cs_003.commission_schedule,
         "ops_specialist": p.plans.ops_specialist.commission_schedule,
         "cs_2017": p.plans.cs_2017.commission_schedule,
@@ -1246,18 +1375,26 @@ def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tup
     scale = p.commission[sched]
     sales_edges = around(*[b.threshold for b in scale.brackets[1:]], scale.minimum)
     sales_edges += [Decimal(v) for v in ("0", "15000.5", "1234.25", "20000.75", "123456789.99")]
-    score_edges = score_points(p)
+    top = p.score.maximum_for(plan)
+    score_edges = [s for s in score_points(p) if s <= top]
     amount_edges = [Decimal(v) for v in ("0", "0", "100", "12.345", "0.005", "200", "99999.995")]
+    allowances = plan in p.allowances.plans
+    fines = plan in p.fines.plans
+    completion_edges = [b.threshold for b in p.team.group_bonus.brackets[1:]]
     d = Decimal
     rows = []
     for _ in range(n):
         month = date(rng.randint(2024, 2028), rng.randint(1, 12), 1)
         sales = _pick(rng, sales_edges, lambda: money(rng, 0, 150000))
         target = rng.choice([None, d(200000), d(150000), d("33333.33"), d(1800)])
+        if plan == "logistics_sales":
+            target = rng.choice([d(100000), d(150000), d("33333.33"), d(1800)])
         task = (
             None
             if target is not None and rng.random() < 0.7
-            else rng.choice([d("0.5"), d("1.2"), d("1.5"), d("1.51"), d(2), money(rng, 0, 2, 4)])
+            else rng.choice(
+                [d(0), d("0.5"), d("1.2"), d("1.5"), d("1.51"), d(2), money(rng, 0, 2, 4)]
+            )
         )
         values = {
             "base_pay": _pick(
@@ -1270,10 +1407,15 @@ def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tup
             ),
             "level": rng.choice(["assistant", "deputy", "staff"]),
             "trial": rng.random() < 0.3,
-            "hire_date": date(
-                rng.randint(1995, 2028), rng.randint(1, 12), rng.choice((1, 2, 15, 28))
+            "hire_date": _pick(
+                rng,
+                [date(month.year, month.month, 1), date(month.year, month.month, 2)],
+                lambda: date(
+                    rng.randint(1995, 2028), rng.randint(1, 12), rng.choice((1, 2, 15, 28))
+                ),
+                0.15,
             ),
-            "score": _pick(rng, score_edges, lambda: money(rng, 0, float(p.score.maximum)), 0.5),
+            "score": _pick(rng, score_edges, lambda: money(rng, 0, float(top)), 0.5),
             "lates": rng.choice((0, 0, 1, 2, 3)),
             "early_leaves": rng.choice((0, 0, 0, 1)),
             "leaves": rng.choice((0, 0, 1)),
@@ -1281,12 +1423,14 @@ def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tup
             "personal_leave_days": rng.choice([d(0), d(0), d(0), *around(d(3)), d("3.5")]),
             "sick_leave_days": rng.choice([d(0), d(0), d(0), *around(d(5)), d(6)]),
             "absences": rng.choice([d(0)] * 6 + [d("0.5"), d(1), d("0.99")]),
-            "night_shifts": rng.randint(0, 10),
-            "late_night_shifts": rng.randint(0, 4),
+            "night_shifts": rng.randint(0, 10) if allowances else 0,
+            "late_night_shifts": rng.randint(0, 4) if allowances else 0,
             "overtime_hours": _pick(
                 rng, [*around(d(4)), d("4.0005"), d("12.3455"), d(0)], lambda: money(rng, 0, 40)
-            ),
-            "holiday_days": rng.choice((d(0), d(0), d("0.5"), d(1), d(2))),
+            )
+            if allowances
+            else d(0),
+            "holiday_days": rng.choice((d(0), d(0), d("0.5"), d(1), d(2))) if allowances else d(0),
             "working_days": rng.choice((d(0), d("21.5"), d(22), d(26), d("22.125"))),
             "sales": sales,
             "returns": rng.choice((d(0), d(0), (sales * d("0.03")).quantize(CENT), sales + d(10))),
@@ -1295,22 +1439,27 @@ def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tup
             "task_coefficient": task,
             "neutral_fixed": rng.randint(0, 6),
             "negative_fixed": rng.randint(0, 4),
-            "complaints": rng.choice((0, 0, 0, 1, 2, 3)),
-            "chat_violations": rng.choice((0, 0, 0, 1, 2)),
-            "contact_leaks": rng.choice((0, 0, 0, 0, 1)),
+            "complaints": rng.choice((0, 0, 0, 1, 2, 3)) if fines else 0,
+            "chat_violations": rng.choice((0, 0, 0, 1, 2)) if fines else 0,
+            "contact_leaks": rng.choice((0, 0, 0, 0, 1)) if fines else 0,
             "special_awards": _pick(rng, amount_edges, lambda: money(rng, 0, 1000)),
             "rewards": _pick(rng, amount_edges, lambda: money(rng, 0, 1000)),
             "penalties": _pick(rng, amount_edges, lambda: money(rng, 0, 500)),
             "losses": _pick(rng, amount_edges, lambda: money(rng, 0, 500)),
-            "team_share_amount": money(rng, 0, 3000),
-            "behaviour_score": rng.choice((d(0), d("0.6"), d(1), d("1.2"))),
-            "absent_months": rng.choice((0, 0, 1, 3)),
+            "team_share_amount": rng.choice((None, d(0), money(rng, 0, 3000), d("0.005"))),
+            "behaviour_score": rng.choice((d(0), d("0.6"), d("0.8"), d(1), d("1.2"), d("1.15"))),
+            "absent_months": rng.choice((0, 0, 1, 2, 3)),
+            "work_grade": rng.choice(list(p.plans.ecom_cs.work_award)),
+            "grade_rating": rng.choice(list(p.team.grade_bonus)),
             "month": month,
             "team_share": money(rng, 0, 3000),
             "team_pool": _pick(
                 rng, [d(0), d("300.55"), d("0.01"), d("99999.99")], lambda: money(rng, 0, 9000)
             ),
             "team_members": rng.randint(0, 8),
+            "group_completion": _pick(
+                rng, around(*completion_edges, step=d("0.0001")), lambda: money(rng, 0, 2, 4)
+            ),
             "public_share": money(rng, 0, 2000),
             "streak": rng.choice((0, 0, 1)),
         }
@@ -1318,42 +1467,12 @@ def plan_rows(plan: str, policy: Policy, rng: random.Random, n: int) -> list[tup
     return rows
 
 
-def store_manager_ties(
-    policy: Policy, rng: random.Random, rows: list[tuple[Any, ...]], count: int = 16
-) -> list[tuple[Any, ...]]:
-    """Store-manager rows whose task coefficient net ÷ target is exactly half a unit in its
-    last kept decimal (policy ``coefficient_places``: 0.xxxx5), below the tie in floats."""
-    places = policy.plans.store_manager.coefficient_places
-    half = Decimal(1).scaleb(-places) / 2
-    out = []
-    for target in (Decimal(150000), Decimal(120000), Decimal(250000), Decimal(200000)):
-        nets = half_fen_ties(
-            rng,
-            _ratio_tie_draw(target, half, places),
-            _over(lambda v: v, target),
-            _float_over(float(target)),
-            count // 4,
-            places=places,
-        )
-        for net in nets:
-            row = dict(zip(PLAN_INPUTS, rng.choice(rows), strict=True))
-            row.update(
-                sales=net,
-                returns=Decimal(0),
-                shipping_paid=Decimal(0),
-                target=target,
-                task_coefficient=None,
-            )
-            out.append(tuple(row[k] for k in PLAN_INPUTS))
-    return out
-
-
-def team_share_ties(
+def level_share_ties(
     policy: Policy, rng: random.Random, rows: list[tuple[Any, ...]], count: int = 3
 ) -> list[tuple[Any, ...]]:
-    """Store-manager rows whose team line, pool × level share ÷ members, is exactly a half-fen
-    tie that binary floats put below it (first the worked case 300.55 × 90% ÷ 3 = 90.165);
-    ``count`` per level and head count where such ties exist (none do for, say, 80% ÷ 3)."""
+    """Rows whose level-share line, pool × level share ÷ members, is exactly a half-fen tie that
+    binary floats put below it (first the worked case 300.55 × 90% ÷ 3 = 90.165); ``count``
+    per level and head count where such ties exist (none do for, say, 80% ÷ 3)."""
     cases = [("deputy", 3, Decimal("300.55"))]
     for level, share in policy.team.level_share.items():
         for members in (2, 3, 4, 8):
@@ -1383,9 +1502,10 @@ def plan_twins(policy: Policy, rng: random.Random, n: int = 300) -> list[Twin]:
         codes = [code for code, _ in lines]
         outputs = (*lines, ("total", "+".join(f"{{out_{c}}}" for c in codes)))
         rows = plan_rows(plan, policy, rng, n)
-        if plan == "store_manager":
-            rows += store_manager_ties(policy, rng, rows)
-            rows += team_share_ties(policy, rng, rows)
+        if plan == "ecom_other" or (
+            plan == "store_manager" and policy.plans.store_manager.team_share_mode == "level_share"
+        ):
+            rows += level_share_ties(policy, rng, rows)
         twins.append(
             Twin(
                 f"plan_{plan}",
@@ -1404,8 +1524,17 @@ def plan_twins(policy: Policy, rng: random.Random, n: int = 300) -> list[Twin]:
 # ---------------------------------------------------------------- a whole month's payroll
 
 PAYROLL_INPUTS = ("id", "plan", "team", "seat", *EMPLOYEE_FIELDS, *MONTH_INPUTS, "streak")
-PAYROLL_HELPERS = ("net", "years", "team_share", "team_pool", "team_members", "public_share")
-_TEAM_COLUMNS = ("team", "target", "sales", "members", "pool", "fen")
+PAYROLL_HELPERS = (
+    "net",
+    "years",
+    "months",
+    "team_share",
+    "team_pool",
+    "team_members",
+    "group_completion",
+    "public_share",
+)
+_SHOP_COLUMNS = ("shop", "group", "sales", "target")
 
 
 @dataclass
@@ -1420,15 +1549,15 @@ class MonthLayout:
 def build_month_workbook(path: Path, month: Month, policy: Policy) -> MonthLayout:
     """The pure-formula payroll of ``month``: what a company would build without xlkpi.
 
-    Sheets: Policy; Month (public sales, cs_2017 head count, the exact public pool, and the
-    share ROUND(pool ÷ staff, 2), rounded once); Teams (per team: SUMIFS of cs_000 net sales,
-    members, pool by completion band to the fen, pool in fen; a store manager's team line is
-    ROUND(pool × level share ÷ members, 2)); Payroll
-    (one row per employee: inputs, helpers, one column per pay line, total = sum of the lines).
-    A cs_000 member's share is the pool split in fen with the leftover fen going one by one in
-    roster order, which needs the member's seat in the team (an input column: a running COUNTIFS
-    would make the sheet quadratic). The three-months-excellent reward reads History; here it is
-    the ``streak`` input column (0 for a month without history).
+    Sheets: Policy; Month (public sales, the public-pool head count, the exact public pool and
+    the share ROUND(pool ÷ staff, 2), rounded once; the doc-002 pool: all shops' sales and
+    targets, the pool by completion band to the fen, in fen, and the pool head count); Shops
+    (one row per shop: group, sales = orders − returns − shipping paid, target); Payroll (one
+    row per employee: inputs, helpers, one column per pay line, total = sum of the lines).
+    A pool member's share is the pool split in fen with the leftover fen going one by one in
+    roster order, which needs the member's seat (an input column: a running COUNTIFS would make
+    the sheet quadratic). A group's completion is SUMIFS over its shops. The
+    three-months-excellent reward reads History; here it is the ``streak`` input (0 without).
     """
     p = policy.at(month.month)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})  # rows are written in order
@@ -1443,51 +1572,57 @@ def build_month_workbook(path: Path, month: Month, policy: Policy) -> MonthLayou
     def whole(col: str) -> str:
         return f"{PAYROLL_SHEET}!${letter[col]}$2:${letter[col]}${last}"
 
+    def count_of(plans: list[str]) -> str:
+        return "+".join(f'COUNTIF({whole("plan")},"{x}")' for x in plans) or "0"
+
+    shops = month.shops
+    shop_last = len(shops) + 1
+    shop_col = {
+        c: f"{SHOPS_SHEET}!${col_letter(i)}$2:${col_letter(i)}${max(shop_last, 2)}"
+        for i, c in enumerate(_SHOP_COLUMNS)
+    }
     ms = wb.add_worksheet(MONTH_SHEET)
     pool_name = p.plans.cs_2017.public_pool_schedule
-    public = '"' + next(iter(PUBLIC_POOL_PLANS)) + '"'
     ms.write_row(0, 0, ["month", month.month])
     ms.write_row(1, 0, ["public_sales", float(month.public_sales)])
-    ms.write_row(2, 0, ["staff", f"=COUNTIF({whole('plan')},{public})"])
+    ms.write_row(2, 0, ["staff", f"={count_of(p.team.public_pool_plans)}"])
     ms.write_row(3, 0, ["pool", f"={schedule(p, pool_name, 'B2')}"])  # exact: rounded once
     ms.write_row(4, 0, ["share", "=IF(B3=0,0,ROUND(B4/B3,2))"])
+    trial = p.plans.ecom_cs.trial_operation
+    rate = band(p.team.pool_rate, "P_Pool", completion_of("MAX(B6,0)", "B7"))
+    ms.write_row(5, 0, ["shop_sales", f"=SUM({shop_col['sales']})"])
+    ms.write_row(6, 0, ["shop_target", f"=SUM({shop_col['target']})"])
+    ms.write_row(7, 0, ["pool_members", f"={count_of(p.team.pool_plans)}"])
+    ms.write_row(8, 0, ["dept_pool", "=0" if trial else f"=IF(B8=0,0,ROUND(MAX(B6,0)*{rate},2))"])
+    ms.write_row(9, 0, ["dept_fen", "=ROUND(B9*100,0)"])
 
-    ts = wb.add_worksheet(TEAMS_SHEET)
-    ts.write_row(0, 0, _TEAM_COLUMNS)
-    teams = sorted({e.team for e in month.employees} | set(month.team_targets))
-    cs000 = '"' + next(iter(TEAM_POOL_PLANS)) + '"'
-    for r, team in enumerate(teams, start=1):
-        x = r + 1
-        ts.write_string(r, 0, team)
-        target = month.team_targets.get(team)
-        if target is not None:
-            ts.write_number(r, 1, float(target))
-        ts.write_formula(
-            r, 2, f"=SUMIFS({whole('net')},{whole('plan')},{cs000},{whole('team')},A{x})"
-        )
-        ts.write_formula(r, 3, f"=COUNTIFS({whole('plan')},{cs000},{whole('team')},A{x})")
-        rate = band(p.team.pool_rate, "P_Pool", completion_of(f"MAX(C{x},0)", f"B{x}"))
-        ts.write_formula(r, 4, f"=IF(D{x}=0,0,ROUND(MAX(C{x},0)*{rate},2))")
-        ts.write_formula(r, 5, f"=ROUND(E{x}*100,0)")
-    team_range = f"{TEAMS_SHEET}!$A$2:$F${len(teams) + 1}"
+    ss = wb.add_worksheet(SHOPS_SHEET)
+    ss.write_row(0, 0, _SHOP_COLUMNS)
+    for r, shop in enumerate(shops, start=1):
+        ss.write_string(r, 0, shop.name)
+        ss.write_string(r, 1, shop.group)
+        ss.write_number(r, 2, float(shop.sales))
+        if shop.target is not None:
+            ss.write_number(r, 3, float(shop.target))
 
     ws = wb.add_worksheet(PAYROLL_SHEET)
     ws.write_row(0, 0, columns)
-    seats: dict[str, int] = {}
+    seat = 0
     layout = MonthLayout(
         n, {c: columns.index(f"out_{c}") for c in LINE_CODES}, columns.index("total")
     )
     line_cols = [letter[c] for c in lines]
     for r, emp in enumerate(month.employees, start=1):
         inp = month.inputs[emp.id]
-        seat = 0
-        if emp.plan in TEAM_POOL_PLANS:
-            seat = seats[emp.team] = seats.get(emp.team, 0) + 1
+        position = 0
+        if emp.plan in p.team.pool_plans:
+            seat += 1
+            position = seat
         values: dict[str, Any] = {
             "id": emp.id,
             "plan": emp.plan,
             "team": emp.team,
-            "seat": seat,
+            "seat": position,
             "base_pay": emp.base_pay,
             "post_pay": emp.post_pay,
             "level": emp.level,
@@ -1501,22 +1636,31 @@ def build_month_workbook(path: Path, month: Month, policy: Policy) -> MonthLayou
         x = r + 1
         cells = {c: f"{letter[c]}{x}" for c in columns}
         cells["month"] = f"DATE({month.month[:4]},{int(month.month[5:])},1)"
+        m = MONTH_SHEET
         helpers = {
             "net": "{sales}-{returns}-{shipping_paid}",
             "years": years("{hire_date}", "{month}"),
+            "months": months_of("{hire_date}", "{month}"),
             "team_share": (
-                f"IF({{seat}}=0,0,(QUOTIENT(VLOOKUP({{team}},{team_range},6,0),"
-                f"VLOOKUP({{team}},{team_range},4,0))+({{seat}}<=MOD(VLOOKUP({{team}},"
-                f"{team_range},6,0),VLOOKUP({{team}},{team_range},4,0))))/100)"
+                f"IF({{seat}}=0,0,(QUOTIENT({m}!$B$10,{m}!$B$8)+({{seat}}<=MOD({m}!$B$10,"
+                f"{m}!$B$8)))/100)"
             ),
-            "team_pool": f"IFERROR(VLOOKUP({{team}},{team_range},5,0),0)",
-            "team_members": f"IFERROR(VLOOKUP({{team}},{team_range},4,0),0)",
-            "public_share": f"{MONTH_SHEET}!$B$5",
+            "team_pool": f"{m}!$B$9",
+            "team_members": f"{m}!$B$8",
+            "group_completion": completion_of(
+                f"MAX(SUMIFS({shop_col['sales']},{shop_col['group']},{{team}}),0)",
+                f"SUMIFS({shop_col['target']},{shop_col['group']},{{team}})",
+            ),
+            "public_share": f"{m}!$B$5",
         }
-        needed = {"net", "years"}
-        needed |= {"team_share"} if emp.plan in TEAM_POOL_PLANS else set()
-        needed |= {"team_pool", "team_members"} if emp.plan == "store_manager" else set()
-        needed |= {"public_share"} if emp.plan in PUBLIC_POOL_PLANS else set()
+        level_share = emp.plan == "ecom_other" or (
+            emp.plan == "store_manager" and p.plans.store_manager.team_share_mode == "level_share"
+        )
+        needed = {"net", "years", "months"}
+        needed |= {"team_share"} if emp.plan in p.team.pool_plans else set()
+        needed |= {"team_pool", "team_members"} if level_share else set()
+        needed |= {"group_completion"} if emp.plan == "ecom_cs" and not trial else set()
+        needed |= {"public_share"} if emp.plan in p.team.public_pool_plans else set()
         for name, template in helpers.items():
             if name in needed:
                 ws.write_formula(r, columns.index(name), "=" + fill(template, cells), None, 0)
