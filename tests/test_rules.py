@@ -262,7 +262,7 @@ def test_group_bonus_by_completion(team_sales: str, bonus: str) -> None:
 
 def test_completion() -> None:
     assert rules.completion(120000, 100000) == d("1.2")
-    with pytest.raises(OutOfRangeError, match="team target is 0"):
+    with pytest.raises(OutOfRangeError, match="销售目标为0"):
         rules.completion(1, 0)
 
 

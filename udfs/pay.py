@@ -455,7 +455,7 @@ def LOGISTICS_BEHAVIOUR(
             return round_money(base * factor * share)
         value = rules.amount_arg(need(b), "behaviour score")
         if value > top:
-            raise OutOfRangeError(f"行为考核系数为{value}:不能超过{top}。")
+            raise OutOfRangeError(f"行为考核系数为{value}：不能超过{top}。")
         return round_money(base * value * share)
 
     return vectorize(pay, wage, behaviour, months_in_post)

@@ -90,7 +90,7 @@ def _department(month: Month, policy: Policy) -> tuple[Decimal, list[Decimal], d
         return ZERO, [ZERO] * len(members), {}
     if not month.shops:
         raise MissingValueError(
-            "电商部有客服提成,但本月没有店铺数据:请在店铺表填写每个店铺的下单金额、退货和目标。"
+            "电商部有客服提成，但本月没有店铺数据：请在店铺表填写每个店铺的下单金额、退货和目标。"
         )
     pool = department_pool(month.shops, policy)
     shares = split_evenly(pool, len(members))
@@ -220,7 +220,7 @@ def _compute_employee(
                 emp.name,
                 "reward",
                 "streak_reward",
-                f"连续{p.streak_reward.months}个月考核优秀,一次性奖励{p.streak_reward.amount}元。",
+                f"连续{p.streak_reward.months}个月考核优秀，一次性奖励{p.streak_reward.amount}元。",
             )
         )
     return EmployeeResult(
@@ -239,7 +239,7 @@ def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> 
                 emp.name,
                 "warning",
                 "task_coefficient_zero",
-                "任务完成系数填写为0,本月店长底薪为0:请确认是否属实。",
+                "任务完成系数填写为0，本月店长底薪为0：请确认是否属实。",
             )
         )
     if emp.plan == "cs_2017" and not cs_2017_appraised(inp, p):
@@ -250,7 +250,7 @@ def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> 
                 emp.name,
                 "warning",
                 "cs2017_not_appraised",
-                f"考核期缺勤{inp.absent_months}个月(超过{limit}个月),本期不参加考核:"
+                f"考核期缺勤{inp.absent_months}个月（超过{limit}个月），本期不参加考核："
                 "不计个人提成和考核等级。",
             )
         )
@@ -261,7 +261,7 @@ def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> 
                 emp.name,
                 "warning",
                 "logistics_new_staff",
-                "在本岗位工作未满一个月,不具有考核资格:业绩和行为系数按1计发。",
+                "在本岗位工作未满一个月，不具有考核资格：业绩和行为系数按1计发。",
             )
         )
     return out

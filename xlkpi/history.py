@@ -86,7 +86,9 @@ def warnings_for(
                 run = _run(past, month, grade == wanted, lambda r, wanted=wanted: r.grade == wanted)
             if run >= rule.months:
                 alerts.append(
-                    Alert(emp.id, emp.name, "warning", rule.code, f"{rule.label}(连续{run}个月)。")
+                    Alert(
+                        emp.id, emp.name, "warning", rule.code, f"{rule.label}（连续{run}个月）。"
+                    )
                 )
     limit = policy.fines.complaint_dismissal_at
     if emp.plan in policy.fines.dismissal_plans and limit and complaints >= limit:
@@ -96,7 +98,7 @@ def warnings_for(
                 emp.name,
                 "dismissal",
                 "complaints",
-                f"本月客诉{complaints}次,达到{limit}次:劝退。",
+                f"本月客诉{complaints}次，达到{limit}次：劝退。",
             )
         )
     return alerts
@@ -131,13 +133,13 @@ def rank_due(
     rung = ranks.ladder[position + 1]
     if months < rung.min_tenure_months or score < rung.min_score:
         return None
-    approval = ",需主管批准" if rung.needs_approval else ""
-    example = "(示例标准)" if rung.example else ""
+    approval = "，需主管批准" if rung.needs_approval else ""
+    example = "（示例标准）" if rung.example else ""
     return Alert(
         emp.id,
         emp.name,
         "promotion",
         f"rank_{rung.name}",
-        f"可晋升为{rung.label}{example}:服务{months}个月,本月{format_number(score)}分,"
+        f"可晋升为{rung.label}{example}：服务{months}个月，本月{format_number(score)}分，"
         f"任职期间无不良记录{approval}。",
     )

@@ -197,7 +197,7 @@ def _refuse(emp: Employee, what: str, path: str) -> None:
     """An input the plan has no line for: never dropped, always an input problem (A9)."""
     label = PLAN_LABELS.get(emp.plan, (emp.plan, ""))[0]
     raise OutOfRangeError(
-        f"{what}已填写,但岗位“{label}”没有这一项(参数 {path}):请删除该数值或更改岗位。"
+        f"{what}已填写，但岗位“{label}”没有这一项（参数 {path}）：请删除该数值或更改岗位。"
     )
 
 
@@ -519,7 +519,7 @@ def cs_2017(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
 
 def _work_award(emp: Employee, inp: MonthInput, policy: Policy) -> PayLine:
     if inp.work_grade is None:
-        raise MissingValueError("工作表现为空:请选择主管评定的工作表现等级(300/400/500)。")
+        raise MissingValueError("工作表现为空：请选择主管评定的工作表现等级（300/400/500）。")
     return _amount("work_award", work_award(inp.work_grade, policy))
 
 
@@ -529,7 +529,7 @@ def ecom_cs(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
     lines = [_amount("post", emp.post_pay), _work_award(emp, inp, policy)]
     if not policy.plans.ecom_cs.trial_operation:
         if ctx.group_completion is None:
-            raise MissingValueError(f"客服组“{emp.team}”没有负责的店铺:请在店铺表填写。")
+            raise MissingValueError(f"客服组“{emp.team}”没有负责的店铺：请在店铺表填写。")
         bonus = _round(policy.team.group_bonus.value(ctx.group_completion))
         shown = format_rate(round_places(ctx.group_completion, 4))
         term = f"{bonus:,.2f}(完成率{shown})" if bonus else ""
@@ -540,10 +540,10 @@ def ecom_cs(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) ->
 def ecom_other(emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy) -> list[PayLine]:
     """电商部其他岗位 (002): post + level share of the average commission + grade bonus."""
     if inp.grade_rating is None:
-        raise MissingValueError("绩效评级为空:请选择总监评定的等级(不合格/合格/良好/优秀)。")
+        raise MissingValueError("绩效评级为空：请选择总监评定的等级（不合格/合格/良好/优秀）。")
     table = policy.team.grade_bonus
     if inp.grade_rating not in table:
-        raise OutOfRangeError(f"绩效评级为{inp.grade_rating!r}:请选择{'、'.join(table)}之一。")
+        raise OutOfRangeError(f"绩效评级为{inp.grade_rating!r}：请选择{'、'.join(table)}之一。")
     return [
         _amount("post", emp.post_pay),
         _level_share_line(ctx, level_share(emp.level, policy)),
@@ -572,11 +572,11 @@ def logistics_sales(
     if logistics_appraised(ctx, policy):
         ratio = logistics_completion(inp.net_sales, inp.target, plan.completion_cap)
         if inp.behaviour_score is None:
-            raise MissingValueError("行为考核系数为空:请填写0到1.2之间的系数。")
+            raise MissingValueError("行为考核系数为空：请填写0到1.2之间的系数。")
         behaviour = inp.behaviour_score
         if behaviour > plan.behaviour_max:
             raise OutOfRangeError(
-                f"行为考核系数为{behaviour}:不能超过{format_number(plan.behaviour_max)}。"
+                f"行为考核系数为{behaviour}：不能超过{format_number(plan.behaviour_max)}。"
             )
     else:
         ratio = behaviour = plan.new_staff_factor

@@ -259,7 +259,7 @@ def completion(team_sales: object, target: object) -> Decimal:
     sales = amount_arg(team_sales, "team sales")
     goal = amount_arg(target, "team target")
     if goal == ZERO:
-        raise OutOfRangeError("销售目标为0:请填写大于0的目标(team target is 0)")
+        raise OutOfRangeError("销售目标为0：请填写大于0的目标。")
     return sales / goal
 
 
@@ -273,10 +273,10 @@ def shops_target(shops: Sequence[Shop]) -> Decimal:
     total = ZERO
     for shop in shops:
         if shop.target is None:
-            raise MissingValueError(f"店铺“{shop.name}”没有本月销售目标:请在店铺表填写目标。")
+            raise MissingValueError(f"店铺“{shop.name}”没有本月销售目标：请在店铺表填写目标。")
         total += shop.target
     if total == ZERO:
-        raise OutOfRangeError("店铺销售目标合计为0:请填写大于0的目标。")
+        raise OutOfRangeError("店铺销售目标合计为0：请填写大于0的目标。")
     return total
 
 
@@ -303,7 +303,7 @@ def group_shops(shops: Sequence[Shop], group: str) -> list[Shop]:
     mine = [shop for shop in shops if shop.group == group]
     if not mine:
         raise MissingValueError(
-            f"客服组“{group or '(空白)'}”没有负责的店铺:请在店铺表的客服组一栏填写该组。"
+            f"客服组“{group or '（空白）'}”没有负责的店铺：请在店铺表的客服组一栏填写该组。"
         )
     return mine
 
@@ -366,7 +366,7 @@ def work_award(tier: object, policy: Policy | None = None) -> Decimal:
     """Work-performance award 工作表现 of e-commerce customer service: 300 / 400 / 500 (A6)."""
     table = _policy(policy).plans.ecom_cs.work_award
     if tier not in table:
-        raise OutOfRangeError(f"工作表现为{tier!r}:请选择{'、'.join(table)}之一。")
+        raise OutOfRangeError(f"工作表现为{tier!r}：请选择{'、'.join(table)}之一。")
     return round_money(table[tier])  # type: ignore[index]
 
 
@@ -413,7 +413,7 @@ def scorecard_score(points: object, full_points: object, maximum: object) -> Dec
     """
     full = amount_arg(full_points, "full points")
     if full == ZERO:
-        raise OutOfRangeError("考核表满分为0:请检查考核表各项分值。")
+        raise OutOfRangeError("考核表满分为0：请检查考核表各项分值。")
     score = amount_arg(points, "points") * HUNDRED / full
     return min(score, amount_arg(maximum, "maximum score"))
 
@@ -520,7 +520,7 @@ def year_end_bonus(
     values = coefficients if isinstance(coefficients, list | tuple) else [coefficients]
     numbers = [amount_arg(v, "monthly coefficient") for v in values if v is not None]
     if not numbers:
-        raise MissingValueError("没有月绩效系数:年终奖需要当年各月的绩效系数。")
+        raise MissingValueError("没有月绩效系数：年终奖需要当年各月的绩效系数。")
     if trial:
         return round_money(ZERO)
     average = sum(numbers, ZERO) / len(numbers)
@@ -572,16 +572,16 @@ def task_coefficient(net_sales: Decimal, target: Decimal, cap: Decimal) -> Decim
     Decimal('1.250005')
     """
     if target <= ZERO:
-        raise OutOfRangeError("个人目标为0:请填写大于0的目标或任务完成系数。")
+        raise OutOfRangeError("个人目标为0：请填写大于0的目标或任务完成系数。")
     return min(max(net_sales, ZERO) / target, cap)
 
 
 def logistics_completion(revenue: Decimal, target: Decimal | None, cap: Decimal) -> Decimal:
     """Results completion of a logistics sales employee = revenue ÷ target, capped (§B)."""
     if target is None:
-        raise MissingValueError("物流营销人员没有本月目标:请在业绩表填写个人目标。")
+        raise MissingValueError("物流营销人员没有本月目标：请在业绩表填写个人目标。")
     if target <= ZERO:
-        raise OutOfRangeError("个人目标为0:请填写大于0的目标。")
+        raise OutOfRangeError("个人目标为0：请填写大于0的目标。")
     return min(max(revenue, ZERO) / target, cap)
 
 
