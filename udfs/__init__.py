@@ -47,6 +47,7 @@ from udfs.scores import (
     WEIGHTED_SCORE,
 )
 from udfs.service import SENIORITY_PAY, SERVICE_MONTHS, STREAK_REWARD, YEAR_END_BONUS
+from udfs.tax import BONUS_TAX, CONTRIBUTION, WITHHOLDING, WITHHOLDING_SCHEDULE
 from udfs.team import (
     COMPLETION,
     GROUP_BONUS,
@@ -61,10 +62,12 @@ __all__ = [
     "AMOUNT",
     "ATTENDANCE_BONUS",
     "BONUS_RATIO",
+    "BONUS_TAX",
     "COMMISSION",
     "COMPLAINT_FINE",
     "COMPLETION",
     "CONDUCT_FINE",
+    "CONTRIBUTION",
     "CS_ATTENDANCE_ITEM",
     "CS_RANK",
     "DISCIPLINE_POINTS",
@@ -102,6 +105,8 @@ __all__ = [
     "TRIAL_BASE",
     "WAREHOUSE_APPRAISAL",
     "WEIGHTED_SCORE",
+    "WITHHOLDING",
+    "WITHHOLDING_SCHEDULE",
     "WORK_AWARD",
     "YEAR_END_BONUS",
 ]

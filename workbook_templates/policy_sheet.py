@@ -57,6 +57,7 @@ _SECTION_TITLES = {
     "year_end": "年终奖 Year-end bonus (A9)",
     "plans": "薪资方案 Pay plans (§B)",
     "scorecards": "考核表 Scorecards (§C)",
+    "tax": "个税与社保公积金 Income tax, social insurance, housing fund",
 }
 CHANGES_TITLE = "按月生效的变更 Dated changes (effective from a month)"
 _TITLE_FONT = Font(bold=True, color="FFFFFF")

@@ -6,6 +6,7 @@ documents' policy), and read each employee's pay lines, total, trace and alerts.
 building blocks below are the functions Excel's UDFs mirror.
 """
 
+from xlkpi.contributions import contributions
 from xlkpi.engine import EmployeeResult, MonthResult, compute_month
 from xlkpi.errors import (
     InputError,
@@ -35,6 +36,7 @@ from xlkpi.rules import (
     weighted_score,
     year_end_bonus,
 )
+from xlkpi.withholding import bonus_tax, withholding_schedule
 
 __all__ = [
     "Alert",
@@ -55,8 +57,10 @@ __all__ = [
     "XlkpiError",
     "attendance_bonus",
     "bonus_ratio",
+    "bonus_tax",
     "commission",
     "compute_month",
+    "contributions",
     "default_policy",
     "grade",
     "group_bonus",
@@ -66,5 +70,6 @@ __all__ = [
     "seniority_pay",
     "team_commission",
     "weighted_score",
+    "withholding_schedule",
     "year_end_bonus",
 ]

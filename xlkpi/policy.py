@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xlkpi.errors import PolicyError
 from xlkpi.scales import AmountScale, MarginalRateScale
+from xlkpi.tax_policy import TaxPolicy
 
 PLAN_CODES: tuple[str, ...] = (
     "designer",
@@ -658,6 +659,7 @@ class Policy(Section):
     streak_reward: StreakReward
     year_end: YearEndPolicy
     plans: Plans
+    tax: TaxPolicy = Field(title="个税与社保")
     scorecards: dict[str, Scorecard]
     changes: list[Change] = Field(default_factory=list)
     company: CompanyPolicy = Field(default_factory=CompanyPolicy, title="公司")

@@ -146,11 +146,13 @@ def _field_meta(model: type[BaseModel], parts: list[str | int]) -> tuple[str, st
     """Label and note of the deepest field along ``parts`` that has them."""
     label, note = "", ""
     current: Any = model
+    keyed = False  # the previous field is a dict of models: this part is a key
     for part in parts:
-        if isinstance(part, int) or not (
-            isinstance(current, type) and issubclass(current, BaseModel)
-        ):
-            current = None if isinstance(part, str) else current
+        if keyed or isinstance(part, int):
+            keyed = False
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            current = None
             continue
         field = current.model_fields.get(part)
         if field is None:
@@ -161,6 +163,7 @@ def _field_meta(model: type[BaseModel], parts: list[str | int]) -> tuple[str, st
         annotation = field.annotation
         args = getattr(annotation, "__args__", ())
         current = args[-1] if args else annotation
+        keyed = getattr(annotation, "__origin__", None) is dict
     return label, note
 
 
