@@ -12,6 +12,7 @@ import xlkpi
 from xlkpi import Employee, HistoryRecord, InputError, Month, MonthInput, compute_month
 from xlkpi.errors import InvalidNumberError, MissingValueError, OutOfRangeError
 from xlkpi.inputs import Shop
+from xlkpi.messages import set_lang
 from xlkpi.policy import validate_policy
 from xlkpi.sample_data import SAMPLE_PLANS, demo_month, synthetic_month
 
@@ -139,6 +140,33 @@ def test_iron_rank_looks_at_every_month_of_the_history() -> None:
     codes = [a.code for a in compute_month(Month("2026-10", [emp], inputs, history=clean)).alerts]
     assert codes == ["rank_iron"]
     assert compute_month(Month("2026-10", [emp], inputs, history=dirty)).alerts == []
+
+
+def test_alerts_follow_the_runs_language_and_results_carry_the_bad_record() -> None:
+    month = demo_month()
+    try:
+        set_lang("en")
+        english = compute_month(month).alerts
+    finally:
+        set_lang("zh")
+    chinese = compute_month(month).alerts
+    assert [a.code for a in english] == [a.code for a in chinese]
+    # the sentence is English; the policy's own labels (铁牌, warning rules) stay as HR wrote them
+    assert all(a.message[0].isascii() for a in english if a.kind != "warning")
+    assert any(a.message.startswith("due for promotion") for a in english)
+    results = compute_month(month).results
+    bad = {r.employee.id for r in results if r.bad_record}
+    assert bad == {
+        e.id
+        for e in month.employees
+        if (i := month.inputs[e.id]).complaints
+        or i.penalties
+        or i.losses
+        or i.absences
+        or i.chat_violations
+        or i.contact_leaks
+    }
+    assert bad
 
 
 def test_alert_messages_are_chinese_sentences() -> None:

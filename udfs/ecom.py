@@ -111,15 +111,25 @@ def LEVEL_SHARE(
     return vectorize(share, pool, members, level)
 
 
+# The work-performance grades as the sales sheet's dropdown shows them.
+_TIERS = {"一档": "tier1", "二档": "tier2", "三档": "tier3"}
+
+
 @xw.func
 @xw.arg("awards", ndim=2)
 @guarded
 def WORK_AWARD(grade: object, awards: object = None) -> object:
-    """工作表现奖(tier1/tier2/tier3=300/400/500) E-commerce customer service award (A6)."""
+    """工作表现奖(一档/二档/三档=300/400/500) E-commerce customer service award (A6)."""
     d = default_policy()
-    table = pa.keyed(awards, dict(d.plans.ecom_cs.work_award), {}, "plans.ecom_cs.work_award")
+    labels = {code: label for label, code in _TIERS.items()}
+    table = pa.keyed(awards, dict(d.plans.ecom_cs.work_award), labels, "plans.ecom_cs.work_award")
     p = pa.with_values({"plans.ecom_cs.work_award": table})
-    return vectorize(lambda g: rules.work_award(str(need(g)).strip(), p), grade)
+
+    def award(g: object) -> Decimal:
+        name = str(need(g)).strip()
+        return rules.work_award(_TIERS.get(name, name), p)
+
+    return vectorize(award, grade)
 
 
 @xw.func

@@ -15,7 +15,8 @@ from typing import NamedTuple
 from xlkpi.errors import InputError, MissingValueError, OutOfRangeError
 from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, warnings_for
 from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
-from xlkpi.money import ZERO
+from xlkpi.messages import t
+from xlkpi.money import ZERO, format_number
 from xlkpi.paylines import PayLine, total_of, trace
 from xlkpi.payplans import PLANS, PlanContext, cs_2017_appraised, logistics_appraised
 from xlkpi.policy import Policy
@@ -45,6 +46,7 @@ class EmployeeResult(NamedTuple):
     total: Decimal
     trace: str
     alerts: list[Alert]
+    bad_record: bool = False  # a complaint, fine, penalty, loss or absence this month (A11)
 
     def line(self, code: str) -> PayLine | None:
         """The pay line with this code, if the plan has one."""
@@ -179,12 +181,22 @@ def _context(emp: Employee, month: str, pools: _Pools, seat: list[int], p: Polic
     )
 
 
+def bad_record(inp: MonthInput) -> bool:
+    """True for a month with a complaint, fine, penalty, loss or absence (rules.md A11); the
+    History keeps it (HistoryRecord.bad_record) so that later months can see it."""
+    return bool(
+        inp.complaints
+        or inp.penalties
+        or inp.losses
+        or inp.absences
+        or inp.chat_violations
+        or inp.contact_leaks
+    )
+
+
 def _clean_record(inp: MonthInput, past: dict[str, HistoryRecord]) -> bool:
-    """No complaint, fine, penalty, loss or absence this month nor in any month of the History
-    (rules.md A11: 期间没有不良记录)."""
-    if inp.complaints or inp.penalties or inp.losses or inp.absences:
-        return False
-    if inp.chat_violations or inp.contact_leaks:
+    """No bad record this month nor in any month of the History (期间没有不良记录)."""
+    if bad_record(inp):
         return False
     return not any(r.bad_record or r.complaints for r in past.values())
 
@@ -220,11 +232,24 @@ def _compute_employee(
                 emp.name,
                 "reward",
                 "streak_reward",
-                f"连续{p.streak_reward.months}个月考核优秀，一次性奖励{p.streak_reward.amount}元。",
+                t(
+                    "alert.streak_reward",
+                    months=p.streak_reward.months,
+                    amount=format_number(p.streak_reward.amount),
+                ),
             )
         )
     return EmployeeResult(
-        emp, score, coefficient, grade, months, lines, total, trace(lines, total), alerts
+        emp,
+        score,
+        coefficient,
+        grade,
+        months,
+        lines,
+        total,
+        trace(lines, total),
+        alerts,
+        bad_record(inp),
     )
 
 
@@ -239,7 +264,7 @@ def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> 
                 emp.name,
                 "warning",
                 "task_coefficient_zero",
-                "任务完成系数填写为0，本月店长底薪为0：请确认是否属实。",
+                t("alert.task_zero"),
             )
         )
     if emp.plan == "cs_2017" and not cs_2017_appraised(inp, p):
@@ -250,8 +275,7 @@ def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> 
                 emp.name,
                 "warning",
                 "cs2017_not_appraised",
-                f"考核期缺勤{inp.absent_months}个月（超过{limit}个月），本期不参加考核："
-                "不计个人提成和考核等级。",
+                t("alert.cs2017_not_appraised", months=inp.absent_months, limit=limit),
             )
         )
     if emp.plan == "logistics_sales" and not logistics_appraised(ctx, p):
@@ -261,7 +285,7 @@ def plan_alerts(emp: Employee, inp: MonthInput, ctx: PlanContext, p: Policy) -> 
                 emp.name,
                 "warning",
                 "logistics_new_staff",
-                "在本岗位工作未满一个月，不具有考核资格：业绩和行为系数按1计发。",
+                t("alert.logistics_new"),
             )
         )
     return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xlkpi.inputs import Employee, HistoryRecord
+from xlkpi.messages import t
 from xlkpi.money import format_number
 from xlkpi.policy import Policy
 
@@ -87,7 +88,11 @@ def warnings_for(
             if run >= rule.months:
                 alerts.append(
                     Alert(
-                        emp.id, emp.name, "warning", rule.code, f"{rule.label}（连续{run}个月）。"
+                        emp.id,
+                        emp.name,
+                        "warning",
+                        rule.code,
+                        t("alert.warning_run", label=rule.label, run=run),
                     )
                 )
     limit = policy.fines.complaint_dismissal_at
@@ -98,7 +103,7 @@ def warnings_for(
                 emp.name,
                 "dismissal",
                 "complaints",
-                f"本月客诉{complaints}次，达到{limit}次：劝退。",
+                t("alert.complaints", count=complaints, limit=limit),
             )
         )
     return alerts
@@ -133,13 +138,19 @@ def rank_due(
     rung = ranks.ladder[position + 1]
     if months < rung.min_tenure_months or score < rung.min_score:
         return None
-    approval = "，需主管批准" if rung.needs_approval else ""
-    example = "（示例标准）" if rung.example else ""
+    approval = t("alert.rank_approval") if rung.needs_approval else ""
+    example = t("alert.rank_example") if rung.example else ""
     return Alert(
         emp.id,
         emp.name,
         "promotion",
         f"rank_{rung.name}",
-        f"可晋升为{rung.label}{example}：服务{months}个月，本月{format_number(score)}分，"
-        f"任职期间无不良记录{approval}。",
+        t(
+            "alert.rank_due",
+            rank=rung.label,
+            example=example,
+            months=months,
+            score=format_number(score),
+            approval=approval,
+        ),
     )

@@ -393,6 +393,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "payslips.title": ("{company} {month} 工资条", "{company} payslips {month}"),
     "payslips.footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
+    # --- the engine's alerts (rules.md A11, §B) ---------------------------------------------
+    "alert.warning_run": ("{label}（连续{run}个月）。", "{label} ({run} months in a row)."),
+    "alert.complaints": (
+        "本月客诉{count}次，达到{limit}次：劝退。",
+        "{count} service complaints this month, {limit} or more: dismissal.",
+    ),
+    "alert.rank_due": (
+        "可晋升为{rank}{example}：服务{months}个月，本月{score}分，任职期间无不良记录{approval}。",
+        "due for promotion to {rank}{example}: {months} months of service, {score} points "
+        "this month, no bad record{approval}.",
+    ),
+    "alert.rank_example": ("（示例标准）", " (example standard)"),
+    "alert.rank_approval": ("，需主管批准", "; needs the leader's approval"),
+    "alert.streak_reward": (
+        "连续{months}个月考核优秀，一次性奖励{amount}元。",
+        "{months} months in a row rated excellent: a one-off reward of {amount} yuan.",
+    ),
+    "alert.task_zero": (
+        "任务完成系数填写为0，本月店长底薪为0：请确认是否属实。",
+        "the task coefficient was entered as 0, so this month's store-manager pay is 0; "
+        "please confirm.",
+    ),
+    "alert.cs2017_not_appraised": (
+        "考核期缺勤{months}个月（超过{limit}个月），本期不参加考核：不计个人提成和考核等级。",
+        "absent {months} months of the appraisal period (more than {limit}): not appraised, "
+        "no personal commission and no grade.",
+    ),
+    "alert.logistics_new": (
+        "在本岗位工作未满一个月，不具有考核资格：业绩和行为系数按1计发。",
+        "less than one full month in the post: not appraised; results and behaviour are paid at 1.",
+    ),
 }
 
 
