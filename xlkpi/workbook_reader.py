@@ -143,6 +143,9 @@ def load_sheets(
         raise WorkbookError(f"{path} does not exist; check the file name")
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder, not a workbook")
+    from xlkpi.workbook_limits import check_workbook_file
+
+    check_workbook_file(path)  # a zip bomb or a huge grid would abort calamine
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except PasswordError:
