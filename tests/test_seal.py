@@ -14,6 +14,7 @@ from xlkpi.recalc import recalc
 from xlkpi.sample_data import demo_month
 from xlkpi.seal import (
     META_SEAL_CELLS,
+    by_cell,
     changed_cells,
     decode_cells,
     encode_cells,
@@ -88,8 +89,9 @@ def test_a_reopened_month_can_be_sealed_again(sealed: Path) -> None:
 
 
 def test_sealed_values_round_trip_and_diff() -> None:
-    cells = {"考勤": {"C2": "3.0", "B2": "s:王五"}, "参数": {}}
+    cells = {"考勤": {"2": ["", "3.0"], "1": ["s:名", "s:王五"]}, "参数": {}}
     assert decode_cells("".join(encode_cells(cells))) == cells
+    assert by_cell(cells["考勤"]) == {"C2": "3.0", "B1": "s:名", "B2": "s:王五"}
     assert decode_cells("not base64!") is None
     assert changed_cells({"C2": "3.0", "C10": "1.0"}, {"C2": "4.0", "C3": "s:x"}) == [
         ("C2", "3.0", "4.0"),

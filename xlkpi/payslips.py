@@ -5,9 +5,9 @@ to the name only when the book's name lacks it) with one sheet of strips, as Chi
 offices print and cut them. A strip is five rows: a title (the company name from the policy's
 ``company.name``, the month, 工资条), the header row, the values, the calculation (计算过程)
 and a blank row; each strip has its own header, so it lists only that employee's pay lines —
-the lines of their plan, with the "if any" lines (rewards, fines, penalties, losses, overtime,
-special awards …) only when they are not zero. Page breaks never split a strip; landscape A4,
-fitted to one page wide.
+base pay and every line that is not zero (no rows of 0.00 for allowances, rewards or fines
+that do not apply; the calculation still shows a cancelled bonus). Page breaks never split a
+strip; landscape A4, fitted to one page wide.
 
 On request it also writes one file per employee (``工资条_<month>/<month>_<id>_<name>.xlsx``),
 optionally encrypted with that employee's password (ECMA-376 agile encryption through
@@ -59,7 +59,7 @@ from xlkpi.workbook_reader import WorkbookContents, read_workbook
 
 ProgressFn = Callable[[str, float], None]
 STRIP_ROWS = 5  # title, header, values, calculation, blank
-STRIPS_PER_PAGE = 6
+STRIPS_PER_PAGE = 8
 _LEFT = (
     ("id", "工号"),
     ("name", "姓名"),
@@ -68,12 +68,9 @@ _LEFT = (
     ("coefficient", "绩效系数"),
     ("grade", "考核等级"),
 )
-# Lines a plan always shows, even at 0.00 (a cancelled attendance bonus is worth seeing);
-# every other line is an "if any" line, shown only when it is not zero.
-CORE_LINES = frozenset(
-    {"base", "post", "seniority", "attendance", "perf", "appraisal", "commission", "team",
-     "public_pool", "lunch"}
-)  # fmt: skip
+# A strip shows base pay and every line that is not zero: a cancelled attendance bonus or an
+# allowance the plan does not pay never appears as a row of 0.00 (the trace still says why).
+CORE_LINES = frozenset({"base"})
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
 NAME_PART_MAX = 40  # characters of an id or a name in a file name
 
@@ -138,9 +135,7 @@ class _Formats:
         self.title = wb.add_format({"bold": True, "font_name": "宋体", "font_size": 11})
 
 
-def _write_strip(
-    ws: Any, row: int, fmt: _Formats, title: str, r: EmployeeResult, width: int
-) -> None:
+def _write_strip(ws: Any, row: int, fmt: _Formats, title: str, r: EmployeeResult) -> None:
     """One strip from ``row``: title, header, values, the calculation (see module docstring)."""
     columns = strip_columns(r)
     values = strip_values(r, columns)
@@ -160,7 +155,7 @@ def _write_strip(
         else:
             ws.write_string(row + 2, c, str(value), fmt.text)
     ws.write_string(row + 3, 0, "计算过程", fmt.label)
-    last = max(width, len(columns)) - 1
+    last = len(columns) - 1
     if last > 1:
         ws.merge_range(row + 3, 1, row + 3, last, r.trace, fmt.trace)
     else:
@@ -168,22 +163,17 @@ def _write_strip(
     ws.set_row(row + 3, 15 * max(1, len(r.trace) // (12 * last) + 1))
 
 
-def _setup_sheet(ws: Any, title: str, width: int, rows: int) -> None:
+def _setup_sheet(ws: Any, width: int, rows: int) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()
-    ws.set_header(f'&C&"宋体,Bold"{_header_text(title)}')
     ws.set_footer(f"&C{t('payslips.footer')}")
     ws.set_column(0, width - 1, 11)
     ws.set_column(1, 1, 10)
     ws.set_column(2, 2, 14)
     ws.print_area(0, 0, max(rows - 1, 0), width - 1)
-
-
-def _header_text(text: str) -> str:
-    return text.replace("&", "&&")
 
 
 def _title(result: MonthResult) -> str:
@@ -208,10 +198,10 @@ def _write_book(target: Any, result: MonthResult, subset: list[EmployeeResult]) 
         if i and i % STRIPS_PER_PAGE == 0:
             breaks.append(row)
         ws.set_row(row + 2, 22)
-        _write_strip(ws, row, fmt, title, r, width)
+        _write_strip(ws, row, fmt, title, r)
     if breaks:
         ws.set_h_pagebreaks(breaks)
-    _setup_sheet(ws, title, width, STRIP_ROWS * len(subset))
+    _setup_sheet(ws, width, STRIP_ROWS * len(subset))
     wb.close()
 
 

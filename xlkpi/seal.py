@@ -89,19 +89,31 @@ def signature(key: bytes, seal: str, cells: str) -> str:
 # the sealed cell values
 
 
-def _cells(sheet: Sheet, cols: list[int]) -> dict[str, str]:
+def _cells(sheet: Sheet, cols: list[int]) -> dict[str, list[str]]:
+    """Column (0-based, as text) → canonical values of rows 1… down to its last non-blank."""
     out = {}
-    for r, cells in enumerate(sheet.rows, start=1):
-        for c in cols:
-            if c < len(cells):
-                text = _canon(cells[c])
-                if text:
-                    out[ref(c, r)] = text
+    canon = _canon
+    for c in cols:
+        values = [canon(cells[c]) if c < len(cells) else "" for cells in sheet.rows]
+        while values and not values[-1]:
+            values.pop()
+        if values:
+            out[str(c)] = values
     return out
 
 
-def input_cells(contents: WorkbookContents) -> dict[str, dict[str, str]]:
-    """Every non-blank input cell by sheet: cell → canonical value (what the seal hashes)."""
+def by_cell(columns: dict[str, list[str]]) -> dict[str, str]:
+    """The non-blank values of :func:`input_cells` columns as cell → value (``C5`` → ``2.0``)."""
+    out = {}
+    for col, values in columns.items():
+        for r, value in enumerate(values, start=1):
+            if value:
+                out[ref(int(col), r)] = value
+    return out
+
+
+def input_cells(contents: WorkbookContents) -> dict[str, dict[str, list[str]]]:
+    """Every input cell by sheet and column: its canonical values by row (what the seal hashes)."""
     sheets = contents.sheets
     out: dict[str, dict[str, str]] = {}
     for sheet_layout in (*layout.INPUT_SHEETS, HISTORY):
@@ -112,9 +124,9 @@ def input_cells(contents: WorkbookContents) -> dict[str, dict[str, str]]:
     if teams is not None:
         where = public_sales_cell(teams)
         if where is not None:
-            value = _canon(teams.value(*where))
-            if value:
-                out.setdefault(TEAMS.name, {})[ref(where[1], where[0])] = value
+            column = out.setdefault(TEAMS.name, {}).setdefault(str(where[1]), [])
+            column.extend([""] * (where[0] - len(column)))
+            column[where[0] - 1] = _canon(teams.value(*where))
     for name in layout.SCORECARD_SHEETS.values():
         sheet = sheets.get(name)
         if sheet is not None:
@@ -126,10 +138,10 @@ def input_cells(contents: WorkbookContents) -> dict[str, dict[str, str]]:
     return out
 
 
-def encode_cells(cells: dict[str, dict[str, str]]) -> list[str]:
+def encode_cells(cells: dict[str, dict[str, list[str]]]) -> list[str]:
     """The sealed values as meta pieces (JSON → zlib → base64, cut every :data:`PIECE`)."""
-    raw = json.dumps(cells, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = base64.b64encode(zlib.compress(raw.encode(), 9)).decode("ascii")
+    raw = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    text = base64.b64encode(zlib.compress(raw.encode(), 6)).decode("ascii")
     return [text[i : i + PIECE] for i in range(0, len(text), PIECE)] or [""]
 
 
@@ -141,7 +153,7 @@ def stored_cells_text(meta: dict[str, str]) -> str:
     return "".join(meta.get(f"{META_SEAL_CELLS}_{i}", "") for i in range(1, int(count) + 1))
 
 
-def decode_cells(text: str) -> dict[str, dict[str, str]] | None:
+def decode_cells(text: str) -> dict[str, dict[str, list[str]]] | None:
     """The inverse of :func:`encode_cells` (None when the pieces are missing or damaged)."""
     if not text:
         return None
@@ -220,10 +232,12 @@ def seal_updates(contents: WorkbookContents, key: bytes | None = None) -> dict[s
     return updates
 
 
-def _cell_findings(sheet: str, sealed: dict[str, str] | None, now: dict[str, str]) -> list[str]:
+def _cell_findings(
+    sheet: str, sealed: dict[str, list[str]] | None, now: dict[str, list[str]]
+) -> list[str]:
     if sealed is None:
         return []
-    changes = changed_cells(sealed, now)
+    changes = changed_cells(by_cell(sealed), by_cell(now))
     lines = [
         t("seal.cell_changed", sheet=sheet, cell=cell, old=shown(old), new=shown(new))
         for cell, old, new in changes[:SHOWN_CELLS]
@@ -250,7 +264,7 @@ def findings(contents: WorkbookContents, key: bytes | None = None) -> tuple[list
     sealed_hashes = decode_sheet_hashes(meta.get(META_SEAL_SHEETS, ""))
     cells_text = stored_cells_text(meta)
     sealed_cells = decode_cells(cells_text)
-    now_cells = input_cells(contents) if sealed_cells is not None else {}
+    now_cells: dict[str, dict[str, list[str]]] | None = None  # computed when first needed
     now = contents.sheet_hashes
     for name in sorted(set(sealed_hashes) | set(now)):
         if sealed_hashes.get(name) == now.get(name):
@@ -258,11 +272,11 @@ def findings(contents: WorkbookContents, key: bytes | None = None) -> tuple[list
         if name not in now:
             out.append(t("seal.sheet_removed", sheet=name))
             continue
-        details = _cell_findings(
-            name,
-            None if sealed_cells is None else sealed_cells.get(name, {}),
-            now_cells.get(name, {}),
-        )
+        details: list[str] = []
+        if sealed_cells is not None:
+            if now_cells is None:
+                now_cells = input_cells(contents)
+            details = _cell_findings(name, sealed_cells.get(name, {}), now_cells.get(name, {}))
         if details:
             out.extend(details)
         else:
