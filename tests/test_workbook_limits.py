@@ -124,3 +124,20 @@ def test_extent_finds_the_farthest_cell() -> None:
     assert extent(b'<row r="2"><c r="C1048576"/></row>') == (1048576, 3)
     assert extent(b'<row r="1"><c r="XFD1"/></row>') == (1, 16384)
     assert col_number(b"XFD") == 16384 and col_letters(16384) == "XFD" and col_letters(27) == "AA"
+
+
+def test_an_unreadable_file_is_a_message_not_an_internal_error(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_open = builtins.open
+
+    def denied(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(base):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(WorkbookError, match=r"无法读取 .*Permission denied"):
+        check_workbook_file(base)

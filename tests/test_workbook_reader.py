@@ -163,14 +163,14 @@ def test_many_problems_are_reported_together(book: Path) -> None:
 def test_not_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "notes.xlsx"
     path.write_text("this is not a workbook")
-    with pytest.raises(WorkbookError, match="not a readable Excel workbook"):
+    with pytest.raises(WorkbookError, match="不是可读的 Excel 工作簿"):
         read_workbook(path)
 
 
 def test_corrupted_workbook(book: Path) -> None:
     data = book.read_bytes()
     book.write_bytes(data[: len(data) // 2])
-    with pytest.raises(WorkbookError, match="corrupted"):
+    with pytest.raises(WorkbookError, match="已损坏"):
         read_workbook(book)
 
 
@@ -183,7 +183,7 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError, match="does not exist"):
+    with pytest.raises(WorkbookError, match="不存在"):
         read_workbook(tmp_path / "nope.xlsx")
 
 

@@ -266,6 +266,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法写出 {path}（{reason}）；没有任何改动。",
         "cannot write {path} ({reason}); nothing was changed.",
     ),
+    "file.missing": (
+        "{path} 不存在；请检查文件名。",
+        "{path} does not exist; check the file name.",
+    ),
+    "file.is_folder": ("{path} 是文件夹，不是工作簿。", "{path} is a folder, not a workbook."),
+    "file.password_protected": (
+        "{name} 设置了打开密码；请另存一份不加密的副本再运行。",
+        "{name} is password-protected; save an unprotected copy.",
+    ),
+    "file.sheet_unreadable": (
+        "{name} 中的工作表“{sheet}”无法读取（{reason}）；文件可能已损坏。",
+        "{name}: sheet {sheet} cannot be read ({reason}); the file may be corrupted.",
+    ),
+    "file.unreadable": ("无法读取 {path}（{reason}）。", "cannot read {path} ({reason})."),
     "file.not_a_folder": ("{path} 不是文件夹。", "{path} is not a folder."),
     # --- the process lock ----------------------------------------------------------------------
     "lock.held": (

@@ -100,6 +100,13 @@ def check_workbook_file(path: Path) -> None:
     files that are not zips at all (calamine then says what they are).
     """
     path = Path(path)
+    try:
+        _check(path)
+    except OSError as exc:  # no permission to read it, or it vanished
+        raise WorkbookError(t("file.unreadable", path=path, reason=exc.strerror or exc)) from None
+
+
+def _check(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise WorkbookTooLargeError(

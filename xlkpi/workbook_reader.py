@@ -42,6 +42,7 @@ from xlkpi.layout import (
     SheetLayout,
     column_letter,
 )
+from xlkpi.messages import t
 from xlkpi.money import ZERO, to_decimal
 from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
@@ -140,23 +141,18 @@ def load_sheets(
 
     path = Path(path)
     if not path.exists():
-        raise WorkbookError(f"{path} does not exist; check the file name")
+        raise WorkbookError(t("file.missing", path=path))
     if path.is_dir():
-        raise WorkbookError(f"{path} is a folder, not a workbook")
+        raise WorkbookError(t("file.is_folder", path=path))
     from xlkpi.workbook_limits import check_workbook_file
 
     check_workbook_file(path)  # a zip bomb or a huge grid would abort calamine
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except PasswordError:
-        raise WorkbookError(
-            f"{path.name} is password-protected; save an unprotected copy"
-        ) from None
+        raise WorkbookError(t("file.password_protected", name=path.name)) from None
     except (CalamineError, OSError, ValueError) as exc:
-        raise WorkbookError(
-            f"{path.name} is not a readable Excel workbook ({exc}); "
-            "it may be corrupted or another kind of file — open it in Excel and save it as .xlsx"
-        ) from None
+        raise WorkbookError(t("limits.corrupt", name=path.name, reason=exc)) from None
     try:
         all_names = list(wb.sheet_names)
         wanted = all_names if names is None else [n for n in names if n in all_names]
@@ -166,7 +162,7 @@ def load_sheets(
                 rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except (CalamineError, ValueError) as exc:
                 raise WorkbookError(
-                    f"{path.name}: sheet {name!r} cannot be read ({exc}); the file may be corrupted"
+                    t("file.sheet_unreadable", name=path.name, sheet=name, reason=exc)
                 ) from None
             sheets[name] = Sheet(name, rows, _header_map(rows))
         return all_names, sheets
