@@ -216,6 +216,7 @@ def test_bare_xlkpi_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> No
     assert cli.main([]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in cli.COMMAND_NAMES)
+    assert "用法：" in out and "显示版本号并退出" in out and "usage:" not in out
 
 
 def test_a_mistyped_command_suggests_the_right_one(capsys: pytest.CaptureFixture[str]) -> None:

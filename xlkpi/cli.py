@@ -92,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="xlkpi", description=t("cli.description"), epilog=t("cli.epilog"), add_help=False
     )
     parser.add_argument("-h", "--help", action="help", help=t("cli.help"))
-    parser.add_argument("--version", action="version", version=f"xlkpi {_version()}")
+    parser.add_argument(
+        "--version", action="version", version=f"xlkpi {_version()}", help=t("cli.version")
+    )
     parser.add_argument("--no-progress", action="store_true", help=t("cli.no_progress"))
     parser.add_argument("--lang", choices=messages.LANGS, help=t("cli.lang"))
     common = argparse.ArgumentParser(add_help=False)
@@ -438,9 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _argparse_in_current_language():
         parser = _parser()
         args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        if args.command is None:
+            parser.print_help()
+            return EXIT_OK
     messages.set_lang(messages.resolve_lang(explicit, _workbook_lang(args)))
     mark = atomic_file.swap_mark()
     try:
