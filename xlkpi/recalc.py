@@ -620,7 +620,7 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
     t0 = time.perf_counter()
     check_unlocked(path)
     progress("read", 0.0)
-    contents = read_workbook(path)
+    contents = read_workbook(path, heads_only=(PAYROLL.name, ALERTS.name))  # rewritten anyway
     timings["read"] = time.perf_counter() - t0
     if contents.status == STATUS_SEALED and not reopen:
         raise SealedMonthError(

@@ -130,12 +130,13 @@ def _header_map(rows: list[list[Any]]) -> dict[str, int]:
 
 
 def load_sheets(
-    path: Path, names: Iterable[str] | None = None
+    path: Path, names: Iterable[str] | None = None, heads_only: Iterable[str] = ()
 ) -> tuple[list[str], dict[str, Sheet]]:
     """Read sheets of ``path`` with python-calamine in one open: (all sheet names, read sheets).
 
-    ``names`` limits which sheets are read (all when None). Raises WorkbookError when the
-    file is missing, not a workbook, encrypted or corrupted.
+    ``names`` limits which sheets are read (all when None); of the sheets in ``heads_only``
+    only row 1 and the first column are read (:func:`xlkpi.sheet_heads.read_heads`). Raises
+    WorkbookError when the file is missing, not a workbook, encrypted or corrupted.
     """
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
@@ -157,7 +158,11 @@ def load_sheets(
         all_names = list(wb.sheet_names)
         wanted = all_names if names is None else [n for n in names if n in all_names]
         sheets: dict[str, Sheet] = {}
+        heads = _heads(path, [n for n in heads_only if n in wanted])
         for name in wanted:
+            if heads.get(name) is not None:
+                sheets[name] = Sheet(name, heads[name], _header_map(heads[name]))
+                continue
             try:
                 rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except (CalamineError, ValueError) as exc:
@@ -168,6 +173,19 @@ def load_sheets(
         return all_names, sheets
     finally:
         wb.close()
+
+
+def _heads(path: Path, names: list[str]) -> dict[str, list[list[Any]] | None]:
+    if not names:
+        return {}
+    from zipfile import BadZipFile
+
+    from xlkpi.sheet_heads import read_heads
+
+    try:
+        return read_heads(path, names)
+    except (OSError, ValueError, KeyError, BadZipFile, WorkbookError):  # calamine reports
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1023,14 +1041,15 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
     return records
 
 
-def read_workbook(path: Path) -> WorkbookContents:
+def read_workbook(path: Path, heads_only: Iterable[str] = ()) -> WorkbookContents:
     """Read a month workbook: Month, policy, every problem found, meta and the input fingerprint.
 
-    Raises WorkbookError only when the file cannot be read as a workbook at all.
+    Of the sheets in ``heads_only`` only row 1 and the first column are read (see
+    :func:`load_sheets`). Raises WorkbookError only when the file cannot be read at all.
     """
     path = Path(path)
     with gc_paused():
-        names, sheets = load_sheets(path)
+        names, sheets = load_sheets(path, heads_only=heads_only)
         return read_loaded(path, names, sheets)
 
 
