@@ -213,3 +213,57 @@ def test_second_recalc_updates_values_in_place(tmp_path: Path) -> None:
     recalc(fresh)
     assert read_sheet(book, PAYROLL.name) == read_sheet(fresh, PAYROLL.name)
     assert Decimal(repr(payroll_totals(book)["E00002"])) == result.results[1].total
+
+
+def test_repeat_recalc_needs_no_template_code(tmp_path: Path) -> None:
+    """Formulas in place: the template's formula modules (and openpyxl) are not even imported."""
+    import subprocess
+    import sys
+
+    from tests.cycle_support import patch_cell
+    from workbook_templates import build_workbook
+
+    book = build_workbook(tmp_path / "m.xlsx", month=demo_month())
+    recalc(book)
+    formulas = read_formulas(book, PAYROLL.name)
+    patch_cell(book, "业绩", "C3", 123456.78)
+    code = (
+        "import sys\n"
+        "from xlkpi.recalc import recalc\n"
+        "recalc(sys.argv[1])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy')"
+        " or m in ('workbook_templates.payroll', 'workbook_templates.input_sheets')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(book)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    assert read_formulas(book, PAYROLL.name) == formulas
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(book.read_bytes())
+    contents = read_workbook(again)
+    patch_cell(again, "_xlkpi", f"B{contents.meta_rows['payroll_shape']}", "other")
+    recalc(again)  # a full regeneration gives the same sheet
+    assert read_sheet(book, PAYROLL.name) == read_sheet(again, PAYROLL.name)
+
+
+def test_a_pay_line_that_goes_away_shows_zero_on_a_repeat_recalc(tmp_path: Path) -> None:
+    from tests.cycle_support import patch_cell
+    from workbook_templates import build_workbook
+
+    book = build_workbook(tmp_path / "m.xlsx", month=demo_month())
+    first = recalc(book).result
+    lines = {r.employee.id: {ln.code for ln in r.lines if ln.amount} for r in first.results}
+    rows = read_sheet(book, PAYROLL.name)
+    sales = read_sheet(book, "业绩")
+    row = next(i for i, r in enumerate(sales) if r[0] and lines.get(r[0], set()) & {"commission"})
+    emp = sales[row][0]
+    patch_cell(book, "业绩", f"C{row + 1}", 0)  # no sales: no commission this time
+    formulas = read_formulas(book, PAYROLL.name)
+    second = recalc(book).result
+    now = {r.employee.id: {ln.code for ln in r.lines if ln.amount} for r in second.results}
+    assert "commission" not in now[emp]
+    rows = read_sheet(book, PAYROLL.name)
+    payroll_row = next(r for r in rows if r[0] == emp)
+    assert payroll_row[PAYROLL.index("commission")] == 0
+    assert read_formulas(book, PAYROLL.name) == formulas  # values only: formulas kept

@@ -20,16 +20,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
-
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import quote_sheetname
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from xlkpi.errors import PolicyError
 from xlkpi.layout import GRADE_LABELS, LEVEL_LABELS, POLICY, POLICY_HEADERS
 from xlkpi.policy import Policy
 from xlkpi.policy_io import PolicyRow, parse_path, policy_from_rows, policy_to_rows
+
+if TYPE_CHECKING:  # openpyxl only when writing: reading the sheet (every recalc) needs none
+    from openpyxl.worksheet.worksheet import Worksheet
 
 _BRACKET_LEAF = re.compile(
     r"^(?P<scale>.+)\.brackets\[(?P<i>\d+)\]\.(?P<key>threshold|amount|rate)$"
@@ -60,9 +59,6 @@ _SECTION_TITLES = {
     "tax": "个税与社保公积金 Income tax, social insurance, housing fund",
 }
 CHANGES_TITLE = "按月生效的变更 Dated changes (effective from a month)"
-_TITLE_FONT = Font(bold=True, color="FFFFFF")
-_TITLE_FILL = PatternFill("solid", fgColor="4F6D8F")
-_NOTE_FONT = Font(italic=True, color="9C5700")
 
 
 def name_of(path: str) -> str:
@@ -204,6 +200,12 @@ def write_policy_sheet(ws: Worksheet, policy: Policy, month: str | None = None) 
 
     With ``month`` the sheet shows the policy in force that month and only later changes.
     """
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import quote_sheetname
+
+    title_font = Font(bold=True, color="FFFFFF")
+    title_fill = PatternFill("solid", fgColor="4F6D8F")
+    note_font = Font(italic=True, color="9C5700")
     plan = _plan(policy_for_month(policy, month))
     ws.append(list(POLICY_HEADERS))
     for cell in ws[1]:
@@ -213,12 +215,12 @@ def write_policy_sheet(ws: Worksheet, policy: Policy, month: str | None = None) 
             ws.append([None, item])
             r = ws.max_row
             for col in "ABCDEF":
-                ws[f"{col}{r}"].fill = _TITLE_FILL
-            ws[f"B{r}"].font = _TITLE_FONT
+                ws[f"{col}{r}"].fill = title_fill
+            ws[f"B{r}"].font = title_font
             continue
         ws.append([item.key, item.label, item.value, item.second, item.month, item.note or None])
         if item.note:
-            ws[f"F{ws.max_row}"].font = _NOTE_FONT
+            ws[f"F{ws.max_row}"].font = note_font
     for col, width in zip("ABCDEF", (44, 30, 14, 12, 10, 60), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"

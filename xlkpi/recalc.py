@@ -303,6 +303,17 @@ def payroll_edit_and_shape(
         seen.add(column.field)
     helpers = _HelperValues(contents) if contents is not None else None
     last_row, history_last_row = row_bounds(result, contents)
+    if contents is not None and formulas is _DEFERRED:
+        key = formulas_key(result, targets, contents)
+        stored, _, fields = contents.meta.get(META_PAYROLL_SHAPE, "").partition("|")
+        if key and stored == key and _rows_in_place(sheet, columns, result):
+            # same staff in the same rows, same formula code, policy and bounds: the formulas
+            # are in place and the template need not even be imported; only values change
+            edit = _values_only(result, targets, helpers, _decode_fields(fields), columns)
+            return edit, contents.meta[META_PAYROLL_SHAPE]
+        formulas = payroll_formula_source()
+    elif formulas is _DEFERRED:
+        formulas = payroll_formula_source()
     cached = FormulaCache(formulas, result.policy, last_row, history_last_row) if formulas else None
     values: dict[str, Any] = {}
     formula_cells: dict[str, str] = {}
@@ -328,6 +339,8 @@ def payroll_edit_and_shape(
             progress("payroll", i / n)
     _total_row(result, columns, values, formula_cells)
     shape = payroll_shape(result, targets, cached)
+    if shape and contents is not None:
+        shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
     if contents is not None and shape and contents.meta.get(META_PAYROLL_SHAPE) == shape:
         if _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formulas: only the cached values change
@@ -342,6 +355,98 @@ def payroll_edit_and_shape(
 
 
 META_PAYROLL_SHAPE = "payroll_shape"
+_DEFERRED: Any = object()  # build_edits: import the template's formulas only when needed
+_FORMULA_CODE = (  # the modules whose code makes the Payroll's and Teams' formulas
+    ("workbook_templates", ("payroll.py", "input_sheets.py", "policy_sheet.py")),
+    ("xlkpi", ("layout.py", "payplans.py", "paylines.py")),
+)
+
+
+def _formula_code_hash() -> str:
+    """A hash of the source of the formula-making modules, found without importing them."""
+    import hashlib
+    import importlib.util
+
+    h = hashlib.sha256()
+    for package, files in _FORMULA_CODE:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            h.update(b"none")
+            continue
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        for name in files:
+            try:
+                h.update((folder / name).read_bytes())
+            except OSError:
+                h.update(b"missing")
+    return h.hexdigest()
+
+
+def formulas_key(
+    result: MonthResult, targets: list[tuple[str, str, bool, bool]], contents: WorkbookContents
+) -> str:
+    """What the Payroll's formulas depend on: staff order and plans, the columns, the formula
+    code (and which function supplies it), the policy cells, the month and the lookup bounds."""
+    from xlkpi.workbook_reader import fingerprint
+
+    source = payroll_formula_source
+    code = [
+        f"{source.__module__}.{source.__qualname__}",
+        _formula_code_hash(),
+        contents.sheet_hashes.get(layout.POLICY, ""),
+        contents.month_name,
+        *map(str, row_bounds(result, contents)),
+    ]
+    staff = [[r.employee.id, r.employee.plan] for r in result.results]
+    layout_row = [[f"{f}:{letter}:{h}:{t}" for f, letter, h, t in targets]]
+    return fingerprint([("staff", staff), ("columns", layout_row), ("code", [code])])
+
+
+def _encode_fields(cached: FormulaCache | None) -> str:
+    """Per plan, the fields that got a formula: ``plan:f,f;plan:f`` (kept in the meta cell)."""
+    if cached is None:
+        return ""
+    return ";".join(
+        f"{plan}:{','.join(sorted(f for f, text in pattern.items() if text))}"
+        for plan, pattern in sorted(cached.by_plan.items())
+        if pattern is not None
+    )
+
+
+def _decode_fields(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for part in text.split(";"):
+        plan, sep, fields = part.partition(":")
+        if sep:
+            out[plan] = set(fields.split(",")) if fields else set()
+    return out
+
+
+def _values_only(
+    result: MonthResult,
+    targets: list[tuple[str, str, bool, bool]],
+    helpers: _HelperValues | None,
+    formula_fields: dict[str, set[str]],
+    columns: list[tuple[layout.Column, int]],
+) -> SheetEdit:
+    """The cached values of a Payroll whose formulas are in place (a formula cell of a pay
+    line the employee does not get shows 0, as when the formulas were written)."""
+    values: dict[str, Any] = {}
+    zero = Decimal(0)
+    for i, r in enumerate(result.results):
+        rs = str(FIRST_DATA_ROW + i)
+        row_values = payroll_values(r)
+        helper_values = helpers.values(r) if helpers is not None else {}
+        with_formula = formula_fields.get(r.employee.plan, set())
+        for fieldname, letter, helper, takes_formula in targets:
+            value = helper_values.get(fieldname) if helper else row_values.get(fieldname)
+            if value is None and takes_formula and fieldname in with_formula:
+                if fieldname in _LINE_CODES:
+                    value = zero
+            if value is not None:
+                values[letter + rs] = value
+    _total_row(result, columns, values, {})
+    return SheetEdit(values=values)
 
 
 def row_bounds(result: MonthResult, contents: WorkbookContents | None = None) -> tuple[int, int]:
@@ -647,10 +752,10 @@ def build_edits(
     contents: WorkbookContents, result: MonthResult, progress: ProgressFn = _noop
 ) -> dict[str, SheetEdit]:
     """Every sheet edit of a recalc: Payroll, Alerts, cached input-sheet formulas and meta."""
-    formulas = payroll_formula_source()
     payroll, shape = payroll_edit_and_shape(
-        result, contents.sheets.get(PAYROLL.name), formulas, progress, contents
+        result, contents.sheets.get(PAYROLL.name), _DEFERRED, progress, contents
     )
+    formulas = None if not payroll.formulas else payroll_formula_source()
     edits = {
         PAYROLL.name: payroll,
         ALERTS.name: alerts_edit(result, contents.sheets.get(ALERTS.name)),
