@@ -883,6 +883,12 @@ def _clamp_shared_refs(xml: bytes, tags: _Tags, last_row: int) -> bytes:
 
 def patch_sheet_xml(xml: bytes, edit: SheetEdit) -> bytes:
     """Apply one SheetEdit to the bytes of a worksheet part; returns the new bytes."""
+    return b"".join(_patch_sheet_pieces(xml, edit))
+
+
+def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
+    """:func:`patch_sheet_xml` as the pieces that make the new part, in order (not joined:
+    patch_workbook deflates them one by one, so a large sheet is never copied whole again)."""
     plan = _plan(edit)
     root = _ROOT_RE.search(xml)
     if root is None:
@@ -945,14 +951,14 @@ def patch_sheet_xml(xml: bytes, edit: SheetEdit) -> bytes:
             last = row.end
             pi += 1 if edited else 0
     out.append(body[last:])
-    new_body = b"".join(out)
+    del body
     if plan.clear_rows_from is not None:
         # rows written from the plan hold plain <f> only: no shared range to shrink there
-        new_body = _clamp_shared_refs(new_body, tags, plan.clear_rows_from - 1)
-    new_body += new_rows(pending[pi:])
+        out = [_clamp_shared_refs(b"".join(out), tags, plan.clear_rows_from - 1)]
+    out.append(new_rows(pending[pi:]))
     head = _update_dimension(head, tags, plan, last_kept)
     name = tags.p + b"sheetData"
-    return head + b"<" + name + b">" + new_body + b"</" + name + b">" + tail
+    return [head, b"<" + name + b">", *out, b"</" + name + b">", tail]
 
 
 def _update_dimension(head: bytes, tags: _Tags, plan: _SheetPlan, last_kept: int) -> bytes:
@@ -1070,6 +1076,29 @@ def _drop_calc_chain(zf: ZipFile, parts: WorkbookParts) -> dict[str, bytes]:
 # zip writing with raw copies
 
 
+@dataclass
+class _Packed:
+    """A member's deflated bytes (in chunks), CRC-32 and sizes."""
+
+    chunks: list[bytes]
+    crc: int
+    size: int
+    raw_size: int
+
+    @classmethod
+    def of(cls, pieces: Iterable[bytes], level: int = COMPRESS_LEVEL) -> _Packed:
+        """Deflate ``pieces`` as one stream, piece by piece."""
+        z = zlib.compressobj(level, zlib.DEFLATED, -15)
+        chunks: list[bytes] = []
+        crc = raw = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+            raw += len(piece)
+            chunks.append(z.compress(piece))
+        chunks.append(z.flush())
+        return cls(chunks, crc, sum(map(len, chunks)), raw)
+
+
 class _ZipWriter:
     """A minimal zip writer that can copy members from another zip without recompressing."""
 
@@ -1146,9 +1175,12 @@ class _ZipWriter:
             remaining -= len(chunk)
 
     def write(self, info: ZipInfo, data: bytes, level: int = COMPRESS_LEVEL) -> None:
-        packed = zlib.compress(data, level, -15)
-        self._entry(info, 0, 8, zlib.crc32(data), len(packed), len(data))
-        self.fp.write(packed)
+        self.write_packed(info, _Packed.of([data], level))
+
+    def write_packed(self, info: ZipInfo, packed: _Packed) -> None:
+        self._entry(info, 0, 8, packed.crc, packed.size, packed.raw_size)
+        for chunk in packed.chunks:
+            self.fp.write(chunk)
 
     def close(self) -> None:
         start = self.fp.tell()
@@ -1178,21 +1210,22 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
         raise WorkbookError(f"{src} is not an .xlsx/.xlsm workbook: {exc}") from exc
     with zf, open(src, "rb") as raw, open(dst, "wb") as out:
         parts = workbook_parts(zf)
-        replaced: dict[str, bytes] = {}
+        replaced: dict[str, _Packed] = {}  # deflated at once: a sheet's XML is held only briefly
         for sheet, edit in edits.items():
             part = parts.sheets.get(sheet)
             if part is None:
                 known = ", ".join(repr(s) for s in parts.sheets)
                 raise WorkbookError(f"{src.name} has no worksheet named {sheet!r}; it has: {known}")
-            replaced[part] = patch_sheet_xml(zf.read(part), edit)
+            replaced[part] = _Packed.of(_patch_sheet_pieces(zf.read(part), edit))
         if parts.calc_chain is not None:
-            replaced.update(_drop_calc_chain(zf, parts))
+            for name, data in _drop_calc_chain(zf, parts).items():
+                replaced[name] = _Packed.of([data])
         writer = _ZipWriter(out)
         for info in zf.infolist():
             if info.filename == parts.calc_chain:
                 continue
             if info.filename in replaced:
-                writer.write(info, replaced[info.filename])
+                writer.write_packed(info, replaced.pop(info.filename))
             else:
                 writer.copy_raw(raw, info)
         writer.close()
