@@ -687,3 +687,33 @@ def test_formulas_are_stripped_and_escaped_like_cell_text() -> None:
     for empty in ("", "="):
         with pytest.raises(ValueError, match="empty formula for B9"):
             patch_sheet_xml(STYLED_SHEET, SheetEdit(formulas={"A1": "1", "B9": empty}))
+
+
+def test_columns_past_zz_take_the_general_path() -> None:
+    xml = (
+        b'<worksheet xmlns="urn:x"><dimension ref="A1:AAA1"/><sheetData>'
+        b'<row r="1"><c r="A1"><v>1</v></c><c r="AAA1"><f>A1*2</f><v>0</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    new = patch_sheet_xml(xml, SheetEdit(values={"AAA1": 2, "XFD2": "far", "ZZ2": 3}))
+    assert b'<c r="AAA1"><f>A1*2</f><v>2</v></c>' in new
+    assert b'<c r="ZZ2"><v>3</v></c><c r="XFD2" t="inlineStr"><is><t>far</t></is></c>' in new
+    assert b'ref="A1:XFD2"' in new
+
+
+def test_patch_workbook_deflates_the_same_bytes_as_patch_sheet_xml(tmp_path: Path) -> None:
+    import zipfile
+
+    src = tmp_path / "in.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("S")
+    for r in range(2000):
+        ws.write_row(r, 0, [f"id{r}", r, r * 1.5])
+    wb.close()
+    edit = SheetEdit(values={f"D{r}": r for r in range(1, 2001)}, formulas={"E5": "D5*2"})
+    dst = tmp_path / "out.xlsx"
+    patch_workbook(src, dst, {"S": edit})
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst) as zout:
+        assert zout.testzip() is None  # every CRC agrees
+        part = "xl/worksheets/sheet1.xml"
+        assert zout.read(part) == patch_sheet_xml(zin.read(part), edit)

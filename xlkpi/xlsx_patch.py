@@ -262,14 +262,23 @@ class _SheetPlan:
 
 
 _DIGITS = "0123456789"
-# column letters (upper case) -> column number, for every column of a sheet
+_TWO_LETTERS = 26 * 27  # columns A..ZZ: a sheet's usual width, made at first use in a process
+# column letters (upper case) -> column number, A..ZZ; wider columns take the general path
 _COLUMN_NUMBERS: dict[str, int] = {}
 
 
 def _column_numbers() -> dict[str, int]:
     if not _COLUMN_NUMBERS:
-        _COLUMN_NUMBERS.update((column_letters(c), c) for c in range(1, _MAX_COL + 1))
+        _COLUMN_NUMBERS.update((column_letters(c), c) for c in range(1, _TWO_LETTERS + 1))
     return _COLUMN_NUMBERS
+
+
+class _ColumnBytes(dict[bytes, int]):
+    """Column letters as bytes -> column number, filled as letters are met."""
+
+    def __missing__(self, letters: bytes) -> int:
+        number = self[letters] = column_index(letters.decode("ascii"))
+        return number
 
 
 _CELL_TYPES = frozenset({Decimal, str, int, float, bool, ExcelError, type(None)})
@@ -682,13 +691,11 @@ _SPANS_RE = re.compile(rb"(\sspans\s*=\s*[\"'])[^\"']*")
 _NEEDLES: dict[int, bytes] = {}
 
 
-_COLUMN_NUMBERS_B: dict[bytes, int] = {}
+_COLUMN_NUMBERS_B = _ColumnBytes()
 
 
 def _cell_columns(content: bytes) -> list[int] | None:
     """Columns of a row's cells, if every cell starts ``<c r="`` and they ascend; else None."""
-    if not _COLUMN_NUMBERS_B:
-        _COLUMN_NUMBERS_B.update((k.encode(), c) for k, c in _column_numbers().items())
     found = _CELL_START_RE.findall(content)
     if len(found) != content.count(b"<c"):  # a cell without leading r=, or rich-text <color>
         return None
