@@ -175,7 +175,18 @@ imports = time.perf_counter() - t0
 argv, result = json.loads(sys.argv[1]), sys.argv[2]
 original = recalc_module.recalc
 stages = {}
+memory = {}
+def rss_mb():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096 / 1048576
 def capturing(*args, **kwargs):
+    shown = kwargs.get("progress")
+    def progress(stage, fraction):
+        if fraction == 0 or stage == "done":
+            memory.setdefault(stage, rss_mb())
+        if shown is not None:
+            shown(stage, fraction)
+    kwargs["progress"] = progress
     r = original(*args, **kwargs)
     stages.update(r.timings)
     return r
@@ -188,7 +199,8 @@ if code != 0:
     raise SystemExit(f"xlkpi {' '.join(argv)} exited {code}: {text.getvalue()[-2000:]}")
 modules = sorted(set(sys.modules) - bare)
 with open(result, "w", encoding="utf-8") as fh:
-    json.dump({"cli": seconds, "imports": imports, "stages": stages, "modules": modules}, fh)
+    out = {"cli": seconds, "imports": imports, "stages": stages, "modules": modules}
+    json.dump({**out, "memory": memory}, fh)
 """
 
 
@@ -489,6 +501,7 @@ def measure(
                 row.inner.setdefault(kind, []).append(c.data["cli"])
                 if kind == "recalc":
                     row.notes.setdefault("recalc_stages", []).append((c.seconds, c.data["stages"]))
+                    row.notes["recalc_memory"] = {**c.data.get("memory", {}), "peak": c.peak_mb}
                     row.notes["modules"] = c.data["modules"]
             row.mem[kind] = max(row.mem.get(kind, 0.0), c.peak_mb)
     stages = sorted(row.notes.pop("recalc_stages", []), key=lambda s: s[0])
@@ -857,6 +870,20 @@ def stage_rows(rows: list[Row], start: dict[str, Any] | None) -> list[list[str]]
     out.append(["Python start-up, imports, CLI", *cells])
     if start:
         out.append(["  of which Python alone", *(f"{start['python']:.3f} s" for _ in rows)])
+    marks = (  # resident memory when each stage starts (progress callback), then the peak
+        ("memory: after start-up and imports", "read"),
+        ("memory: after read", "compute"),
+        ("memory: after compute and build", "write"),
+        ("memory: peak of the process", "peak"),
+    )
+    for label, key in marks:
+        cells = [
+            f"{r.notes['recalc_memory'][key]:.0f} MB"
+            if key in r.notes.get("recalc_memory", {})
+            else "—"
+            for r in rows
+        ]
+        out.append([label, *cells])
     return out
 
 
