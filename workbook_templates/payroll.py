@@ -7,6 +7,12 @@ call whose policy arguments are the Policy sheet's defined names (``P_…``), so
 recalculates pay when a rate changes. A plan fills only the line columns it has; the row total
 adds them with ``+`` (any error or blank line makes the total an error); the grand-total row
 is ``MONEY_SUM`` over the totals (an error if any is an error or blank).
+
+Above the table's right end (row 1, after the hidden helper columns) and at the top of 说明 a
+notice cell tells the person when the add-in is missing: a native ``IF(ISERROR(…))`` around one
+cheap UDF call made volatile with ``NOW()``, so Excel evaluates it on every open although the
+workbook asks for no recalculation on load (:mod:`xlkpi.calc_properties`). Hosts that do not
+recalculate show the cached value ``xlkpi recalc`` stores — the notice, as they have no add-in.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from workbook_templates.policy_sheet import name_of
 from workbook_templates.style import AMOUNT_FORMAT, style_header
 from xlkpi import layout
+from xlkpi.calc_properties import openpyxl_calc_properties
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee
 from xlkpi.layout import (
@@ -43,6 +50,40 @@ from xlkpi.policy import Policy
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 TOTAL_FONT = Font(bold=True)
+NOTICE_FONT = Font(bold=True, color="C00000")
+
+# The add-in notice: a UDF every add-in has, volatile through NOW() (see the module docstring).
+ADDIN_PROBE = "AMOUNT(0)+0*NOW()"
+ADDIN_NOTICE = (
+    "⚠ 未加载 xlkpi 加载项：本工作簿的工资数字是上次运行 xlkpi recalc（或按“重算薪资”）时的结果，"
+    "修改输入后不会自动更新。修改后请运行 xlkpi recalc 本文件，或加载 xlkpi 加载项后按“重算薪资”。"
+)
+README_NOTICE_CELL = "A1"  # 说明: the notice is the sheet's first line (write_readme_notice)
+
+
+def notice_cell() -> str:
+    """The 工资表 cell of the add-in notice: row 1, first column after the layout's columns."""
+    return f"{layout.column_letter(len(PAYROLL.columns) + 1)}{layout.HEADER_ROW}"
+
+
+def notice_formula() -> str:
+    """The notice: the text when the probe UDF is missing (an error), else empty text."""
+    return f'=IF(ISERROR({ADDIN_PROBE}),"{ADDIN_NOTICE}","")'
+
+
+def readme_notice_formula() -> str:
+    """说明's notice: the 工资表 notice cell (one probe per workbook)."""
+    cell = notice_cell()
+    column, row = cell.rstrip("0123456789"), cell[len(cell.rstrip("0123456789")) :]
+    return f"={quote_sheetname(PAYROLL.name)}!${column}${row}"
+
+
+def write_readme_notice(ws: Worksheet) -> None:
+    """Insert the add-in notice as 说明's first line (the readme moves down one row)."""
+    ws.insert_rows(1)
+    cell = ws[README_NOTICE_CELL]
+    cell.value = readme_notice_formula()
+    cell.font = NOTICE_FONT
 
 
 def _col(sheet: SheetLayout, field: str, last: int) -> str:
@@ -330,4 +371,9 @@ def write_payroll_sheet(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{layout.HEADER_ROW}:{layout.HEADER_ROW}"
+    notice = ws[notice_cell()]
+    notice.value = notice_formula()
+    notice.font = NOTICE_FONT
+    ws.column_dimensions[notice_cell().rstrip("0123456789")].width = 100
     ws.protection.sheet = True
+    ws.parent.calculation = openpyxl_calc_properties()  # keep stored values on open
