@@ -33,7 +33,6 @@ from xlkpi.inputs import Employee
 from xlkpi.layout import (
     ATTENDANCE,
     FIRST_DATA_ROW,
-    HISTORY,
     HISTORY_LAST_ROW,
     LAST_DATA_ROW,
     PAYROLL,
@@ -47,6 +46,11 @@ from xlkpi.layout import (
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
+
+# Lines that depend on the History are values the engine computes (builder and recalc write
+# them), not UDF calls: a STREAK_REWARD per row handed Python three whole History columns on
+# every call (docs/template.md, "Opening, protection and the add-in notice" / the cost model).
+VALUE_LINES = frozenset({"streak_reward"})
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 TOTAL_FONT = Font(bold=True)
@@ -121,16 +125,17 @@ def payroll_formulas(
 ) -> dict[str, str]:
     """Field → formula for one Payroll row (fields as in ``layout.PAYROLL``).
 
-    Lookups cover rows 2..``last_row`` of the staff sheets (and of the Payroll itself) and
-    2..``history_last_row`` of History: ``layout.data_last_row(staff)`` and
-    ``layout.history_last_row(records, staff)`` for the workbook at hand.
-    The id and the trace are values (written by the builder / recalc), so they are not here;
-    line columns the employee's plan does not have are left out (they stay empty).
+    Lookups cover rows 2..``last_row`` of the staff sheets (and of the Payroll itself):
+    ``layout.data_last_row(staff)`` for the workbook at hand. No formula reads the History
+    any more (``history_last_row`` is kept for callers that pass it).
+    The id, the trace and the :data:`VALUE_LINES` are values (written by the builder /
+    recalc), so they are not here; line columns the employee's plan does not have are left
+    out (they stay empty).
     """
     r = row
     last = last_row
     rr, ar, sr = _own("roster_row", r), _own("attendance_row", r), _own("sales_row", r)
-    score, coeff, grade = _own("score", r), _own("coefficient", r), _own("grade", r)
+    score, coeff = _own("score", r), _own("coefficient", r)
     net = _own("net_sales", r)
 
     def roster(field: str) -> str:
@@ -281,8 +286,6 @@ def payroll_formulas(
     elif plan == "cs_2017":
         public_label = PLAN_LABELS[sorted(PUBLIC_POOL_PLANS)[0]][0]
         staff = f'COUNTIF({_col(ROSTER, "plan", last)},"{public_label}")'
-        history = {f: _col(HISTORY, f, history_last_row) for f in ("month", "id", "grade")}
-        s = "streak_reward."
         lines = {
             "post": f"=AMOUNT({roster('post_pay')})",
             "commission": commission(plans.cs_2017.commission_schedule),
@@ -291,11 +294,7 @@ def payroll_formulas(
                 f"{n('commission.' + plans.cs_2017.public_pool_schedule)})"
             ),
             "seniority": seniority("cs_2017"),
-            "streak_reward": (
-                f"=STREAK_REWARD($A{r},{layout.MONTH_NAME},{grade},{_own('plan', r)},"
-                f"{history['month']},{history['id']},{history['grade']},"
-                f"{n(s + 'months')},{n(s + 'amount')},{n(s + 'grade')},{n(s + 'plans')})"
-            ),
+            "streak_reward": "",  # a value (VALUE_LINES): the engine reads the History
             **fines,
             **tail,
         }
@@ -303,6 +302,8 @@ def payroll_formulas(
         raise ValueError(f"unknown pay plan {plan!r}")
     out.update(lines)
     out["total"] = "=" + "+".join(_own(code, r) for code in LINE_CODES if code in lines)
+    for code in VALUE_LINES:  # the total adds the cell; recalc writes its value
+        out.pop(code, None)
     return out
 
 
@@ -310,6 +311,18 @@ def _engine_lines(result: MonthResult | None) -> dict[str, str]:
     if result is None:
         return {}
     return {r.employee.id: r.trace for r in result.results}
+
+
+def _value_lines(result: MonthResult | None) -> dict[str, dict[str, object]]:
+    """Employee id → the amounts of their :data:`VALUE_LINES` (floats, as a cell holds them)."""
+    if result is None:
+        return {}
+    return {
+        r.employee.id: {
+            line.code: float(line.amount) for line in r.lines if line.code in VALUE_LINES
+        }
+        for r in result.results
+    }
 
 
 def write_payroll_sheet(
@@ -328,6 +341,7 @@ def write_payroll_sheet(
     ws.append(PAYROLL.headers)
     style_header(ws, PAYROLL)
     traces = _engine_lines(result)
+    values = _value_lines(result)
     letters = {c.field: PAYROLL.letter(c.field) for c in PAYROLL.columns}
     for i, emp in enumerate(employees):
         row = FIRST_DATA_ROW + i
@@ -339,6 +353,8 @@ def write_payroll_sheet(
             ws[f"{letters[field]}{row}"] = formula
         if emp.id in traces:
             ws[f"{letters['trace']}{row}"] = traces[emp.id]
+        for code, amount in values.get(emp.id, {}).items():
+            ws[f"{letters[code]}{row}"] = amount
     last = FIRST_DATA_ROW + len(employees) - 1
     money = [c.field for c in PAYROLL.columns if c.field in LINE_CODES or c.field == "total"]
     if employees:
