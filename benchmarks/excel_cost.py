@@ -55,6 +55,7 @@ _COLUMN = re.compile(r"\$?([A-Z]{1,3})")
 MAX_ROW = 1_048_576
 
 Area = tuple[str, int, int, int, int]  # sheet, first row, first col, last row, last col
+Index = dict  # type: ignore[type-arg]  # (sheet, column) → row or span → dependent cells
 
 
 def udf_names() -> frozenset[str]:
@@ -131,7 +132,6 @@ class Workbook:
             self.sheets = list(parts.sheets)
             self.names = self._defined_names(zf.read(parts.workbook))
         self.cells: dict[tuple[str, int, int], CellCost] = {}
-        self.by_call: dict[str, CellCost] = defaultdict(CellCost)
         for sheet in self.sheets:
             for ref, formula in read_formulas(path, sheet).items():
                 m = _CELL.fullmatch(ref)
@@ -217,34 +217,44 @@ class Workbook:
     def full(self) -> CellCost:
         return self.total(self.cells)
 
-    def _index(self) -> dict[tuple[str, int], dict[tuple[int, int], list[tuple[str, int, int]]]]:
-        """(sheet, column) → precedent row span → the formula cells that depend on it."""
-        index: dict[tuple[str, int], dict[tuple[int, int], list[tuple[str, int, int]]]] = (
-            defaultdict(lambda: defaultdict(list))
-        )
+    def _index(self) -> tuple[Index, Index]:
+        """Who depends on what: (sheet, column) → row → dependents for one-cell precedents,
+        and (sheet, column) → (first row, last row) → dependents for ranges (few per column)."""
+        cells: Index = defaultdict(lambda: defaultdict(list))
+        spans: Index = defaultdict(lambda: defaultdict(list))
         for key, cost in self.cells.items():
             for sheet, r1, c1, r2, c2 in cost.precedents:
                 for c in range(c1, min(c2, c1 + 64) + 1):
-                    index[(sheet, c)][(r1, r2)].append(key)
-        return index
+                    if r1 == r2:
+                        cells[(sheet, c)][r1].append(key)
+                    else:
+                        spans[(sheet, c)][(r1, r2)].append(key)
+        return cells, spans
 
     def dirty_after_edit(self, sheet: str, row: int, col: int) -> set[tuple[str, int, int]]:
         """The formula cells Excel recalculates after the cell (sheet, row, col) changes."""
         if not hasattr(self, "_deps"):
             self._deps = self._index()
+        cells, spans = self._deps
         dirty = {k for k, c in self.cells.items() if c.volatile}
         todo = [(sheet, row, col), *dirty]
         seen_spans: set[tuple[str, int, int, int]] = set()
+
+        def mark(dependents: list[tuple[str, int, int]]) -> None:
+            for key in dependents:
+                if key not in dirty:
+                    dirty.add(key)
+                    todo.append(key)
+
         while todo:
             s, r, c = todo.pop()
-            for (r1, r2), dependents in self._deps.get((s, c), {}).items():
-                if not r1 <= r <= r2 or (s, c, r1, r2) in seen_spans:
-                    continue
-                seen_spans.add((s, c, r1, r2))
-                for key in dependents:
-                    if key not in dirty:
-                        dirty.add(key)
-                        todo.append(key)
+            column = cells.get((s, c))
+            if column is not None and r in column:
+                mark(column[r])
+            for (r1, r2), dependents in spans.get((s, c), {}).items():
+                if r1 <= r <= r2 and (s, c, r1, r2) not in seen_spans:
+                    seen_spans.add((s, c, r1, r2))
+                    mark(dependents)
         return dirty
 
 
