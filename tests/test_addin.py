@@ -75,6 +75,7 @@ def test_package_layout(built: Path) -> None:
         "customUI/customUI14.xml",
         "xl/_rels/workbook.xml.rels",
         "xl/styles.xml",
+        "xl/theme/theme1.xml",
         "xl/vbaProject.bin",
         "xl/workbook.xml",
         "xl/worksheets/sheet1.xml",

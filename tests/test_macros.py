@@ -14,6 +14,7 @@ import pytest
 from tests.cycle_support import set_cell
 from tests.fake_xlwings import FakeBook, FakeComError, from_file
 from workbook_templates import build_workbook
+from workbook_templates import payroll as payroll_template
 from xlkpi import check as check_module
 from xlkpi import layout, macros, month_cycle, recalc, workbook_reader
 from xlkpi.addin import RIBBON_ACTIONS
@@ -23,7 +24,7 @@ from xlkpi.money import format_yuan
 from xlkpi.payslips import write_payslips
 from xlkpi.sample_data import demo_month
 from xlkpi.workbook_access import FileWorkbook, XlwingsWorkbook
-from xlkpi.xlsx_patch import SheetEdit
+from xlkpi.xlsx_patch import SheetEdit, split_ref
 
 MONTH = demo_month()
 
@@ -154,15 +155,18 @@ def test_live_recalc_matches_the_command_line_in_a_few_batched_writes(
     _same_cells(fake.sheets[PAYROLL.name].rows(), cli)
     _same_cells(fake.sheets[ALERTS.name].rows(), _sheet(recalculated, ALERTS.name))
     n = len(MONTH.employees)
-    # Payroll: one clear and ONE write for the whole table, never a call per cell or row
+    # Payroll: one clear and ONE write for the whole table, never a call per cell or row;
+    # one more for the add-in notice in row 1
+    notice = split_ref(payroll_template.notice_cell())
     payroll_writes = fake.writes(PAYROLL.name)
-    assert len(payroll_writes) == 1
-    (_kind, _name, first, last) = payroll_writes[0]
+    assert [w[2] for w in payroll_writes if w[2] != (2, 1)] == [notice]
+    assert len(payroll_writes) == 2
+    (_kind, _name, first, last) = next(w for w in payroll_writes if w[2] == (2, 1))
     assert first == (2, 1) and last[1] >= PAYROLL.index("trace") + 1
     assert last[0] == len(cli) >= n + 1  # every employee's row (and a total row, if any)
     assert len(fake.writes(ALERTS.name)) == 1
     assert len(fake.writes(META)) <= 2
-    assert len(fake.writes()) <= 4
+    assert len(fake.writes()) <= 5
     # reads: one per sheet; Payroll and Alerts only down to their header row
     reads = [c for c in fake.calls if c[0] == "read"]
     assert len(reads) == len({c[1] for c in reads})
@@ -198,6 +202,7 @@ def test_live_recalc_on_the_protected_book_protects_every_sheet_again_as_it_was(
     assert kinds[kinds.index("unprotect") :] == [
         "unprotect",
         "clear_contents",
+        "formula",
         "formula",
         "protect",
     ]

@@ -11,6 +11,7 @@ from formulas import Parser
 
 import udfs
 from workbook_templates import TEMPLATE_FILE, build_workbook, payroll_formulas, workbook_bytes
+from workbook_templates.payroll import VALUE_LINES
 from xlkpi import layout
 from xlkpi.engine import compute_month
 from xlkpi.paylines import LINE_CODES
@@ -168,8 +169,18 @@ def test_every_payroll_formula_parses_and_references_existing_things(
             header = pay.cell(row=1, column=cell.column).value
             seen_lines.add(header)
     used = {line.code for r in compute_month(demo_month()).results for line in r.lines}
-    labels = {layout.PAYROLL.column(code).header for code in LINE_CODES if code in used}
+    labels = {
+        layout.PAYROLL.column(code).header
+        for code in LINE_CODES
+        if code in used and code not in VALUE_LINES
+    }
     assert labels <= seen_lines  # every pay line of the demo's plans has its formulas
+    # history-dependent lines are the engine's values, and no formula reads the History
+    for code in VALUE_LINES:
+        column = [c.value for c in pay[layout.PAYROLL.letter(code)][1:]]
+        assert not any(isinstance(v, str) and v.startswith("=") for v in column)
+        assert any(isinstance(v, int | float) and v > 0 for v in column)  # a streak is paid
+    assert not any(layout.HISTORY.name in str(c.value) for row in pay.iter_rows() for c in row)
 
 
 def test_a_plan_fills_only_its_lines() -> None:
@@ -177,5 +188,6 @@ def test_a_plan_fills_only_its_lines() -> None:
     result = compute_month(month)
     for r in result.results:
         formulas = payroll_formulas(2, r.employee, default_policy())
-        assert {c for c in formulas if c in LINE_CODES} == {line.code for line in r.lines}
+        lines = {line.code for line in r.lines}
+        assert {c for c in formulas if c in LINE_CODES} == lines - VALUE_LINES
         assert formulas["total"].count("+") == len(r.lines) - 1

@@ -18,7 +18,7 @@ from workbook_templates.input_sheets import (
     write_teams,
 )
 from workbook_templates.other_sheets import write_alerts, write_history, write_meta, write_readme
-from workbook_templates.payroll import write_payroll_sheet
+from workbook_templates.payroll import write_payroll_sheet, write_readme_notice
 from workbook_templates.policy_sheet import write_policy_sheet
 from workbook_templates.scorecards import sheet_name, write_scorecard
 from xlkpi import layout
@@ -67,6 +67,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     readme = wb.active
     readme.title = layout.README
     write_readme(readme, month.month if month else None)
+    write_readme_notice(readme)  # excel: the add-in notice on top of 说明
     names: dict[str, str] = {}
     names |= write_policy_sheet(
         wb.create_sheet(layout.POLICY), policy, month.month if month else None

@@ -7,6 +7,12 @@ call whose policy arguments are the Policy sheet's defined names (``P_…``), so
 recalculates pay when a rate changes. A plan fills only the line columns it has; the row total
 adds them with ``+`` (any error or blank line makes the total an error); the grand-total row
 is ``MONEY_SUM`` over the totals (an error if any is an error or blank).
+
+Above the table's right end (row 1, after the hidden helper columns) and at the top of 说明 a
+notice cell tells the person when the add-in is missing: a native ``IF(ISERROR(…))`` around one
+cheap UDF call made volatile with ``NOW()``, so Excel evaluates it on every open although the
+workbook asks for no recalculation on load (:mod:`xlkpi.calc_properties`). Hosts that do not
+recalculate show the cached value ``xlkpi recalc`` stores — the notice, as they have no add-in.
 """
 
 from __future__ import annotations
@@ -21,12 +27,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from workbook_templates.policy_sheet import name_of
 from workbook_templates.style import AMOUNT_FORMAT, style_header
 from xlkpi import layout
+from xlkpi.calc_properties import openpyxl_calc_properties
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee
 from xlkpi.layout import (
     ATTENDANCE,
     FIRST_DATA_ROW,
-    HISTORY,
     HISTORY_LAST_ROW,
     LAST_DATA_ROW,
     PAYROLL,
@@ -41,8 +47,47 @@ from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
 
+# Lines that depend on the History are values the engine computes (builder and recalc write
+# them), not UDF calls: a STREAK_REWARD per row handed Python three whole History columns on
+# every call (docs/template.md, "Opening, protection and the add-in notice" / the cost model).
+VALUE_LINES = frozenset({"streak_reward"})
+
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 TOTAL_FONT = Font(bold=True)
+NOTICE_FONT = Font(bold=True, color="C00000")
+
+# The add-in notice: a UDF every add-in has, volatile through NOW() (see the module docstring).
+ADDIN_PROBE = "AMOUNT(0)+0*NOW()"
+ADDIN_NOTICE = (
+    "⚠ 未加载 xlkpi 加载项：本工作簿的工资数字是上次运行 xlkpi recalc（或按“重算薪资”）时的结果，"
+    "修改输入后不会自动更新。修改后请运行 xlkpi recalc 本文件，或加载 xlkpi 加载项后按“重算薪资”。"
+)
+README_NOTICE_CELL = "A1"  # 说明: the notice is the sheet's first line (write_readme_notice)
+
+
+def notice_cell() -> str:
+    """The 工资表 cell of the add-in notice: row 1, first column after the layout's columns."""
+    return f"{layout.column_letter(len(PAYROLL.columns) + 1)}{layout.HEADER_ROW}"
+
+
+def notice_formula() -> str:
+    """The notice: the text when the probe UDF is missing (an error), else empty text."""
+    return f'=IF(ISERROR({ADDIN_PROBE}),"{ADDIN_NOTICE}","")'
+
+
+def readme_notice_formula() -> str:
+    """说明's notice: the 工资表 notice cell (one probe per workbook)."""
+    cell = notice_cell()
+    column, row = cell.rstrip("0123456789"), cell[len(cell.rstrip("0123456789")) :]
+    return f"={quote_sheetname(PAYROLL.name)}!${column}${row}"
+
+
+def write_readme_notice(ws: Worksheet) -> None:
+    """Insert the add-in notice as 说明's first line (the readme moves down one row)."""
+    ws.insert_rows(1)
+    cell = ws[README_NOTICE_CELL]
+    cell.value = readme_notice_formula()
+    cell.font = NOTICE_FONT
 
 
 def _col(sheet: SheetLayout, field: str, last: int) -> str:
@@ -80,16 +125,17 @@ def payroll_formulas(
 ) -> dict[str, str]:
     """Field → formula for one Payroll row (fields as in ``layout.PAYROLL``).
 
-    Lookups cover rows 2..``last_row`` of the staff sheets (and of the Payroll itself) and
-    2..``history_last_row`` of History: ``layout.data_last_row(staff)`` and
-    ``layout.history_last_row(records, staff)`` for the workbook at hand.
-    The id and the trace are values (written by the builder / recalc), so they are not here;
-    line columns the employee's plan does not have are left out (they stay empty).
+    Lookups cover rows 2..``last_row`` of the staff sheets (and of the Payroll itself):
+    ``layout.data_last_row(staff)`` for the workbook at hand. No formula reads the History
+    any more (``history_last_row`` is kept for callers that pass it).
+    The id, the trace and the :data:`VALUE_LINES` are values (written by the builder /
+    recalc), so they are not here; line columns the employee's plan does not have are left
+    out (they stay empty).
     """
     r = row
     last = last_row
     rr, ar, sr = _own("roster_row", r), _own("attendance_row", r), _own("sales_row", r)
-    score, coeff, grade = _own("score", r), _own("coefficient", r), _own("grade", r)
+    score, coeff = _own("score", r), _own("coefficient", r)
     net = _own("net_sales", r)
 
     def roster(field: str) -> str:
@@ -240,8 +286,6 @@ def payroll_formulas(
     elif plan == "cs_2017":
         public_label = PLAN_LABELS[sorted(PUBLIC_POOL_PLANS)[0]][0]
         staff = f'COUNTIF({_col(ROSTER, "plan", last)},"{public_label}")'
-        history = {f: _col(HISTORY, f, history_last_row) for f in ("month", "id", "grade")}
-        s = "streak_reward."
         lines = {
             "post": f"=AMOUNT({roster('post_pay')})",
             "commission": commission(plans.cs_2017.commission_schedule),
@@ -250,11 +294,7 @@ def payroll_formulas(
                 f"{n('commission.' + plans.cs_2017.public_pool_schedule)})"
             ),
             "seniority": seniority("cs_2017"),
-            "streak_reward": (
-                f"=STREAK_REWARD($A{r},{layout.MONTH_NAME},{grade},{_own('plan', r)},"
-                f"{history['month']},{history['id']},{history['grade']},"
-                f"{n(s + 'months')},{n(s + 'amount')},{n(s + 'grade')},{n(s + 'plans')})"
-            ),
+            "streak_reward": "",  # a value (VALUE_LINES): the engine reads the History
             **fines,
             **tail,
         }
@@ -262,6 +302,8 @@ def payroll_formulas(
         raise ValueError(f"unknown pay plan {plan!r}")
     out.update(lines)
     out["total"] = "=" + "+".join(_own(code, r) for code in LINE_CODES if code in lines)
+    for code in VALUE_LINES:  # the total adds the cell; recalc writes its value
+        out.pop(code, None)
     return out
 
 
@@ -269,6 +311,18 @@ def _engine_lines(result: MonthResult | None) -> dict[str, str]:
     if result is None:
         return {}
     return {r.employee.id: r.trace for r in result.results}
+
+
+def _value_lines(result: MonthResult | None) -> dict[str, dict[str, object]]:
+    """Employee id → the amounts of their :data:`VALUE_LINES` (floats, as a cell holds them)."""
+    if result is None:
+        return {}
+    return {
+        r.employee.id: {
+            line.code: float(line.amount) for line in r.lines if line.code in VALUE_LINES
+        }
+        for r in result.results
+    }
 
 
 def write_payroll_sheet(
@@ -287,6 +341,7 @@ def write_payroll_sheet(
     ws.append(PAYROLL.headers)
     style_header(ws, PAYROLL)
     traces = _engine_lines(result)
+    values = _value_lines(result)
     letters = {c.field: PAYROLL.letter(c.field) for c in PAYROLL.columns}
     for i, emp in enumerate(employees):
         row = FIRST_DATA_ROW + i
@@ -298,6 +353,8 @@ def write_payroll_sheet(
             ws[f"{letters[field]}{row}"] = formula
         if emp.id in traces:
             ws[f"{letters['trace']}{row}"] = traces[emp.id]
+        for code, amount in values.get(emp.id, {}).items():
+            ws[f"{letters[code]}{row}"] = amount
     last = FIRST_DATA_ROW + len(employees) - 1
     money = [c.field for c in PAYROLL.columns if c.field in LINE_CODES or c.field == "total"]
     if employees:
@@ -330,4 +387,9 @@ def write_payroll_sheet(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{layout.HEADER_ROW}:{layout.HEADER_ROW}"
+    notice = ws[notice_cell()]
+    notice.value = notice_formula()
+    notice.font = NOTICE_FONT
+    ws.column_dimensions[notice_cell().rstrip("0123456789")].width = 100
     ws.protection.sheet = True
+    ws.parent.calculation = openpyxl_calc_properties()  # keep stored values on open

@@ -103,6 +103,7 @@ def _content_types(workbook_type: str) -> str:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
         ),
         "/xl/styles.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
+        "/xl/theme/theme1.xml": "application/vnd.openxmlformats-officedocument.theme+xml",
         "/xl/vbaProject.bin": "application/vnd.ms-office.vbaProject",
     }
     parts = [
@@ -164,6 +165,13 @@ _STYLES = (
 )
 
 
+def _theme_xml() -> bytes:
+    """The default Office theme, as openpyxl writes it for every workbook."""
+    from openpyxl.writer.theme import theme_xml
+
+    return theme_xml.encode("utf-8")
+
+
 def package_parts(workbook_type: str, udf_module: str = UDF_MODULE) -> dict[str, bytes]:
     """Every part of the zip package, by part name."""
     texts = {
@@ -176,6 +184,7 @@ def package_parts(workbook_type: str, udf_module: str = UDF_MODULE) -> dict[str,
             [
                 (f"{NS_REL}/worksheet", "worksheets/sheet1.xml"),
                 (f"{NS_REL}/styles", "styles.xml"),
+                (f"{NS_REL}/theme", "theme/theme1.xml"),  # the Open XML SDK requires one
                 (REL_VBA, "vbaProject.bin"),
             ]
         ),
@@ -184,6 +193,7 @@ def package_parts(workbook_type: str, udf_module: str = UDF_MODULE) -> dict[str,
     }
     parts = {name: text.encode("utf-8") for name, text in texts.items()}
     parts["customUI/customUI14.xml"] = CUSTOM_UI.read_bytes()
+    parts["xl/theme/theme1.xml"] = _theme_xml()
     parts["xl/vbaProject.bin"] = build_vba_project_bin(vba_modules(udf_module))
     return parts
 

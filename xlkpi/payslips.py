@@ -48,6 +48,7 @@ from xlkpi.atomic_file import (
     umask,
     write_error,
 )
+from xlkpi.calc_properties import configure_xlsxwriter
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import FileWriteError, PasswordsError
 from xlkpi.layout import ROSTER
@@ -188,6 +189,7 @@ def _workbook_bytes(result: MonthResult, subset: list[EmployeeResult]) -> bytes:
 
 def _write_book(target: Any, result: MonthResult, subset: list[EmployeeResult]) -> None:
     wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    configure_xlsxwriter(wb)  # keep the stored values on open (no fullCalcOnLoad)
     fmt = _Formats(wb)
     ws = wb.add_worksheet("工资条")
     title = _title(result)

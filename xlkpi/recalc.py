@@ -74,7 +74,7 @@ from xlkpi.workbook_reader import (
     read_workbook,
     ref,
 )
-from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+from xlkpi.xlsx_patch import SheetEdit, patch_workbook, split_ref
 
 ProgressFn = Callable[[str, float], None]
 # payroll_formulas(row, employee, policy, *, last_row=…, history_last_row=…) -> field → formula
@@ -552,6 +552,25 @@ def _total_row(
             values[f"{letter}{row}"] = result.total
 
 
+def _add_notice(contents: WorkbookContents, edits: dict[str, SheetEdit]) -> None:
+    """The add-in notice on 工资表 (and on 说明 where the template put it), with the notice
+    text as cached value: a host that shows cached values has no add-in. Excel recomputes it
+    on open (it is volatile), which empties it when the add-in is there."""
+    from workbook_templates import payroll as template
+
+    cell = template.notice_cell()
+    edits[PAYROLL.name].formulas[cell] = template.notice_formula()
+    edits[PAYROLL.name].values[cell] = template.ADDIN_NOTICE
+    readme = contents.sheets.get(layout.README)
+    if readme is None:
+        return
+    row, col = split_ref(template.README_NOTICE_CELL)
+    if readme.value(row, col - 1) in ("", None, template.ADDIN_NOTICE):  # older books: a title
+        edit = edits.setdefault(layout.README, SheetEdit())
+        edit.formulas[template.README_NOTICE_CELL] = template.readme_notice_formula()
+        edit.values[template.README_NOTICE_CELL] = template.ADDIN_NOTICE
+
+
 def alerts_edit(result: MonthResult, sheet: Sheet | None) -> SheetEdit:
     """The Alerts sheet's rows, one per alert."""
     cols = _column_map(sheet, ALERTS)
@@ -762,6 +781,8 @@ def build_edits(
     }
     last_row = row_bounds(result, contents)[0] if formulas is not None else None
     edits.update(_cached_formula_values(contents, result, last_row))
+    if formulas is not None:
+        _add_notice(contents, edits)
     updates = {
         META_STATUS: STATUS_RECALCULATED,
         META_INPUT_HASH: contents.input_hash,

@@ -14,13 +14,12 @@ Cached values and recalculation -- the decision:
   ``e`` for errors, ``b`` for booleans, none for numbers). Non-recalculating readers (calamine,
   openpyxl ``data_only``, LibreOffice in its default "never recalculate" mode, WPS) show our
   numbers; openpyxl in normal mode and Excel still see the formulas.
-* ``<calcPr>`` in workbook.xml is left exactly as it is. We do not set ``fullCalcOnLoad``: it
-  tells Excel to throw our cached values away on open, and without the add-in loaded every UDF
-  cell would then show ``#NAME?``. Excel may still recalculate on open when the file's ``calcId``
-  is older than its engine or when the template already carries ``fullCalcOnLoad="1"``
-  (openpyxl and xlsxwriter write that); with the add-in loaded this gives the same numbers, so we
-  do not fight it. LibreOffice 7.4 with a default profile ignores ``fullCalcOnLoad`` and shows
-  the cached values (measured), as do calamine, openpyxl ``data_only`` and WPS.
+* ``<calcPr>`` in workbook.xml is rewritten on every patch by
+  :func:`xlkpi.calc_properties.fix_workbook_xml`: no ``fullCalcOnLoad``, a ``calcId`` no current
+  Excel is newer than (the reasons, in the standard's words, are in that module). Otherwise
+  Excel would throw our cached values away on open, and without the add-in loaded every UDF
+  cell would show ``#NAME?``. LibreOffice 7.4 with a default profile shows the cached values
+  whatever calcPr says (measured), as do calamine, openpyxl ``data_only`` and WPS.
 * ``xl/calcChain.xml`` is removed (with its relationship and content-type override) whenever a
   workbook is patched. The chain lists formula cells in calculation order; a chain naming a cell
   that no longer holds a formula (rows dropped by ``clear_rows_from``, formulas replaced) makes
@@ -48,6 +47,7 @@ from typing import BinaryIO
 from xml.etree import ElementTree as ET
 from zipfile import BadZipFile, ZipFile, ZipInfo
 
+from xlkpi.calc_properties import fix_workbook_xml
 from xlkpi.errors import InvalidNumberError, WorkbookError
 
 EXCEL_ERROR_CODES = frozenset(
@@ -1206,7 +1206,8 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
     """Write a copy of ``src`` to ``dst`` with ``edits`` (sheet name -> SheetEdit) applied.
 
     ``dst`` must differ from ``src`` (use xlkpi.atomic_file.atomic_replace to patch in place).
-    Unchanged members are copied byte for byte; calcChain is dropped (see module docstring).
+    Unchanged members are copied byte for byte; calcChain is dropped and calcPr set (see the
+    module docstring).
     """
     src, dst = Path(src), Path(dst)
     if src.resolve() == dst.resolve():
@@ -1227,6 +1228,10 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
         if parts.calc_chain is not None:
             for name, data in _drop_calc_chain(zf, parts).items():
                 replaced[name] = _Packed.of([data])
+        workbook_xml = zf.read(parts.workbook)
+        fixed = fix_workbook_xml(workbook_xml)
+        if fixed != workbook_xml:
+            replaced[parts.workbook] = _Packed.of([fixed])
         writer = _ZipWriter(out)
         for info in zf.infolist():
             if info.filename == parts.calc_chain:

@@ -1,0 +1,74 @@
+"""The static Excel cost model (benchmarks/excel_cost.py) counts what Excel would hand to
+Python: UDF calls, reference arguments, range cells, and what an edit recalculates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from openpyxl.workbook.defined_name import DefinedName
+
+from benchmarks import excel_cost
+from benchmarks.excel_cost import Estimate, Workbook, parse_ref
+
+
+def test_references_are_parsed_as_excel_reads_them() -> None:
+    assert parse_ref("'花名册'!$G$2:$G$2001", "S") == ("花名册", 2, 7, 2001, 7)
+    assert parse_ref("B3", "S") == ("S", 3, 2, 3, 2)
+    assert parse_ref("A:A", "S") == ("S", 1, 1, 1_048_576, 1)
+    assert parse_ref("P_RATE", "S") is None  # a name: resolved through definedNames
+
+
+def _book(tmp_path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.append(["score", "coeff", "streak", "total", "native"])
+    for r in range(2, 6):
+        ws.append(
+            [
+                80 + r,
+                f"=PERF_COEFF(A{r},P_BANDS)",
+                f"=STREAK_REWARD(A{r},'历史'!$A$2:$A$101)",
+                f"=B{r}+C{r}",
+                f"=INDEX($A$2:$A$5,{r - 1})*2",
+            ]
+        )
+    ws["F2"] = "=MONEY_SUM(INDEX($D$2:$D$5,1),AMOUNT(0)+0*NOW())"
+    history = wb.create_sheet("历史")
+    history["A2"] = 1
+    policy = wb.create_sheet("参数")
+    policy["A1"] = 1
+    wb.defined_names["P_BANDS"] = DefinedName("P_BANDS", attr_text="'参数'!$A$1:$B$10")
+    path = tmp_path / "cost.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_full_recalculation_counts_calls_reference_arguments_and_cells(tmp_path: Path) -> None:
+    book = Workbook(_book(tmp_path))
+    full = book.full()
+    assert full.calls == 4 + 4 + 2  # PERF_COEFF ×4, STREAK_REWARD ×4, MONEY_SUM + AMOUNT
+    # per row: A2 (1 cell) + P_BANDS (20) + A2 (1) + 历史 (100); F2: INDEX(…) (1)
+    assert full.ref_args == 4 * 4 + 1
+    assert full.range_cells == 4 * (1 + 20 + 1 + 100) + 1
+    assert full.history_cells == 4 * 100
+    assert book.cells[("S", 2, 6)].volatile
+
+
+def test_an_edit_recalculates_dependents_through_whole_ranges(tmp_path: Path) -> None:
+    book = Workbook(_book(tmp_path))
+    dirty = book.dirty_after_edit("S", 3, 1)  # the score of row 3
+    # its coefficient, streak and total; every native INDEX over A2:A5; F2 (volatile)
+    assert dirty == {("S", 3, 2), ("S", 3, 3), ("S", 3, 4), ("S", 2, 6)} | {
+        ("S", r, 5) for r in range(2, 6)
+    }
+    assert book.total(dirty).calls == 2 + 2
+    assert book.dirty_after_edit("参数", 1, 1) >= {("S", r, 2) for r in range(2, 6)}
+
+
+def test_the_estimate_uses_the_published_figures() -> None:
+    low, high = Estimate(calls=1000, cells=1_000_000).seconds()
+    assert low == 1000 * 0.0038 + 1_000_000 * 2.7e-6
+    assert high == 1000 * 0.020 + 1_000_000 * 5.5e-6
+    assert excel_cost.CALL_MS == (3.8, 20.0) and excel_cost.CELL_US == (2.7, 5.5)
