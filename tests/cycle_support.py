@@ -9,7 +9,7 @@ plans fill the items greedily, the others put the score in both supervisor and s
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,11 +41,19 @@ def split_score(score: Decimal, maxima: list[Decimal]) -> list[Decimal]:
 
 
 def as_written(month: Month, policy: Policy | None = None) -> Month:
-    """The month as a workbook can hold it: scorecard scores capped at the card's maximum."""
+    """The month as a workbook holds it: only the inputs each plan reads (the others at their
+    defaults), scorecard scores capped at the card's maximum."""
     policy = policy or default_policy()
     inputs = dict(month.inputs)
+    blank = {f.name: f.default for f in fields(MonthInput)}
     for e in month.employees:
-        key = layout.SCORECARD_OF_PLAN.get(e.plan)
+        unread = {
+            name: blank[name]
+            for name in blank
+            if name != "employee_id" and not layout.plan_reads_field(name, e.plan, policy)
+        }
+        inputs[e.id] = replace(inputs[e.id], **unread)
+        key = layout.scorecard_of(e.plan, policy)
         score = inputs[e.id].score
         if key and score is not None:
             card = policy.scorecards[key]
@@ -84,22 +92,39 @@ def write_book(path: Path, month: Month, policy: Policy | None = None) -> Path:
         for i, e in enumerate(month.employees, start=2):
             inp = month.inputs[e.id]
             row: list[object] = [e.id, f"=VLOOKUP(A{i},'{ROSTER.name}'!A:B,2,FALSE)"]
-            row += [_num(getattr(inp, c.field)) for c in sheet_layout.columns[2:]]
+            for c in layout.month_columns(sheet_layout):
+                value = getattr(inp, c.field) if c.reads(e.plan, policy) else None
+                row.append(c.shown(_num(value) if not isinstance(value, str) else value))
             ws.append(row)
+    ws = wb.create_sheet(layout.SHOPS.name)
+    ws.append(layout.SHOPS.headers)
+    for shop in month.shops:
+        ws.append(
+            [
+                shop.name,
+                _num(shop.orders),
+                _num(shop.returns),
+                _num(shop.shipping_paid),
+                _num(shop.target),
+                shop.group or None,
+            ]
+        )
+    ws[layout.PUBLIC_SALES_LABEL_CELL] = layout.PUBLIC_SALES_LABEL
+    ws[layout.PUBLIC_SALES_CELL] = _num(month.public_sales)
     ws = wb.create_sheet(TEAMS.name)
     ws.append(TEAMS.headers)
     for team, target in month.team_targets.items():
         ws.append([team, _num(target)])
-    ws.append([])
-    ws.append([layout.PUBLIC_SALES_LABEL, _num(month.public_sales)])
     ws = wb.create_sheet(SUPERVISOR_SELF.name)
     ws.append(SUPERVISOR_SELF.headers)
-    carded = {k: [] for k in layout.SCORECARD_SHEETS}
+    carded: dict[str, list] = {k: [] for k in layout.SCORECARD_SHEETS}
     for i, e in enumerate(month.employees, start=2):
         score = month.inputs[e.id].score
-        key = layout.SCORECARD_OF_PLAN.get(e.plan)
+        key = layout.scorecard_of(e.plan, policy)
         if key:
             carded[key].append(e)
+            continue
+        if not layout.SCORE_COLUMN.reads(e.plan, policy):
             continue
         ws.append([e.id, f"=VLOOKUP(A{i},'{ROSTER.name}'!A:B,2,FALSE)", _num(score), _num(score)])
     for key, name in layout.SCORECARD_SHEETS.items():
@@ -195,8 +220,10 @@ def fill_inputs(
         sheet = contents.sheets[sheet_layout.name]
         cells = edits.setdefault(sheet.name, {})
         for emp_id, row in contents.id_rows[sheet.name].items():
-            for column in sheet_layout.columns[2:]:
-                value = getattr(inputs[emp_id], column.field)
+            for column in layout.month_columns(sheet_layout):
+                if not column.reads(plans[emp_id], policy):
+                    continue
+                value = column.shown(getattr(inputs[emp_id], column.field))
                 cells[ref(sheet.headers[column.header], row)] = value
     sup = contents.sheets[SUPERVISOR_SELF.name]
     for emp_id, row in contents.id_rows.get(sup.name, {}).items():
@@ -216,10 +243,10 @@ def fill_inputs(
                 cells[ref(cols[item.code], row)] = value
             if "bonus_points" in cols:
                 cells[ref(cols["bonus_points"], row)] = rest if rest else None
-    teams = contents.sheets[TEAMS.name]
-    where = public_sales_cell(teams)
+    shops = contents.sheets[layout.SHOPS.name]
+    where = public_sales_cell(shops)
     assert where is not None
-    edits.setdefault(TEAMS.name, {})[ref(where[1], where[0])] = public_sales
+    edits.setdefault(layout.SHOPS.name, {})[ref(where[1], where[0])] = public_sales
     tmp = Path(path).with_suffix(".fill.xlsx")
     patch_workbook(Path(path), tmp, {k: SheetEdit(values=v) for k, v in edits.items()})  # type: ignore[arg-type]
     tmp.replace(path)

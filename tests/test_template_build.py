@@ -40,6 +40,7 @@ def test_sheets_in_order_and_meta_hidden(template: openpyxl.Workbook) -> None:
         layout.ROSTER.name,
         layout.ATTENDANCE.name,
         layout.SALES.name,
+        layout.SHOPS.name,
         layout.TEAMS.name,
         *cards,
         layout.SUPERVISOR_SELF.name,
@@ -57,8 +58,8 @@ def test_headers_follow_the_layout(template: openpyxl.Workbook) -> None:
     for sheet in (*layout.INPUT_SHEETS, layout.PAYROLL, layout.ALERTS, layout.HISTORY):
         row = [c.value for c in template[sheet.name][layout.HEADER_ROW]]
         assert row[: len(sheet.headers)] == sheet.headers, sheet.name
-    teams = template[layout.TEAMS.name]
-    assert teams[layout.PUBLIC_SALES_LABEL_CELL].value == layout.PUBLIC_SALES_LABEL
+    shops = template[layout.SHOPS.name]
+    assert shops[layout.PUBLIC_SALES_LABEL_CELL].value == layout.PUBLIC_SALES_LABEL
 
 
 def test_scorecard_sheets_list_items_bonus_and_total(template: openpyxl.Workbook) -> None:
