@@ -9,6 +9,7 @@ plans fill the items greedily, the others put the score in both supervisor and s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import openpyxl
 
 from xlkpi import layout
-from xlkpi.inputs import Month, MonthInput
+from xlkpi.inputs import Month, MonthInput, Shop
 from xlkpi.layout import ATTENDANCE, HISTORY, ROSTER, SALES, SUPERVISOR_SELF, TEAMS
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy import Policy
@@ -196,12 +197,17 @@ def patch_cell(path: Path, sheet: str, cell: str, value: object) -> None:
 
 
 def fill_inputs(
-    path: Path, inputs: dict[str, MonthInput], public_sales: Decimal, policy: Policy | None = None
+    path: Path,
+    inputs: dict[str, MonthInput],
+    public_sales: Decimal,
+    policy: Policy | None = None,
+    shops: Sequence[Shop] = (),
 ) -> None:
     """Type a month's inputs into an existing workbook (rows found by 工号), keeping all else.
 
     Scorecard plans get their score spread over the card's items (the template's ``spread``);
-    the other plans put it as both supervisor and self score.
+    the other plans put it as both supervisor and self score. ``shops`` are typed on the 店铺
+    rows of the same names (a new month keeps the names and clears the figures).
     """
     from workbook_templates.scorecards import spread
     from xlkpi.workbook_reader import public_sales_cell, read_workbook, ref, scorecard_columns
@@ -243,10 +249,20 @@ def fill_inputs(
                 cells[ref(cols[item.code], row)] = value
             if "bonus_points" in cols:
                 cells[ref(cols["bonus_points"], row)] = rest if rest else None
-    shops = contents.sheets[layout.SHOPS.name]
-    where = public_sales_cell(shops)
+    shop_sheet = contents.sheets[layout.SHOPS.name]
+    where = public_sales_cell(shop_sheet)
     assert where is not None
-    edits.setdefault(layout.SHOPS.name, {})[ref(where[1], where[0])] = public_sales
+    shop_cells = edits.setdefault(layout.SHOPS.name, {})
+    shop_cells[ref(where[1], where[0])] = public_sales
+    by_name = {shop.name: shop for shop in shops}
+    h = shop_sheet.headers
+    for r in range(layout.FIRST_DATA_ROW, shop_sheet.last_row + 1):
+        shop = by_name.get(str(shop_sheet.value(r, h["店铺名称"])))
+        if shop is None:
+            continue
+        for field in ("orders", "returns", "shipping_paid", "target"):
+            column = layout.SHOPS.column(field)
+            shop_cells[ref(h[column.header], r)] = getattr(shop, field)
     tmp = Path(path).with_suffix(".fill.xlsx")
     patch_workbook(Path(path), tmp, {k: SheetEdit(values=v) for k, v in edits.items()})  # type: ignore[arg-type]
     tmp.replace(path)

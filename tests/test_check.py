@@ -7,6 +7,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -286,3 +287,19 @@ def test_any_single_cell_corruption_is_reported_or_changes_no_pay(
     assert report.problems == [], (sheet, cell, bad, report.problems[:2])
     assert report.result is not None
     assert {r.employee.id: r.total for r in report.result.results} == pay, (sheet, cell, bad)
+
+
+def test_a_deleted_payroll_sheet_is_refused(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    del wb[layout.PAYROLL.name]
+    wb.save(book)
+    report = check(book)
+    assert [(p.sheet, p.cell) for p in report.problems] == [(layout.PAYROLL.name, "A1")]
+    assert "缺失" in report.problems[0].message
+
+
+def test_a_roster_amount_the_policy_replaces_is_a_warning(book: Path) -> None:
+    set_cell(book, "花名册", "G2", 2500)  # the store manager's base is the policy's 1,800
+    report = check(book)
+    assert report.ok
+    assert any(n.startswith("花名册!G2:") and "不会被使用" in n for n in report.notes)

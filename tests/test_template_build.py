@@ -148,7 +148,7 @@ def test_demo_inputs_and_traces_are_written(demo: openpyxl.Workbook) -> None:
 _NAME = re.compile(r"\b(P_[A-Za-z0-9_]+|XLKPI_MONTH|PUBLIC_SALES)\b")
 _CALL = re.compile(r"\b([A-Z][A-Z0-9_.]*)\(")
 _SHEET = re.compile(r"'([^']+)'!")
-_EXCEL = {"INDEX", "MATCH", "IF", "IFERROR", "COUNTIFS", "COUNTIF"}
+_EXCEL = {"INDEX", "MATCH", "IF", "IFERROR", "COUNTIFS", "COUNTIF", "N"}
 
 
 def test_every_payroll_formula_parses_and_references_existing_things(

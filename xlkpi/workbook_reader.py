@@ -1045,7 +1045,7 @@ def _read_roster(
                 if trial and path.endswith("base_regular"):
                     path = path.replace("base_regular", "base_trial")
                 amount = _policy_amount(policy, path)
-                if amount is not None and Decimal(number) != amount:
+                if amount is not None and Decimal(number) not in (ZERO, amount):
                     problems.warn(
                         name,
                         at(fieldname),
