@@ -9,14 +9,15 @@ plans fill the items greedily, the others put the score in both supervisor and s
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import fields, replace
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 
 from xlkpi import layout
-from xlkpi.inputs import Month, MonthInput
+from xlkpi.inputs import Month, MonthInput, Shop
 from xlkpi.layout import ATTENDANCE, HISTORY, ROSTER, SALES, SUPERVISOR_SELF, TEAMS
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy import Policy
@@ -41,11 +42,19 @@ def split_score(score: Decimal, maxima: list[Decimal]) -> list[Decimal]:
 
 
 def as_written(month: Month, policy: Policy | None = None) -> Month:
-    """The month as a workbook can hold it: scorecard scores capped at the card's maximum."""
+    """The month as a workbook holds it: only the inputs each plan reads (the others at their
+    defaults), scorecard scores capped at the card's maximum."""
     policy = policy or default_policy()
     inputs = dict(month.inputs)
+    blank = {f.name: f.default for f in fields(MonthInput)}
     for e in month.employees:
-        key = layout.SCORECARD_OF_PLAN.get(e.plan)
+        unread = {
+            name: blank[name]
+            for name in blank
+            if name != "employee_id" and not layout.plan_reads_field(name, e.plan, policy)
+        }
+        inputs[e.id] = replace(inputs[e.id], **unread)
+        key = layout.scorecard_of(e.plan, policy)
         score = inputs[e.id].score
         if key and score is not None:
             card = policy.scorecards[key]
@@ -84,22 +93,39 @@ def write_book(path: Path, month: Month, policy: Policy | None = None) -> Path:
         for i, e in enumerate(month.employees, start=2):
             inp = month.inputs[e.id]
             row: list[object] = [e.id, f"=VLOOKUP(A{i},'{ROSTER.name}'!A:B,2,FALSE)"]
-            row += [_num(getattr(inp, c.field)) for c in sheet_layout.columns[2:]]
+            for c in layout.month_columns(sheet_layout):
+                value = getattr(inp, c.field) if c.reads(e.plan, policy) else None
+                row.append(c.shown(_num(value) if not isinstance(value, str) else value))
             ws.append(row)
+    ws = wb.create_sheet(layout.SHOPS.name)
+    ws.append(layout.SHOPS.headers)
+    for shop in month.shops:
+        ws.append(
+            [
+                shop.name,
+                _num(shop.orders),
+                _num(shop.returns),
+                _num(shop.shipping_paid),
+                _num(shop.target),
+                shop.group or None,
+            ]
+        )
+    ws[layout.PUBLIC_SALES_LABEL_CELL] = layout.PUBLIC_SALES_LABEL
+    ws[layout.PUBLIC_SALES_CELL] = _num(month.public_sales)
     ws = wb.create_sheet(TEAMS.name)
     ws.append(TEAMS.headers)
     for team, target in month.team_targets.items():
         ws.append([team, _num(target)])
-    ws.append([])
-    ws.append([layout.PUBLIC_SALES_LABEL, _num(month.public_sales)])
     ws = wb.create_sheet(SUPERVISOR_SELF.name)
     ws.append(SUPERVISOR_SELF.headers)
-    carded = {k: [] for k in layout.SCORECARD_SHEETS}
+    carded: dict[str, list] = {k: [] for k in layout.SCORECARD_SHEETS}
     for i, e in enumerate(month.employees, start=2):
         score = month.inputs[e.id].score
-        key = layout.SCORECARD_OF_PLAN.get(e.plan)
+        key = layout.scorecard_of(e.plan, policy)
         if key:
             carded[key].append(e)
+            continue
+        if not layout.SCORE_COLUMN.reads(e.plan, policy):
             continue
         ws.append([e.id, f"=VLOOKUP(A{i},'{ROSTER.name}'!A:B,2,FALSE)", _num(score), _num(score)])
     for key, name in layout.SCORECARD_SHEETS.items():
@@ -171,12 +197,17 @@ def patch_cell(path: Path, sheet: str, cell: str, value: object) -> None:
 
 
 def fill_inputs(
-    path: Path, inputs: dict[str, MonthInput], public_sales: Decimal, policy: Policy | None = None
+    path: Path,
+    inputs: dict[str, MonthInput],
+    public_sales: Decimal,
+    policy: Policy | None = None,
+    shops: Sequence[Shop] = (),
 ) -> None:
     """Type a month's inputs into an existing workbook (rows found by 工号), keeping all else.
 
     Scorecard plans get their score spread over the card's items (the template's ``spread``);
-    the other plans put it as both supervisor and self score.
+    the other plans put it as both supervisor and self score. ``shops`` are typed on the 店铺
+    rows of the same names (a new month keeps the names and clears the figures).
     """
     from workbook_templates.scorecards import spread
     from xlkpi.workbook_reader import public_sales_cell, read_workbook, ref, scorecard_columns
@@ -195,8 +226,10 @@ def fill_inputs(
         sheet = contents.sheets[sheet_layout.name]
         cells = edits.setdefault(sheet.name, {})
         for emp_id, row in contents.id_rows[sheet.name].items():
-            for column in sheet_layout.columns[2:]:
-                value = getattr(inputs[emp_id], column.field)
+            for column in layout.month_columns(sheet_layout):
+                if not column.reads(plans[emp_id], policy):
+                    continue
+                value = column.shown(getattr(inputs[emp_id], column.field))
                 cells[ref(sheet.headers[column.header], row)] = value
     sup = contents.sheets[SUPERVISOR_SELF.name]
     for emp_id, row in contents.id_rows.get(sup.name, {}).items():
@@ -216,10 +249,20 @@ def fill_inputs(
                 cells[ref(cols[item.code], row)] = value
             if "bonus_points" in cols:
                 cells[ref(cols["bonus_points"], row)] = rest if rest else None
-    teams = contents.sheets[TEAMS.name]
-    where = public_sales_cell(teams)
+    shop_sheet = contents.sheets[layout.SHOPS.name]
+    where = public_sales_cell(shop_sheet)
     assert where is not None
-    edits.setdefault(TEAMS.name, {})[ref(where[1], where[0])] = public_sales
+    shop_cells = edits.setdefault(layout.SHOPS.name, {})
+    shop_cells[ref(where[1], where[0])] = public_sales
+    by_name = {shop.name: shop for shop in shops}
+    h = shop_sheet.headers
+    for r in range(layout.FIRST_DATA_ROW, shop_sheet.last_row + 1):
+        shop = by_name.get(str(shop_sheet.value(r, h["店铺名称"])))
+        if shop is None:
+            continue
+        for field in ("orders", "returns", "shipping_paid", "target"):
+            column = layout.SHOPS.column(field)
+            shop_cells[ref(h[column.header], r)] = getattr(shop, field)
     tmp = Path(path).with_suffix(".fill.xlsx")
     patch_workbook(Path(path), tmp, {k: SheetEdit(values=v) for k, v in edits.items()})  # type: ignore[arg-type]
     tmp.replace(path)

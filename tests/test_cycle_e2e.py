@@ -113,7 +113,7 @@ def test_three_months(tmp_path: Path) -> None:
     assert made.history_added == 30
     assert not check(nov_book).ok  # inputs are blank until HR fills them
     nov_inputs = inputs_for(2027, 60)
-    fill_inputs(nov_book, nov_inputs, Decimal(380000))
+    fill_inputs(nov_book, nov_inputs, Decimal(380000), shops=october.shops)
     november = Month(
         "2026-11",
         october.employees,
@@ -128,7 +128,7 @@ def test_three_months(tmp_path: Path) -> None:
     dec_book = tmp_path / "2026-12.xlsx"
     new_month("2026-12", dec_book, source=nov_book)
     dec_inputs = inputs_for(2028, 62)
-    fill_inputs(dec_book, dec_inputs, Decimal(410000))
+    fill_inputs(dec_book, dec_inputs, Decimal(410000), shops=october.shops)
     december = replace(
         november,
         month="2026-12",

@@ -45,14 +45,14 @@ def test_new_month_carries_forward(book: Path, tmp_path: Path) -> None:
     # roster and policy carried, inputs cleared, payroll and alerts emptied
     assert read_sheet(out, "花名册") == read_sheet(book, "花名册")
     assert read_sheet(out, "参数") == read_sheet(book, "参数")
-    assert read_sheet(out, "考勤")[1][2:] == [""] * 12
+    assert read_sheet(out, "考勤")[1][2:14] == [""] * 12
     assert read_sheet(out, "业绩")[1][0] == "E00001"
     assert all(v == "" for v in read_sheet(out, "业绩")[1][2:])
     assert all(v == "" for v in read_sheet(out, "主管自评")[1][2:4])
     assert all(v == "" for v in read_sheet(out, "客服考核")[1][2:])
     assert read_sheet(out, "团队目标")[1][:2] == ["A组", 180000.0]  # targets are kept
     assert len(read_sheet(out, PAYROLL.name)) == 1 and len(read_sheet(out, ALERTS.name)) == 1
-    assert any(p.message.startswith("blank") for p in contents.problems)
+    assert any("为空" in p.message for p in contents.problems)
 
 
 def test_history_is_never_duplicated(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_close_refuses_unrecalculated_or_stale(book: Path) -> None:
     with pytest.raises(WorkbookError, match="never recalculated"):
         close(book)
     recalc(book)
-    set_cell(book, "考勤", "C2", 2)
+    set_cell(book, "考勤", "C3", 2)
     with pytest.raises(WorkbookError, match="changed after its last recalc"):
         close(book)
 

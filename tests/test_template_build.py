@@ -41,6 +41,7 @@ def test_sheets_in_order_and_meta_hidden(template: openpyxl.Workbook) -> None:
         layout.ROSTER.name,
         layout.ATTENDANCE.name,
         layout.SALES.name,
+        layout.SHOPS.name,
         layout.TEAMS.name,
         *cards,
         layout.SUPERVISOR_SELF.name,
@@ -58,8 +59,8 @@ def test_headers_follow_the_layout(template: openpyxl.Workbook) -> None:
     for sheet in (*layout.INPUT_SHEETS, layout.PAYROLL, layout.ALERTS, layout.HISTORY):
         row = [c.value for c in template[sheet.name][layout.HEADER_ROW]]
         assert row[: len(sheet.headers)] == sheet.headers, sheet.name
-    teams = template[layout.TEAMS.name]
-    assert teams[layout.PUBLIC_SALES_LABEL_CELL].value == layout.PUBLIC_SALES_LABEL
+    shops = template[layout.SHOPS.name]
+    assert shops[layout.PUBLIC_SALES_LABEL_CELL].value == layout.PUBLIC_SALES_LABEL
 
 
 def test_scorecard_sheets_list_items_bonus_and_total(template: openpyxl.Workbook) -> None:
@@ -148,7 +149,7 @@ def test_demo_inputs_and_traces_are_written(demo: openpyxl.Workbook) -> None:
 _NAME = re.compile(r"\b(P_[A-Za-z0-9_]+|XLKPI_MONTH|PUBLIC_SALES)\b")
 _CALL = re.compile(r"\b([A-Z][A-Z0-9_.]*)\(")
 _SHEET = re.compile(r"'([^']+)'!")
-_EXCEL = {"INDEX", "MATCH", "IF", "IFERROR", "COUNTIFS", "COUNTIF"}
+_EXCEL = {"INDEX", "MATCH", "IF", "IFERROR", "COUNTIFS", "COUNTIF", "N"}
 
 
 def test_every_payroll_formula_parses_and_references_existing_things(

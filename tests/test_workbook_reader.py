@@ -54,7 +54,7 @@ def test_missing_sheet_is_named(book: Path) -> None:
     rename_sheet(book, "考勤", "考勤表")
     found = problems_at(book)
     assert "考勤!A1" in found
-    assert "missing or renamed" in found["考勤!A1"]
+    assert "缺失或被改名" in found["考勤!A1"]
 
 
 def test_renamed_header_names_its_cell(book: Path) -> None:
@@ -66,7 +66,7 @@ def test_renamed_header_names_its_cell(book: Path) -> None:
 def test_duplicate_employee_id(book: Path) -> None:
     set_cell(book, "花名册", "A3", "E00001")
     found = problems_at(book)
-    assert "appears twice" in found["花名册!A3"]
+    assert "重复" in found["花名册!A3"]
 
 
 def test_unknown_role(book: Path) -> None:
@@ -74,12 +74,12 @@ def test_unknown_role(book: Path) -> None:
     contents = read_workbook(book)
     problem = next(p for p in contents.problems if p.cell == "C2")
     assert problem.sheet == "花名册" and problem.value == "厨师"
-    assert "unknown role" in problem.message and "美工" in problem.remedy
+    assert "未知的岗位" in problem.message and "美工" in problem.remedy
 
 
 def test_text_in_a_number_cell(book: Path) -> None:
     set_cell(book, "业绩", "C4", "很多")
-    assert "not a number" in problems_at(book)["业绩!C4"]
+    assert "不是数字" in problems_at(book)["业绩!C4"]
 
 
 def test_number_text_is_accepted(book: Path) -> None:
@@ -92,27 +92,27 @@ def test_number_text_is_accepted(book: Path) -> None:
 
 def test_score_over_the_maximum(book: Path) -> None:
     set_cell(book, "主管自评", "C2", 130)
-    assert "over the maximum 120" in problems_at(book)["主管自评!C2"]
+    assert "超过评分上限" in problems_at(book)["主管自评!C2"]
 
 
 def test_scorecard_item_over_its_points(book: Path) -> None:
     set_cell(book, "客服考核", "C2", 16)  # the pre-sale script item is worth 15
-    assert "maximum of 15" in problems_at(book)["客服考核!C2"]
+    assert "上限15" in problems_at(book)["客服考核!C2"]
 
 
 def test_negative_sales(book: Path) -> None:
     set_cell(book, "业绩", "C2", -100)
-    assert "negative sales" in problems_at(book)["业绩!C2"]
+    assert "不能小于0" in problems_at(book)["业绩!C2"]
 
 
 def test_fractional_count(book: Path) -> None:
-    set_cell(book, "考勤", "C2", 1.5)
-    assert "not a whole number" in problems_at(book)["考勤!C2"]
+    set_cell(book, "考勤", "C3", 1.5)  # an operations specialist's late arrivals
+    assert "整数" in problems_at(book)["考勤!C3"]
 
 
 def test_blank_required_input_is_not_zero(book: Path) -> None:
     set_cell(book, "考勤", "D5", None)
-    assert "blank" in problems_at(book)["考勤!D5"]
+    assert "为空" in problems_at(book)["考勤!D5"]
 
 
 def test_blank_optional_target_is_fine(book: Path) -> None:
@@ -123,32 +123,32 @@ def test_blank_optional_target_is_fine(book: Path) -> None:
 def test_id_not_on_the_roster(book: Path) -> None:
     set_cell(book, "考勤", "A7", "X999")
     found = problems_at(book)
-    assert "not on the roster" in found["考勤!A7"]
-    assert "has no row on 考勤" in found["花名册!A7"]  # and E00006 lost its attendance row
+    assert "不在花名册" in found["考勤!A7"]
+    assert "在「考勤」表上没有行" in found["花名册!A7"]  # and E00006 lost its attendance row
 
 
 def test_roster_id_missing_on_a_sheet(book: Path) -> None:
     delete_row(book, "业绩", 10)
     found = problems_at(book)
-    assert "E00009 has no row on 业绩" in found["花名册!A10"]
+    assert "E00009 在「业绩」表上没有行" in found["花名册!A10"]
 
 
-def test_unknown_team_target(book: Path) -> None:
-    set_cell(book, "花名册", "I12", "C组")  # a cs_000 employee in a team without a target
-    assert "no sales target" in problems_at(book)["花名册!I12"]
+def test_impossible_team_target(book: Path) -> None:
+    set_cell(book, "团队目标", "B2", 1e308)
+    assert "超过上限" in problems_at(book)["团队目标!B2"]
 
 
 def test_bad_hire_date_and_trial(book: Path) -> None:
     set_cell(book, "花名册", "E2", "去年")
     set_cell(book, "花名册", "F2", "也许")
     found = problems_at(book)
-    assert "not a date" in found["花名册!E2"]
+    assert "不是日期" in found["花名册!E2"]
     assert "是/否" in found["花名册!F2"]
 
 
 def test_missing_month_in_meta(book: Path) -> None:
     set_cell(book, "_xlkpi", "B1", None)
-    assert "month is not set" in problems_at(book)["_xlkpi!B1"]
+    assert "月份未设置" in problems_at(book)["_xlkpi!B1"]
 
 
 def test_many_problems_are_reported_together(book: Path) -> None:

@@ -1,4 +1,4 @@
-"""The input sheets: 花名册 Roster, 考勤 Attendance, 业绩 Sales, 团队目标 Teams, 主管自评."""
+"""The input sheets: 花名册, 考勤, 业绩, 店铺 (shops and public sales), 团队目标, 主管自评."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from workbook_templates.style import (
     AMOUNT_FORMAT,
     FORMATS,
     HEADER_FONT,
+    INPUT_FILL,
+    UNLOCKED,
     style_header,
     unlock_inputs,
 )
@@ -27,7 +29,7 @@ from xlkpi.layout import (
     PAYROLL,
     ROSTER,
     SALES,
-    SCORECARD_OF_PLAN,
+    SHOPS,
     SPARE_ROWS,
     SUPERVISOR_SELF,
     TEAMS,
@@ -90,6 +92,13 @@ def write_roster(
     _finish(ws, ROSTER, policy, len(employees), last_row)
 
 
+def plan_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
+    """The 岗位 helper column of a month sheet: the roster's plan of the row's 工号."""
+    ids = f"{quote_sheetname(ROSTER.name)}!$A${FIRST_DATA_ROW}:$A${last_row}"
+    plans = f"{quote_sheetname(ROSTER.name)}!$C${FIRST_DATA_ROW}:$C${last_row}"
+    return f'=IFERROR(INDEX({plans},MATCH($A{row},{ids},0)),"")'
+
+
 def _month_sheet(
     ws: Worksheet,
     sheet: SheetLayout,
@@ -98,14 +107,25 @@ def _month_sheet(
     policy: Policy,
     last_row: int,
 ) -> None:
+    """A per-employee month sheet: only the inputs each plan reads are written (layout)."""
     ws.append(sheet.headers)
     style_header(ws, sheet)
-    fields = [c.field for c in sheet.columns[2:]]
     for i, emp in enumerate(employees):
         row = FIRST_DATA_ROW + i
         inp: MonthInput | None = month.inputs.get(emp.id) if month else None
-        values = [cell_value(getattr(inp, f)) if inp else None for f in fields]
-        ws.append([emp.id, name_formula(row, last_row), *values])
+        cells: list[object] = []
+        for column in sheet.columns:
+            if column.field == "id":
+                cells.append(emp.id)
+            elif column.field == "name":
+                cells.append(name_formula(row, last_row))
+            elif column.field == layout.PLAN_HELPER.field:
+                cells.append(plan_formula(row, last_row))
+            elif inp is None or not column.reads(emp.plan, policy):
+                cells.append(None)
+            else:
+                cells.append(column.shown(cell_value(getattr(inp, column.field))))
+        ws.append(cells)
     _finish(ws, sheet, policy, len(employees), last_row)
 
 
@@ -142,10 +162,50 @@ def team_sales_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
     return f"=TEAM_SALES(A{row},{pay_col('team_name')},{pay_col('plan')},{pay_col('net_sales')})"
 
 
-def write_teams(
+def write_shops(
     ws: Worksheet, month: Month | None, policy: Policy, last_row: int = LAST_DATA_ROW
 ) -> dict[str, str]:
-    """团队目标: team targets, team sales and completion; the public sales cell. Returns names."""
+    """店铺: one row per shop (the doc-002 pool's inputs) and the public sales cell.
+
+    Returns the defined name of the public sales cell.
+    """
+    ws.append(SHOPS.headers)
+    style_header(ws, SHOPS)
+    shops = list(month.shops) if month else []
+    sales, completion = SHOPS.letter("shop_sales"), SHOPS.letter("completion")
+    for i, shop in enumerate(shops):
+        row = FIRST_DATA_ROW + i
+        ws.append(
+            [
+                shop.name,
+                cell_value(shop.orders),
+                cell_value(shop.returns),
+                cell_value(shop.shipping_paid),
+                cell_value(shop.target),
+                shop.group or None,
+                f"=B{row}-C{row}-D{row}",
+                f'=IF(N(E{row})>0,{sales}{row}/E{row},"")',
+            ]
+        )
+        ws[f"{sales}{row}"].number_format = AMOUNT_FORMAT
+        ws[f"{completion}{row}"].number_format = "0.00%"
+    label, cell = layout.PUBLIC_SALES_LABEL_CELL, layout.PUBLIC_SALES_CELL
+    ws[label] = layout.PUBLIC_SALES_LABEL
+    ws[label].font = HEADER_FONT
+    ws[cell] = cell_value(month.public_sales) if month and month.public_sales else None
+    ws[cell].number_format = AMOUNT_FORMAT
+    ws[cell].protection = UNLOCKED
+    ws[cell].fill = INPUT_FILL
+    ws.column_dimensions[label[0]].width = 18
+    ws.column_dimensions[cell[0]].width = 14
+    _finish(ws, SHOPS, policy, len(shops), last_row)
+    return {layout.PUBLIC_SALES_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
+
+
+def write_teams(
+    ws: Worksheet, month: Month | None, policy: Policy, last_row: int = LAST_DATA_ROW
+) -> None:
+    """团队目标 (first version): team targets, team sales and completion, read when present."""
     ws.append(TEAMS.headers)
     style_header(ws, TEAMS)
     teams = sorted(month.team_targets) if month else []
@@ -161,16 +221,7 @@ def write_teams(
         )
         ws[f"C{row}"].number_format = AMOUNT_FORMAT
         ws[f"D{row}"].number_format = "0.00%"
-    label, cell = layout.PUBLIC_SALES_LABEL_CELL, layout.PUBLIC_SALES_CELL
-    ws[label] = layout.PUBLIC_SALES_LABEL
-    ws[label].font = HEADER_FONT
-    ws[cell] = cell_value(month.public_sales) if month else None
-    ws[cell].number_format = AMOUNT_FORMAT
-    ws.column_dimensions[label[0]].width = 18
-    ws.column_dimensions[cell[0]].width = 14
     _finish(ws, TEAMS, policy, len(teams), last_row)
-
-    return {layout.PUBLIC_SALES_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
 
 
 def write_supervisor_self(
@@ -183,7 +234,12 @@ def write_supervisor_self(
     """主管自评: supervisor and self scores of the plans without a scorecard; 75/25 score."""
     ws.append(SUPERVISOR_SELF.headers)
     style_header(ws, SUPERVISOR_SELF)
-    staff = [e for e in employees if e.plan not in SCORECARD_OF_PLAN]
+    reads = layout.SCORE_COLUMN
+    staff = [
+        e
+        for e in employees
+        if reads.reads(e.plan, policy) and layout.scorecard_of(e.plan, policy) is None
+    ]
     weights = f"{name_of('score.supervisor_weight')},{name_of('score.self_weight')}"
     for i, emp in enumerate(staff):
         row = FIRST_DATA_ROW + i

@@ -32,6 +32,7 @@ from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee
 from xlkpi.layout import (
     ATTENDANCE,
+    BLANK_NONE,
     FIRST_DATA_ROW,
     HISTORY_LAST_ROW,
     LAST_DATA_ROW,
@@ -145,7 +146,9 @@ def payroll_formulas(
         return f"INDEX({_col(ATTENDANCE, field, last)},{ar})"
 
     def sales(field: str) -> str:
-        return f"INDEX({_col(SALES, field, last)},{sr})"
+        cell = f"INDEX({_col(SALES, field, last)},{sr})"
+        # an "if any" input left blank means none (layout's blank meaning)
+        return f"N({cell})" if SALES.column(field).blank_means == BLANK_NONE else cell
 
     def n(path: str) -> str:
         return name_of(path)

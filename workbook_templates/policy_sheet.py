@@ -312,3 +312,72 @@ def _locate(path: str, where: dict[str, tuple[str, Any]]) -> tuple[str, Any]:
             return where[matches[0]]
         probe = probe.rpartition(".")[0]
     return f"{POLICY}!A1", None
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """A problem of the 参数 sheet's rows themselves (a duplicated or deleted key)."""
+
+    cell: str
+    value: Any
+    message: str
+    remedy: str
+    message_en: str
+    remedy_en: str
+
+
+def sheet_row_problems(rows: list[list[object]], sheet_name: str = POLICY) -> list[SheetProblem]:
+    """Duplicated keys (naming both rows) and deleted rows (a key the policy needs is absent).
+
+    A deleted row is never replaced by a default: every fixed key of the policy (a value or a
+    keyed table's entry; not the rows of a scale or list, whose length HR may change) must be
+    on the sheet once. Dated changes (a month in column E) may repeat a key.
+    """
+    from xlkpi.policy_io import default_policy
+
+    seen: dict[str, int] = {}
+    found: list[str] = []
+    out: list[SheetProblem] = []
+    for r, row in enumerate(rows[1:], start=2):
+        key = _cell(row, 0)
+        if key is None:
+            continue
+        path = str(key).strip()
+        if _cell(row, 4) is not None:
+            continue
+        if path in seen:
+            out.append(
+                SheetProblem(
+                    f"A{r}",
+                    path,
+                    f"参数 {path} 出现两次(第{seen[path]}行和第{r}行),无法确定用哪一个",
+                    "删除其中一行(保留正确的值);按月生效的变更请在E列填写生效月份",
+                    f"the key {path} appears twice (rows {seen[path]} and {r})",
+                    "delete one of the two rows; a dated change needs its month in column E",
+                )
+            )
+            continue
+        seen[path] = r
+        found.append(path)
+    present = set(seen)
+    for leaf in {k.rsplit(".", 1)[0] + ".brackets" for k in present if "brackets[" in k}:
+        present.add(leaf)
+    previous_row = 1
+    for row in policy_to_rows(default_policy()):
+        path = row.path
+        if row.effective_from or "[" in path:
+            continue
+        if path in present:
+            previous_row = seen.get(path, previous_row)
+            continue
+        out.append(
+            SheetProblem(
+                f"A{previous_row + 1}",
+                None,
+                f"参数行 {path}({row.label})被删除;删除的行不会按默认值计算",
+                "从模板把这一行复制回来(键、名称和值)",
+                f"the policy row {path} ({row.label}) was deleted; it has no default",
+                "copy the row back from the template (key, label and value)",
+            )
+        )
+    return out

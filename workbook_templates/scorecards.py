@@ -1,6 +1,6 @@
 """Scorecard sheets (one per policy scorecard): items with maximum points, 加分 and 总分.
 
-Rows are the employees whose plan is scored on the card (``layout.SCORECARD_OF_PLAN``); item
+Rows are the employees whose plan is scored on the card (policy ``scorecards.<key>.plans``); item
 cells and 加分 are unlocked inputs; 总分 = ``SCORECARD_TOTAL(items, P_…_points, P_…_extra, 加分)``
 (each item capped at its points plus extra). For a demo month the month's score is spread over
 the items in proportion to their points, any remainder going to items with room, then 加分.
@@ -22,7 +22,6 @@ from xlkpi.inputs import Employee, Month
 from xlkpi.layout import (
     FIRST_DATA_ROW,
     LAST_DATA_ROW,
-    SCORECARD_OF_PLAN,
     SPARE_ROWS,
     SheetLayout,
 )
@@ -94,7 +93,7 @@ def write_scorecard(
             + f" / max {item.maximum}; {item.code}",
             "xlkpi",
         )
-    staff = [e for e in employees if SCORECARD_OF_PLAN.get(e.plan) == key]
+    staff = [e for e in employees if e.plan in card.plans]
     first_item = sheet.letter(f"item:{card.items[0].code}") if card.items else "C"
     last_item = sheet.letter(f"item:{card.items[-1].code}") if card.items else "C"
     bonus = sheet.letter("bonus_points")
@@ -123,4 +122,5 @@ def write_scorecard(
         )
         ws[f"{total}{row}"].number_format = FORMATS["score"]
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + len(staff) + SPARE_ROWS - 1)
-    add_validations(ws, sheet, policy, last_row)
+    maxima = {f"item:{item.code}": item.maximum for item in card.items}
+    add_validations(ws, sheet, policy, last_row, maxima)

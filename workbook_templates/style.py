@@ -15,6 +15,8 @@ HEADER_FONT = Font(bold=True)
 _THIN = Side(style="thin", color="A6A6A6")
 HEADER_BORDER = Border(bottom=_THIN)
 UNLOCKED = Protection(locked=False)
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")  # every input cell: one colour
+COMPUTED_FILL = PatternFill("solid", fgColor="EEF3F8")  # every computed cell: another
 
 FORMATS = {
     "amount": AMOUNT_FORMAT,
@@ -23,7 +25,8 @@ FORMATS = {
     "days": NUMBER_FORMAT,
     "hours": NUMBER_FORMAT,
     "score": NUMBER_FORMAT,
-    "ratio": "0.0000",
+    "ratio": "0.####",
+    "points": NUMBER_FORMAT,
 }
 
 

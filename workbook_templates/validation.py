@@ -1,4 +1,4 @@
-"""Data validation for input columns: ranges, whole numbers, dates and dropdown lists."""
+"""Data validation of input columns, derived from the contract: bounds, whole numbers, lists."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from decimal import Decimal
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlkpi import layout
 from xlkpi.layout import (
     BOOL_LABELS,
     FIRST_DATA_ROW,
+    KINDS,
     LAST_DATA_ROW,
     LEVEL_LABELS,
     PLAN_BY_LABEL,
+    Column,
     SheetLayout,
 )
 from xlkpi.policy import Policy
@@ -22,60 +25,90 @@ def _list(values: list[str]) -> str:
     return '"' + ",".join(values) + '"'
 
 
-def validations_for(sheet: SheetLayout, policy: Policy) -> list[tuple[str, DataValidation]]:
-    """(column letter, validation) for every input column of ``sheet``."""
-    maximum = policy.score.maximum
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _choices(column: Column, policy: Policy) -> list[str] | None:
+    if column.kind == "plan":
+        return list(PLAN_BY_LABEL)
+    if column.kind == "level":
+        return list(LEVEL_LABELS.values())
+    if column.kind == "bool":
+        return [BOOL_LABELS[True], BOOL_LABELS[False]]
+    if column.kind == "rank":
+        return [r.label for r in policy.ranks.ladder]
+    if column.kind == "choice":
+        return [label for _code, label in column.choices]
+    return None
+
+
+def validation_for(
+    column: Column, policy: Policy, maximum: Decimal | None = None
+) -> DataValidation | None:
+    """The validation of one input column (``maximum``: a points column's item maximum)."""
+    kind = KINDS[column.kind]
+    choices = _choices(column, policy)
+    if choices is not None:
+        dv = DataValidation(type="list", formula1=_list(choices))
+        error = "请从下拉列表中选择:" + "、".join(choices)
+    elif column.kind == "date":
+        dv = DataValidation(type="date", operator="greaterThan", formula1="1")
+        error = "请输入日期,例如 2024-03-01"
+    elif kind.number:
+        low, high = column.bounds(layout.score_maximum(policy))
+        if maximum is not None:
+            high = maximum
+        low = low if low is not None else Decimal(0)
+        kind_type = "whole" if kind.whole else "decimal"
+        if high is None:
+            dv = DataValidation(
+                type=kind_type, operator="greaterThanOrEqual", formula1=_number(low)
+            )
+            error = f"请输入{_number(low)}或以上的数"
+        else:
+            dv = DataValidation(
+                type=kind_type, operator="between", formula1=_number(low), formula2=_number(high)
+            )
+            error = f"请输入{_number(low)}到{_number(high)}之间的{'整数' if kind.whole else '数'}"
+        if not kind.percent:
+            error += "(不要输入百分比)"
+    else:
+        return None
+    dv.allow_blank = True
+    dv.showErrorMessage = True
+    dv.errorTitle = "输入错误"
+    dv.error = error
+    dv.promptTitle = column.header[:32]
+    if column.note:
+        dv.showInputMessage = True
+        dv.prompt = column.note[:255]
+    return dv
+
+
+def validations_for(
+    sheet: SheetLayout, policy: Policy, maxima: dict[str, Decimal] | None = None
+) -> list[tuple[str, DataValidation]]:
+    """(column letter, validation) for every input column of ``sheet``.
+
+    ``maxima`` gives a points column's own maximum (a scorecard item's points plus extra).
+    """
     out: list[tuple[str, DataValidation]] = []
-    for column in sheet.columns:
-        kind = column.kind
-        dv: DataValidation | None = None
-        if kind == "plan":
-            dv = DataValidation(type="list", formula1=_list(list(PLAN_BY_LABEL)))
-        elif kind == "level":
-            dv = DataValidation(type="list", formula1=_list(list(LEVEL_LABELS.values())))
-        elif kind == "bool":
-            dv = DataValidation(
-                type="list", formula1=_list([BOOL_LABELS[True], BOOL_LABELS[False]])
-            )
-        elif kind == "rank":
-            dv = DataValidation(type="list", formula1=_list([r.label for r in policy.ranks.ladder]))
-        elif kind == "count":
-            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
-        elif kind in ("amount", "days", "hours", "ratio"):
-            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
-        elif kind == "score":
-            dv = DataValidation(
-                type="decimal", operator="between", formula1="0", formula2=str(Decimal(maximum))
-            )
-        elif kind == "date":
-            dv = DataValidation(type="date", operator="greaterThan", formula1="1")
-        if dv is None:
-            continue
-        dv.allow_blank = True
-        dv.showErrorMessage = True
-        dv.errorTitle = "输入错误 Invalid input"
-        dv.error = _message(kind, maximum)
-        dv.promptTitle = column.header
-        out.append((sheet.letter(column.field), dv))
+    for column in sheet.inputs:
+        dv = validation_for(column, policy, (maxima or {}).get(column.field))
+        if dv is not None:
+            out.append((sheet.letter(column.field), dv))
     return out
 
 
-def _message(kind: str, maximum: Decimal) -> str:
-    return {
-        "plan": "请从下拉列表选择薪资方案 Choose a pay plan from the list",
-        "level": "请选择 助理/副理/员工 Choose a level",
-        "bool": "请选择 是 或 否 Choose 是 or 否",
-        "rank": "请从下拉列表选择等级 Choose a rank from the list",
-        "count": "请输入0或正整数 Enter a whole number, 0 or more",
-        "score": f"分数须在0到{maximum}之间 A score lies between 0 and {maximum}",
-        "date": "请输入日期 Enter a date, e.g. 2024-03-01",
-    }.get(kind, "请输入0或正数 Enter a number, 0 or more")
-
-
 def add_validations(
-    ws: Worksheet, sheet: SheetLayout, policy: Policy, last_row: int = LAST_DATA_ROW
+    ws: Worksheet,
+    sheet: SheetLayout,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
+    maxima: dict[str, Decimal] | None = None,
 ) -> None:
     """Attach the validations of ``sheet``'s input columns for rows 2..``last_row``."""
-    for letter, dv in validations_for(sheet, policy):
+    for letter, dv in validations_for(sheet, policy, maxima):
         dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
         ws.add_data_validation(dv)

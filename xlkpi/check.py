@@ -13,6 +13,7 @@ from pathlib import Path
 
 from xlkpi.engine import MonthResult
 from xlkpi.errors import CellProblem, WorkbookValidationError
+from xlkpi.layout import PAYROLL
 from xlkpi.workbook_reader import (
     META_INPUT_HASH,
     STATUS_RECALCULATED,
@@ -65,7 +66,22 @@ def check(
         employees=len(contents.roster_rows),
         problems=list(contents.problems),
     )
-    if contents.ok:
+    if PAYROLL.name not in contents.sheet_names:  # recalc would have nowhere to write
+        zh = contents.lang != "en"
+        report.problems.append(
+            CellProblem(
+                PAYROLL.name,
+                "A1",
+                None,
+                f"工作表「{PAYROLL.name}」缺失" if zh else f"the sheet {PAYROLL.name} is missing",
+                "从模板复制「工资表」,或用 xlkpi new-month 重新开始本月"
+                if zh
+                else "copy the Payroll sheet from the template or start the month again",
+            )
+        )
+    for warning in contents.warnings:  # e.g. a roster amount the plan replaces by policy
+        report.notes.append(f"{warning.sheet}!{warning.cell}:{warning.message}。{warning.remedy}")
+    if contents.ok and PAYROLL.name in contents.sheet_names:
         try:
             report.result = compute_checked(contents)
         except WorkbookValidationError as exc:

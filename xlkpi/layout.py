@@ -1,15 +1,39 @@
-"""The workbook's shape: sheet names, column headers and which engine field each column holds.
+"""The workbook contract: every sheet and input column, declared once, and what each cell may hold.
 
-This module is the one contract between the template builder (``workbook_templates``),
-the reader (``xlkpi check`` / ``recalc``) and the writers (recalc, payslips, new-month).
-Everything refers to sheets and columns through these names, never through literal
-addresses scattered in code. Headers are Simplified Chinese, as the documents name things.
+This module is the one contract between the template builder (``workbook_templates``), the
+reader (``xlkpi check`` / ``recalc``), the 说明 sheet and the writers (recalc, payslips,
+new-month). Everything refers to sheets and columns through these names, never through
+literal addresses scattered in code. Headers are Simplified Chinese, as the documents name
+things.
+
+Declaring an input column (the API other modules use, e.g. a tax sheet)::
+
+    MY_SHEET = SheetLayout("专项附加扣除", "Special deductions", (
+        Column("id", "工号", "text", True, 10),
+        Column("name", "姓名", "formula", width=10),
+        Column("children_education", "子女教育", "amount", blank=BLANK_NONE, maximum=D("2000")),
+    ))
+
+A column states its ``kind`` (a key of :data:`KINDS`: amount 元, count 次, days 天, hours
+小时, score 分, points of a scorecard item, ratio (the only kind a ``%`` may be typed in),
+date, month, text, choice, plan, level, rank, bool; ``formula`` / ``helper`` are computed
+columns), its bounds (the kind's plausible range unless ``minimum`` / ``maximum`` override it;
+a score's maximum is the policy's), what a blank means (``blank``: :data:`BLANK_REQUIRED` — a
+problem when the employee's plan reads the column; :data:`BLANK_NONE` — "none", only for the
+"if any" inputs; :data:`BLANK_COMPUTED` — the engine computes it, the header note says how),
+which pay plans read it (``plans``; ``None`` = every plan) and, for a roster amount a plan
+replaces with a policy amount, ``replaced`` (plan → policy path: a different typed value is a
+warning). Reading, checking, validation, number formats, input fills, 不适用 shading and the
+说明 sheet all derive from these declarations; :func:`problem_text` words every problem in
+Chinese (English with ``lang="en"``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from xlkpi import payplans
 from xlkpi.inputs import MONTH_FIELDS
 from xlkpi.paylines import LINE_LABELS
 from xlkpi.payplans import PLAN_LABELS
@@ -17,18 +41,161 @@ from xlkpi.payplans import PLAN_LABELS
 HEADER_ROW = 1
 FIRST_DATA_ROW = 2
 
+BLANK_REQUIRED = "required"
+BLANK_NONE = "none"
+BLANK_COMPUTED = "computed"
+
+# The text the builder writes in a cell whose plan does not read it (read as blank there).
+NOT_APPLICABLE = "不适用"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a kind of cell holds: unit, plausible range, whole or not, and how to fix it."""
+
+    unit: str
+    unit_en: str
+    minimum: Decimal | None = Decimal(0)
+    maximum: Decimal | None = None
+    whole: bool = False
+    percent: bool = False  # may a percentage be typed ("85%" → 0.85)?
+    number: bool = True
+    remedy: str = ""
+    remedy_en: str = ""
+
+
+def _d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+KINDS: dict[str, Kind] = {
+    "amount": Kind(
+        "元",
+        "yuan",
+        maximum=_d("1e9"),
+        remedy="请输入以元为单位的金额,0或以上,例如 25000(不要输入百分比)",
+        remedy_en="enter an amount in yuan of 0 or more, e.g. 25000 (not a percentage)",
+    ),
+    "count": Kind(
+        "次",
+        "times",
+        maximum=_d("100000"),
+        whole=True,
+        remedy="请输入0或正整数(次数)",
+        remedy_en="enter a whole number of 0 or more",
+    ),
+    "days": Kind(
+        "天",
+        "days",
+        maximum=_d("31"),
+        remedy="请输入0到31之间的天数",
+        remedy_en="enter a number of days between 0 and 31",
+    ),
+    "hours": Kind(
+        "小时",
+        "hours",
+        maximum=_d("744"),
+        remedy="请输入0到744之间的小时数",
+        remedy_en="enter a number of hours between 0 and 744",
+    ),
+    "score": Kind(
+        "分",
+        "points",
+        remedy="请输入0到评分上限之间的分数(不要输入百分比)",
+        remedy_en="enter a score between 0 and the policy maximum (not a percentage)",
+    ),
+    "points": Kind(
+        "分",
+        "points",
+        remedy="请输入该项0到满分之间的得分(不要输入百分比)",
+        remedy_en="enter the item's points, 0 to its maximum (not a percentage)",
+    ),
+    "ratio": Kind(
+        "",
+        "",
+        maximum=_d("10"),
+        percent=True,
+        remedy="请输入0或以上的系数,例如 1.2 或 85%",
+        remedy_en="enter a ratio of 0 or more, e.g. 1.2 or 85%",
+    ),
+    "date": Kind("", "", number=False, remedy="请输入日期,例如 2024-03-01"),
+    "month": Kind("", "", number=False, remedy="请按 YYYY-MM 输入月份,例如 2026-10"),
+    "text": Kind("", "", number=False, remedy="请输入文字"),
+    "choice": Kind("", "", number=False, remedy="请从下拉列表中选择"),
+    "plan": Kind("", "", number=False, remedy="请从下拉列表中选择岗位/薪资方案"),
+    "level": Kind("", "", number=False, remedy="请选择 助理、副理 或 员工"),
+    "rank": Kind("", "", number=False, remedy="请从下拉列表中选择客服等级"),
+    "bool": Kind("", "", number=False, remedy="请选择 是 或 否"),
+    "formula": Kind("", "", number=False),
+    "helper": Kind("", "", number=False),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: the engine field it holds, its header, and the kind of value."""
+    """One column: the engine field it holds, its header, kind, blank meaning and readers."""
 
     field: str
     header: str
-    # text | plan | level | rank | date | bool | count | amount | days | hours | score | ratio
-    # | formula (an output column)
     kind: str
-    required: bool = False
+    required: bool = False  # blank is a problem (where the plan reads the column)
     width: int = 12
+    plans: frozenset[str] | None = None  # the plans that read it; None = every plan
+    minimum: Decimal | None = None  # overrides the kind's bounds
+    maximum: Decimal | None = None
+    blank: str = ""  # BLANK_*; "" = BLANK_REQUIRED when required, else BLANK_NONE
+    note: str = ""  # shown under the header and on 说明 (e.g. 留空则按销售额÷目标计算)
+    choices: tuple[tuple[str, str], ...] = ()  # (code, Chinese label) of a choice column
+    replaced: tuple[tuple[str, str], ...] = ()  # (plan, policy path) replacing this amount
+    policy_plans: str = ""  # a policy path holding the plans that read it (overrides plans)
+
+    @property
+    def blank_means(self) -> str:
+        """What a blank cell means: BLANK_REQUIRED, BLANK_NONE or BLANK_COMPUTED."""
+        return self.blank or (BLANK_REQUIRED if self.required else BLANK_NONE)
+
+    @property
+    def is_input(self) -> bool:
+        """True for a column HR types (not a formula or helper)."""
+        return self.kind not in ("formula", "helper")
+
+    def readers(self, policy: object | None = None) -> frozenset[str] | None:
+        """The plans reading this column (None = every plan), from the policy where it says."""
+        if self.policy_plans and policy is not None:
+            value: object = policy
+            for part in self.policy_plans.split("."):
+                value = getattr(value, part, None)
+            if isinstance(value, list | tuple | frozenset | set):
+                return frozenset(value)
+        return self.plans
+
+    def reads(self, plan: str, policy: object | None = None) -> bool:
+        """Does ``plan`` read this column (under ``policy`` when given)?"""
+        readers = self.readers(policy)
+        return readers is None or plan in readers
+
+    def bounds(self, score_maximum: Decimal | None = None) -> tuple[Decimal | None, Decimal | None]:
+        """(lowest, highest) value allowed; a score's highest is ``score_maximum``."""
+        kind = KINDS[self.kind]
+        low = self.minimum if self.minimum is not None else kind.minimum
+        high = self.maximum if self.maximum is not None else kind.maximum
+        if self.kind == "score" and self.maximum is None:
+            high = score_maximum
+        return low, high
+
+    def shown(self, value: object) -> object:
+        """A value as the cell shows it: a choice's Chinese label, other values as they are."""
+        for code, label in self.choices:
+            if value == code:
+                return label
+        return value
+
+    def choice_code(self, text: str) -> str | None:
+        """The code of a choice typed as its label or its code (None when not a choice)."""
+        for code, label in self.choices:
+            if text in (code, label):
+                return code
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +229,11 @@ class SheetLayout:
         """Header texts in column order."""
         return [c.header for c in self.columns]
 
+    @property
+    def inputs(self) -> tuple[Column, ...]:
+        """The columns HR types (id included)."""
+        return tuple(c for c in self.columns if c.is_input)
+
 
 def column_letter(number: int) -> str:
     """1 → A, 27 → AA."""
@@ -72,15 +244,158 @@ def column_letter(number: int) -> str:
     return letters
 
 
-def _month(field: str, required: bool = False) -> Column:
-    zh, _en, kind = MONTH_FIELDS[field]
-    return Column(field, zh, kind, required)
+# ---------------------------------------------------------------- which plans read what
+# rules.md second version, §B (one row per plan). Keep in step with the engine: the test
+# tests/test_layout.py changes each input and checks whose pay moves.
+DOC000 = frozenset({"designer", "promotion", "cs_000"})
+SCORED = frozenset(
+    {
+        "designer",
+        "promotion",
+        "cs_000",
+        "cs_003",
+        "store_manager",
+        "ops_specialist",
+        "warehouse",
+        "cs_2017",
+    }
+)
+NET_SALES = frozenset(
+    {
+        "promotion",
+        "cs_000",
+        "cs_003",
+        "store_manager",
+        "ops_specialist",
+        "cs_2017",
+        "logistics_sales",
+    }
+)
+ECOM = frozenset({"ecom_cs", "ecom_other"})
+READS: dict[str, frozenset[str]] = {
+    "score": SCORED,
+    "lates": DOC000 | {"ops_specialist"},
+    "early_leaves": DOC000 | {"ops_specialist"},
+    "leaves": DOC000,
+    "late_minutes": frozenset({"ops_specialist"}),
+    "personal_leave_days": frozenset({"ops_specialist", "warehouse"}),
+    "sick_leave_days": frozenset({"ops_specialist", "warehouse"}),
+    "absences": DOC000 | {"ops_specialist", "warehouse"},
+    "night_shifts": ECOM | {"warehouse"},
+    "late_night_shifts": ECOM | {"warehouse"},
+    "overtime_hours": ECOM | {"warehouse"},
+    "holiday_days": ECOM | {"warehouse"},
+    "working_days": frozenset({"warehouse"}),
+    "sales": NET_SALES,
+    "returns": NET_SALES,
+    "shipping_paid": NET_SALES,
+    "target": frozenset({"store_manager", "logistics_sales"}),
+    "task_coefficient": frozenset({"store_manager"}),
+    "team_share_amount": frozenset({"store_manager"}),
+    "neutral_fixed": frozenset({"cs_003"}),
+    "negative_fixed": frozenset({"cs_003"}),
+    "complaints": frozenset({"cs_000", "cs_003", "cs_2017"}),
+    "chat_violations": frozenset({"cs_000", "cs_003", "cs_2017"}),
+    "contact_leaks": frozenset({"cs_000", "cs_003", "cs_2017"}),
+    "special_awards": frozenset({"designer"}),
+    "behaviour_score": frozenset({"logistics_sales"}),
+    "absent_months": frozenset({"cs_2017"}),
+    "work_grade": frozenset({"ecom_cs"}),
+    "grade_rating": frozenset({"ecom_other"}),
+}
+# Rewards, penalties and losses: every plan has them (A10); not listed here = every plan.
+# Where the policy names the plans (fines.plans, allowances.plans, …) the policy decides.
+POLICY_READS: dict[str, str] = {
+    "complaints": "fines.plans",
+    "chat_violations": "fines.plans",
+    "contact_leaks": "fines.plans",
+    "night_shifts": "allowances.plans",
+    "late_night_shifts": "allowances.plans",
+    "overtime_hours": "allowances.plans",
+    "holiday_days": "allowances.plans",
+    "working_days": "allowances.lunch_plans",
+}
+# The "if any" inputs of the documents: blank means none.
+IF_ANY: frozenset[str] = frozenset(
+    {
+        "rewards",
+        "penalties",
+        "losses",
+        "complaints",
+        "chat_violations",
+        "contact_leaks",
+        "shipping_paid",
+        "special_awards",
+    }
+)
+_NOTES: dict[str, str] = {
+    "task_coefficient": "留空则按销售额÷目标计算;填0表示本月系数为0",
+    "target": "店长:任务系数留空时必填",
+    "team_share_amount": "店长的团队业绩分成金额,没有则留空",
+    "behaviour_score": "0到1.2;违法违纪、事故或严重失误为0",
+}
+WORK_GRADE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("tier1", "一档"),
+    ("tier2", "二档"),
+    ("tier3", "三档"),
+)
+GRADE_LABELS: dict[str, str] = {
+    "fail": "不及格",
+    "pass": "及格",
+    "good": "良好",
+    "excellent": "优秀",
+}
+_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "work_grade": WORK_GRADE_CHOICES,
+    "grade_rating": tuple(GRADE_LABELS.items()),
+}
+_CHOICE_LABELS: dict[str, tuple[str, str]] = {
+    "work_grade": ("工作表现", "work-performance grade"),
+    "grade_rating": ("绩效评级", "grade rating by the director"),
+}
+
+
+TARGET_MINIMUM = Decimal("0.01")  # a target divides: 0 is not a target
+
+
+def _month(field: str, required: bool = True, width: int = 12) -> Column:
+    """A month-input column declared from ``xlkpi.inputs.MONTH_FIELDS`` and :data:`READS`."""
+    if field in _CHOICE_LABELS:
+        zh, kind = _CHOICE_LABELS[field][0], "choice"
+    else:
+        zh, _en, kind = MONTH_FIELDS[field]
+    blank = ""
+    if field in IF_ANY:
+        blank = BLANK_NONE
+    elif field in ("task_coefficient",):
+        blank = BLANK_COMPUTED
+    elif field == "team_share_amount":
+        blank = BLANK_NONE
+    maximum = Decimal("1.2") if field == "behaviour_score" else None
+    minimum = TARGET_MINIMUM if field == "target" else None
+    return Column(
+        field,
+        zh,
+        kind,
+        required and field not in IF_ANY,
+        width,
+        plans=READS.get(field),
+        minimum=minimum,
+        maximum=maximum,
+        blank=blank,
+        note=_NOTES.get(field, ""),
+        choices=_CHOICES.get(field, ()),
+        policy_plans=POLICY_READS.get(field, ""),
+    )
 
 
 README = "说明"
 POLICY = "参数"
 META = "_xlkpi"  # hidden: month, status, seal hash
 
+# The first version's team-pool plans (the engine's own list while it still has one).
+_TEAM_POOL_PLANS: frozenset[str] = getattr(payplans, "TEAM_POOL_PLANS", frozenset())
+BASE_PAY_PLANS = frozenset({"designer", "promotion", "cs_000", "ops_specialist", "logistics_sales"})
 ROSTER = SheetLayout(
     "花名册",
     "Roster",
@@ -88,12 +403,39 @@ ROSTER = SheetLayout(
         Column("id", "工号", "text", True, 10),
         Column("name", "姓名", "text", True, 10),
         Column("plan", "岗位/薪资方案", "plan", True, 18),
-        Column("level", "级别", "level", True, 8),
+        Column("level", "级别", "level", True, 8, plans=frozenset({"ecom_other", "store_manager"})),
         Column("hire_date", "入职日期", "date", True, 12),
         Column("trial", "试用期", "bool", True, 8),
-        Column("base_pay", "基本工资", "amount", True),
-        Column("post_pay", "岗位工资", "amount", True),
-        Column("team", "团队", "text", False, 10),
+        Column(
+            "base_pay",
+            "基本工资",
+            "amount",
+            True,
+            plans=BASE_PAY_PLANS,
+            maximum=Decimal("1e6"),
+            replaced=(
+                ("cs_003", "plans.cs_003.base_amount"),
+                ("store_manager", "plans.store_manager.base_amount"),
+                ("warehouse", "plans.warehouse.base_regular"),
+            ),
+        ),
+        Column(
+            "post_pay",
+            "岗位工资",
+            "amount",
+            True,
+            plans=frozenset({"ops_specialist", "cs_2017", "ecom_cs", "ecom_other"}),
+            maximum=Decimal("1e6"),
+        ),
+        Column(
+            "team",
+            "团队",
+            "text",
+            True,
+            10,
+            plans=frozenset({"ecom_cs"}) | _TEAM_POOL_PLANS,
+            policy_plans="team.pool_plans",
+        ),
         Column("rank", "客服等级", "rank", False, 10),
     ),
 )
@@ -112,13 +454,17 @@ _ATTENDANCE_FIELDS = (
     "holiday_days",
     "working_days",
 )
+# Computed at the right of the per-employee month sheets: the roster's plan of the row's 工号
+# (the 不适用 shading keys on it).
+PLAN_HELPER = Column("plan_shown", "岗位", "formula", False, 14)
 ATTENDANCE = SheetLayout(
     "考勤",
     "Attendance",
     (
         Column("id", "工号", "text", True, 10),
         Column("name", "姓名", "formula", False, 10),
-        *(_month(f, True) for f in _ATTENDANCE_FIELDS),
+        *(_month(f) for f in _ATTENDANCE_FIELDS),
+        PLAN_HELPER,
     ),
 )
 
@@ -137,6 +483,11 @@ _SALES_FIELDS = (
     "rewards",
     "penalties",
     "losses",
+    "team_share_amount",
+    "behaviour_score",
+    "absent_months",
+    "work_grade",
+    "grade_rating",
 )
 SALES = SheetLayout(
     "业绩",
@@ -144,22 +495,76 @@ SALES = SheetLayout(
     (
         Column("id", "工号", "text", True, 10),
         Column("name", "姓名", "formula", False, 10),
-        *(_month(f, f not in ("target", "task_coefficient")) for f in _SALES_FIELDS),
+        *(_month(f, f not in ("task_coefficient", "team_share_amount")) for f in _SALES_FIELDS),
+        PLAN_HELPER,
     ),
 )
+# The store manager's target is needed only when the task coefficient is blank.
+TARGET_OPTIONAL_FOR: frozenset[str] = frozenset({"store_manager"})
 
-# Team targets and the month's public sales live in a small table on their own sheet.
+# Shops of the e-commerce department (rules.md A6): one row per shop; the doc-002 pool and
+# the group bonus are computed from them. The month's public sales (2017 standard) sit right
+# of the table (label, then the value).
+SHOP_PLANS = frozenset({"ecom_cs", "ecom_other"})
+SHOPS = SheetLayout(
+    "店铺",
+    "Shops",
+    (
+        Column("name", "店铺名称", "text", True, 14),
+        Column("orders", "下单金额", "amount", True, 14, maximum=Decimal("1e10")),
+        Column("returns", "退货金额", "amount", True, 14, maximum=Decimal("1e10")),
+        Column(
+            "shipping_paid",
+            "代付运费",
+            "amount",
+            False,
+            14,
+            maximum=Decimal("1e10"),
+            blank=BLANK_NONE,
+        ),
+        Column(
+            "target", "月目标", "amount", True, 14, minimum=TARGET_MINIMUM, maximum=Decimal("1e10")
+        ),
+        Column("group", "负责客服组", "text", False, 12),
+        Column("shop_sales", "店铺销售额", "formula", False, 14),
+        Column("completion", "完成率", "formula", False, 10),
+    ),
+)
+PUBLIC_POOL_PLANS_READING = frozenset({"cs_2017"})
+
+# Team targets: the first version's per-team table (obsolete under the second version, whose
+# doc-002 pool comes from 店铺). Read when present; no longer required.
 TEAMS = SheetLayout(
     "团队目标",
     "Teams",
     (
         Column("team", "团队", "text", True, 10),
-        Column("target", "团队销售目标", "amount", True, 14),
+        Column(
+            "target",
+            "团队销售目标",
+            "amount",
+            True,
+            14,
+            minimum=TARGET_MINIMUM,
+            maximum=Decimal("1e10"),
+        ),
         Column("team_sales", "团队销售额", "formula", False, 14),
         Column("completion", "完成率", "formula", False, 10),
     ),
 )
 PUBLIC_SALES_LABEL = "公共销售业绩总额"
+PUBLIC_SALES_COLUMN = Column(
+    "public_sales",
+    PUBLIC_SALES_LABEL,
+    "amount",
+    True,
+    plans=PUBLIC_POOL_PLANS_READING,
+    maximum=Decimal("1e10"),
+    policy_plans="team.public_pool_plans",
+)
+
+# The month's appraisal score, as the plans read it (from a scorecard or 主管自评).
+SCORE_COLUMN = Column("score", "绩效分数", "score", True, plans=SCORED)
 
 SUPERVISOR_SELF = SheetLayout(
     "主管自评",
@@ -167,8 +572,8 @@ SUPERVISOR_SELF = SheetLayout(
     (
         Column("id", "工号", "text", True, 10),
         Column("name", "姓名", "formula", False, 10),
-        Column("supervisor", "主管抽查得分(75%)", "score", True, 14),
-        Column("self", "月底自评得分(25%)", "score", True, 14),
+        Column("supervisor", "主管抽查得分(75%)", "score", True, 14, plans=SCORED),
+        Column("self", "月底自评得分(25%)", "score", True, 14, plans=SCORED),
         Column("score", "绩效分数", "formula", False, 10),
     ),
 )
@@ -251,15 +656,9 @@ HISTORY = SheetLayout(
 PLAN_BY_LABEL: dict[str, str] = {zh: code for code, (zh, _en) in PLAN_LABELS.items()}
 LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staff": "员工"}
 LEVEL_BY_LABEL: dict[str, str] = {zh: code for code, zh in LEVEL_LABELS.items()}
-GRADE_LABELS: dict[str, str] = {
-    "fail": "不及格",
-    "pass": "及格",
-    "good": "良好",
-    "excellent": "优秀",
-}
 BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
 
-INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, TEAMS, SUPERVISOR_SELF)
+INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, SHOPS, TEAMS, SUPERVISOR_SELF)
 
 # ---------------------------------------------------------------- added for the template builder
 # (workbook_templates/, docs/template.md): lookup ranges, helper columns, meta cells, Policy sheet.
@@ -316,9 +715,9 @@ PAYROLL_HELPERS: tuple[Column, ...] = (
 PAYROLL = SheetLayout(PAYROLL.name, PAYROLL.english, (*PAYROLL.columns, *PAYROLL_HELPERS))
 PAYROLL_TOTAL_LABEL = "合计"  # in the id column of the grand-total row, right after the staff rows
 
-# The Teams sheet's public sales: the label cell and, right of it, the value (name PUBLIC_SALES).
-PUBLIC_SALES_LABEL_CELL = "F1"
-PUBLIC_SALES_CELL = "G1"
+# The public sales on 店铺: the label cell and, right of it, the value (name PUBLIC_SALES).
+PUBLIC_SALES_LABEL_CELL = "J1"
+PUBLIC_SALES_CELL = "K1"
 PUBLIC_SALES_NAME = "PUBLIC_SALES"
 
 # The hidden meta sheet: key in column A, value in column B.
@@ -347,8 +746,41 @@ def scorecard_layout(key: str, items: list[tuple[str, str]]) -> SheetLayout:
         (
             Column("id", "工号", "text", True, 10),
             Column("name", "姓名", "formula", False, 10),
-            *(Column(f"item:{code}", label, "score", False, 14) for code, label in items),
-            Column("bonus_points", SCORECARD_BONUS_HEADER, "score", False, 8),
+            *(Column(f"item:{code}", label, "points", True, 14) for code, label in items),
+            Column("bonus_points", SCORECARD_BONUS_HEADER, "points", False, 8, blank=BLANK_NONE),
             Column("score", SCORECARD_TOTAL_HEADER, "formula", False, 10),
         ),
     )
+
+
+def month_columns(sheet: SheetLayout) -> tuple[Column, ...]:
+    """The input columns of a per-employee month sheet, id and name excluded."""
+    return tuple(c for c in sheet.columns if c.is_input and c.field != "id")
+
+
+def plan_reads_field(field: str, plan: str, policy: object | None = None) -> bool:
+    """Does ``plan`` read the month input ``field`` (any per-employee month sheet)?"""
+    if field == "score":
+        return SCORE_COLUMN.reads(plan, policy)
+    for sheet in (ATTENDANCE, SALES):
+        for column in sheet.columns:
+            if column.field == field:
+                return column.reads(plan, policy)
+    return True
+
+
+def scorecard_of(plan: str, policy: object) -> str | None:
+    """The scorecard scoring ``plan`` (policy ``scorecards[key].plans``), or None."""
+    for key, card in getattr(policy, "scorecards", {}).items():
+        if plan in card.plans:
+            return key
+    return None
+
+
+def score_maximum(policy: object, plan: str | None = None) -> Decimal:
+    """The highest valid score of ``plan`` (the policy's per-plan maximum where it has one)."""
+    score = policy.score  # type: ignore[attr-defined]
+    per_plan = getattr(score, "maximum_for", None)
+    if plan is not None and per_plan is not None:
+        return per_plan(plan)
+    return score.maximum

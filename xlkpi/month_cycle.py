@@ -191,11 +191,21 @@ def clear_inputs_edits(contents: WorkbookContents) -> dict[str, SheetEdit]:
                 continue
             cols = [c for k, c in scorecard_columns(sheet, key, policy).items() if k != "id"]
             edits[name] = _clear_columns(sheet, cols)
-    teams = contents.sheets.get(TEAMS.name)
-    if teams is not None:
-        where = public_sales_cell(teams)
+    shops = contents.sheets.get(layout.SHOPS.name)
+    if shops is not None:  # shop names and groups stay; the month's figures are cleared
+        monthly = ("orders", "returns", "shipping_paid", "target")
+        cols = [
+            shops.headers[c.header]
+            for c in layout.SHOPS.columns
+            if c.field in monthly and c.header in shops.headers
+        ]
+        edits[shops.name] = _clear_columns(shops, cols)
+    for sheet_name in (layout.SHOPS.name, TEAMS.name):
+        sheet = contents.sheets.get(sheet_name)
+        where = public_sales_cell(sheet) if sheet is not None else None
         if where is not None:
-            edits[TEAMS.name] = SheetEdit(values={ref(where[1], where[0]): None})
+            edit = edits.setdefault(sheet_name, SheetEdit(values={}))
+            edit.values[ref(where[1], where[0])] = None
     return {name: edit for name, edit in edits.items() if edit.values}
 
 
