@@ -227,6 +227,7 @@ def test_shop_pool_shares_and_group_completion_equal_the_engine() -> None:
 
 def test_awards_logistics_links_and_reference_scores() -> None:
     assert [WORK_AWARD(t) for t in ("tier1", "二档", "三档")] == [300.0, 400.0, 500.0]
+    assert WORK_AWARD("三档", 310, 410, 510) == 510.0  # the 参数 sheet's three amounts
     assert [GRADE_BONUS(g) for g in ("不及格", "及格", "良好", "excellent")] == [0, 300, 400, 500]
     assert LOGISTICS_RESULTS(6000, 90000, 100000, 5) == 810.0  # 6,000 × 15% × 0.9
     assert LOGISTICS_RESULTS(5000, 150000, 100000, 5) == 900.0  # capped at 1.2

@@ -116,13 +116,16 @@ _TIERS = {"一档": "tier1", "二档": "tier2", "三档": "tier3"}
 
 
 @xw.func
-@xw.arg("awards", ndim=2)
 @guarded
-def WORK_AWARD(grade: object, awards: object = None) -> object:
+def WORK_AWARD(
+    grade: object, tier1: object = None, tier2: object = None, tier3: object = None
+) -> object:
     """工作表现奖(一档/二档/三档=300/400/500) E-commerce customer service award (A6)."""
-    d = default_policy()
-    labels = {code: label for label, code in _TIERS.items()}
-    table = pa.keyed(awards, dict(d.plans.ecom_cs.work_award), labels, "plans.ecom_cs.work_award")
+    awards = default_policy().plans.ecom_cs.work_award
+    table = {
+        code: pa.number(value, awards[code], f"plans.ecom_cs.work_award.{code}")
+        for code, value in (("tier1", tier1), ("tier2", tier2), ("tier3", tier3))
+    }
     p = pa.with_values({"plans.ecom_cs.work_award": table})
 
     def award(g: object) -> Decimal:

@@ -238,7 +238,11 @@ def payroll_formulas(
                 f"{n('plans.store_manager.task_coefficient_cap')})"
             ),
             "team": (
-                f"=AMOUNT({sales('team_share_amount')})"
+                _second_version_lines("ecom_other", r, last, roster, sales, policy, rr, net, tail)[
+                    "team"
+                ]
+                if plans.store_manager.team_share_mode == "level_share"
+                else f"=AMOUNT({sales('team_share_amount')})"
                 if any(c.field == "team_share_amount" for c in SALES.columns)
                 else "=AMOUNT(0)"
             ),
@@ -291,7 +295,13 @@ def payroll_formulas(
         staff = f'COUNTIF({_col(ROSTER, "plan", last)},"{public_label}")'
         lines = {
             "post": f"=AMOUNT({roster('post_pay')})",
-            "commission": commission(plans.cs_2017.commission_schedule),
+            "commission": (
+                f"=IF(N({sales('absent_months')})>{n('plans.cs_2017.max_absent_months')},0,"
+                + commission(plans.cs_2017.commission_schedule)[1:]
+                + ")"
+                if any(c.field == "absent_months" for c in SALES.columns)
+                else commission(plans.cs_2017.commission_schedule)
+            ),
             "public_pool": (
                 f"=PUBLIC_SHARE({layout.PUBLIC_SALES_NAME},{staff},"
                 f"{n('commission.' + plans.cs_2017.public_pool_schedule)})"
@@ -301,13 +311,106 @@ def payroll_formulas(
             **fines,
             **tail,
         }
+    elif plan in ("ecom_cs", "ecom_other", "logistics_sales"):
+        lines = _second_version_lines(plan, r, last, roster, sales, policy, rr, net, tail)
     else:
         raise ValueError(f"unknown pay plan {plan!r}")
+    if plan == "cs_2017" and any(c.field == "absent_months" for c in SALES.columns):
+        # 第2条: absent more than 2 months → not appraised: no grade, no coefficient
+        absent = f"N({sales('absent_months')})>{n('plans.cs_2017.max_absent_months')}"
+        for key in ("coefficient", "grade"):
+            out[key] = f'=IF({absent},"",{out[key][1:]})'
     out.update(lines)
     out["total"] = "=" + "+".join(_own(code, r) for code in LINE_CODES if code in lines)
     for code in VALUE_LINES:  # the total adds the cell; recalc writes its value
         out.pop(code, None)
     return out
+
+
+def _allowance_lines(att: Callable[[str], str]) -> dict[str, str]:
+    """Night, late-night, overtime and holiday-duty pay (rules.md A9) from the attendance row."""
+    n = name_of
+    return {
+        "night": f"=LINE({n('allowances.night_shift')},{att('night_shifts')})",
+        "late_night": f"=LINE({n('allowances.late_night_shift')},{att('late_night_shifts')})",
+        "overtime": (
+            f"=OVERTIME_PAY({att('overtime_hours')},{n('allowances.overtime_per_day')},"
+            f"{n('allowances.overtime_hours_per_day')},{n('allowances.overtime_minimum_hours')})"
+        ),
+        "holiday": f"=LINE({n('allowances.holiday_per_day')},{att('holiday_days')})",
+    }
+
+
+def _second_version_lines(
+    plan: str,
+    r: int,
+    last: int,
+    roster: Callable[[str], str],
+    sales: Callable[[str], str],
+    policy: Policy,
+    rr: str,
+    net: str,
+    tail: dict[str, str],
+) -> dict[str, str]:
+    """The pay lines of the second version's plans (rules.md §B, A6): the doc-002 pool from the
+    店铺 sheet, split evenly in roster order; level shares; awards; the logistics links."""
+    n = name_of
+    shops = layout.SHOPS  # type: ignore[attr-defined]
+    ar = _own("attendance_row", r)
+
+    def att(field: str) -> str:
+        return f"INDEX({_col(ATTENDANCE, field, last)},{ar})"
+
+    shop_sales, shop_targets = _col(shops, "shop_sales", last), _col(shops, "target", last)
+    pool = f"SHOP_POOL({shop_sales},{shop_targets},{n('team.pool_rate')})"
+    labels = [PLAN_LABELS[p][0] for p in policy.team.pool_plans]
+    members = "+".join(f'COUNTIF({_col(ROSTER, "plan", last)},"{x}")' for x in labels) or "0"
+    position = "+".join(
+        f'COUNTIFS({_own_col("plan", last)},"{x}",{_own_col("roster_row", last)},"<="&{rr})'
+        for x in labels
+    )
+    allowances = _allowance_lines(att) if plan in policy.allowances.plans else {}
+    post = f"=AMOUNT({roster('post_pay')})"
+    level_share = (
+        f"=LEVEL_SHARE({pool},{members},{roster('level')},{n('team.level_share')})"
+        if not policy.plans.ecom_cs.trial_operation
+        else "=AMOUNT(0)"
+    )
+    if plan == "ecom_cs":
+        lines = {
+            "post": post,
+            "work_award": (
+                f"=WORK_AWARD({sales('work_grade')},"
+                + ",".join(n(f"plans.ecom_cs.work_award.{t}") for t in ("tier1", "tier2", "tier3"))
+                + ")"
+            ),
+        }
+        if not policy.plans.ecom_cs.trial_operation:
+            groups = _col(shops, "group", last)
+            completion = f"SHOP_COMPLETION({shop_sales},{shop_targets},{groups},{roster('team')})"
+            lines["group_bonus"] = f"=GROUP_BONUS({completion},{n('team.group_bonus')})"
+            lines["team"] = f"=POOL_SHARE({pool},{members},{position})"
+        return {**lines, **allowances, **tail}
+    if plan == "ecom_other":
+        bonus = f"=GRADE_BONUS({sales('grade_rating')},{n('team.grade_bonus')})"
+        return {"post": post, "team": level_share, "grade_bonus": bonus, **allowances, **tail}
+    ls = "plans.logistics_sales."
+    months = f"SERVICE_MONTHS({roster('hire_date')},{layout.MONTH_NAME})"
+    new = f"{n(ls + 'new_staff_months')},{n(ls + 'new_staff_factor')}"
+    base_pay = roster("base_pay")
+    return {
+        "base": f"=LINE({base_pay},1,{n(ls + 'fixed_rate')})",
+        "results": (
+            f"=LOGISTICS_RESULTS({base_pay},{net},{sales('target')},{months},"
+            f"{n(ls + 'results_rate')},{n(ls + 'completion_cap')},{new})"
+        ),
+        "behaviour": (
+            f"=LOGISTICS_BEHAVIOUR({base_pay},{sales('behaviour_score')},{months},"
+            f"{n(ls + 'behaviour_rate')},{n(ls + 'behaviour_max')},{new})"
+        ),
+        **allowances,
+        **tail,
+    }
 
 
 def _engine_lines(result: MonthResult | None) -> dict[str, str]:

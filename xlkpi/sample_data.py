@@ -113,7 +113,7 @@ def _inputs(rng: random.Random, emp: Employee, second: bool = False) -> MonthInp
             if plan == "logistics_sales"
             else None
         ),
-        absent_months=rng.choice((0,) * 10 + (3,)) if plan == "cs_2017" and second else 0,
+        absent_months=rng.choice((0,) * 10 + (1, 2)) if plan == "cs_2017" and second else 0,
         work_grade=rng.choice(WORK_GRADES) if plan == "ecom_cs" else None,
         grade_rating=rng.choice(GRADES) if plan == "ecom_other" else None,
     )
