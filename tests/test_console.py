@@ -36,14 +36,14 @@ def test_payroll_fits_80_columns_with_no_column_under_8() -> None:
     lines = _render(payroll_table(result, width=80), 80)
     assert max(_cells(line) for line in lines) <= 80
     widths = _column_widths(lines)
-    assert len(widths) == 5 and min(widths) >= MIN_COLUMN
+    assert len(widths) == 6 and min(widths) >= MIN_COLUMN  # … 应发合计, 实发合计
     text = "\n".join(lines)
-    assert result.results[0].employee.name in text and "实发合计" in text
+    assert result.results[0].employee.name in text and "实发合计" in text and "应发合计" in text
 
 
 def test_payroll_is_wide_in_a_wide_terminal() -> None:
     lines = _render(payroll_table(compute_month(demo_month()), width=150), 150)
-    assert len(_column_widths(lines)) == 8 and "系数" in lines[2]
+    assert len(_column_widths(lines)) == 10 and "系数" in lines[2] and "个税" in lines[2]
 
 
 def test_explain_and_alerts_fit_80_columns() -> None:

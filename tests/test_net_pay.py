@@ -69,3 +69,27 @@ def test_after_separate_taxation_ends_the_bonus_is_merged() -> None:
     result = net_pay(gross("8000"), EMP, entry, YearToDate(), "2028-01")
     assert result.line("bonus_tax") is None
     assert result.taxable_income == 28000
+
+
+def test_compute_month_carries_net_pay_and_the_ledger() -> None:
+    from dataclasses import replace
+
+    from xlkpi.engine import compute_month
+    from xlkpi.inputs import HistoryRecord
+    from xlkpi.sample_data import demo_month
+
+    month = demo_month()
+    result = compute_month(month)
+    for r in result.results:
+        assert r.pay is not None
+        assert r.gross == r.total  # no year-end bonus in the demo month
+        assert r.net == r.gross - r.deductions
+        assert r.deductions == -sum(line.amount for line in r.pay.deduction_lines)
+    # A bigger ledger this year means more withheld already: this month's tax goes down.
+    emp = next(r for r in result.results if r.tax > 0).employee
+    record = HistoryRecord("2026-09", emp.id, None, "", ONE, D(0), "", tax_withheld=D(99999))
+    again = compute_month(replace(month, history=[*month.history, record]))
+    assert next(r for r in again.results if r.employee.id == emp.id).tax == 0
+    bonus = {emp.id: TaxInput(emp.id, year_end_bonus=D(36001))}
+    cliff = compute_month(replace(month, tax_inputs=bonus))
+    assert [a.code for a in cliff.alerts if a.employee_id == emp.id] == ["bonus_cliff"]

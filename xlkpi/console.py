@@ -79,7 +79,11 @@ def payroll_table(result: MonthResult, title: str | None = None, width: int = 15
         table.add_column("系数", justify="right", no_wrap=True, min_width=MIN_COLUMN)
         table.add_column("等级", no_wrap=True, min_width=MIN_COLUMN)
     table.add_column("工资明细", ratio=1, overflow="fold", min_width=MIN_COLUMN * 2)
+    table.add_column("应发合计", justify="right", no_wrap=True, min_width=10)
+    if wide:  # narrower, 个税 is listed with the pay lines instead
+        table.add_column("个税", justify="right", no_wrap=True, min_width=MIN_COLUMN)
     table.add_column("实发合计", justify="right", style="bold", no_wrap=True, min_width=10)
+    taxes = nets = Decimal(0)
     sums: dict[str, Decimal] = {}
     for r in result.results:
         amounts: dict[str, Decimal] = {}
@@ -101,16 +105,22 @@ def payroll_table(result: MonthResult, title: str | None = None, width: int = 15
             escape(r.employee.name),
             escape(PLAN_LABELS[r.employee.plan][0]),
             *middle,
-            _lines(amounts),
-            format_yuan(r.total),
+            _lines(amounts) + ("" if wide else f" · 个税 {_money(-r.tax)}"),
+            format_yuan(r.gross),
+            *([format_yuan(r.tax)] if wide else []),
+            format_yuan(r.net),
         )
+        taxes += r.tax
+        nets += r.net
     table.add_row(
         t("console.total_row"),
         t("console.people", count=len(result.results)),
         "",
         *(["", "", ""] if wide else []),
-        _lines(sums),
-        format_yuan(result.total),
+        _lines(sums) + ("" if wide else f" · 个税 {_money(-taxes)}"),
+        format_yuan(sum((r.gross for r in result.results), Decimal(0))),
+        *([format_yuan(taxes)] if wide else []),
+        format_yuan(nets),
         style="bold",
     )
     return table

@@ -17,6 +17,7 @@ from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, war
 from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
 from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number
+from xlkpi.net_pay import TAX_CODES, NetPay, with_net_pay
 from xlkpi.paylines import PayLine, total_of, trace
 from xlkpi.payplans import PLANS, PlanContext, cs_2017_appraised, logistics_appraised
 from xlkpi.policy import Policy
@@ -32,6 +33,7 @@ from xlkpi.rules import (
     shops_completion,
     split_evenly,
 )
+from xlkpi.tax_ledger import year_records
 
 
 class EmployeeResult(NamedTuple):
@@ -47,6 +49,7 @@ class EmployeeResult(NamedTuple):
     trace: str
     alerts: list[Alert]
     bad_record: bool = False  # a complaint, fine, penalty, loss or absence this month (A11)
+    pay: NetPay | None = None  # 应发 → 扣款 → 实发 (xlkpi.net_pay)
 
     def line(self, code: str) -> PayLine | None:
         """The pay line with this code, if the plan has one."""
@@ -54,6 +57,28 @@ class EmployeeResult(NamedTuple):
             if line.code == code:
                 return line
         return None
+
+    @property
+    def gross(self) -> Decimal:
+        """应发合计: the plan's lines plus a year-end bonus paid this month."""
+        return self.total if self.pay is None else self.pay.gross
+
+    @property
+    def deductions(self) -> Decimal:
+        """扣款合计: contributions, 个税 and other deductions (a positive amount)."""
+        return ZERO if self.pay is None else self.pay.deductions
+
+    @property
+    def tax(self) -> Decimal:
+        """个税 withheld this month (the year-end bonus's separate tax included)."""
+        if self.pay is None:
+            return ZERO
+        return -sum((x.amount for x in self.pay.deduction_lines if x.code in TAX_CODES), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        """实发合计 = 应发合计 − 扣款合计."""
+        return self.gross - self.deductions
 
 
 @dataclass(frozen=True)
@@ -148,11 +173,13 @@ def _compute_month(month: Month, policy: Policy | None) -> MonthResult:
     results: list[EmployeeResult] = []
     alerts: list[Alert] = []
     no_history: dict[str, HistoryRecord] = {}
+    ledgers = year_records(month.history, month.month)
     for emp in month.employees:
         inp = _input(month, emp)
         try:
             ctx = _context(emp, month.month, pools, seat, p)
             result = _compute_employee(emp, inp, ctx, history.get(emp.id, no_history), p)
+            result = with_net_pay(result, month, ledgers.get(emp.id, []), p)
         except InputError as exc:
             raise type(exc)(f"employee {emp.id} ({emp.name}): {exc}") from None
         results.append(result)

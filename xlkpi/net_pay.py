@@ -9,16 +9,19 @@ taxed on its own. Totals are exact sums of the lines.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from xlkpi.additional_deductions import additional_total
 from xlkpi.contributions import Share, employer_shares, individual_shares
-from xlkpi.inputs import Employee, TaxInput
+from xlkpi.history import Alert
+from xlkpi.inputs import Employee, HistoryRecord, Month, TaxInput
 from xlkpi.money import ONE, ZERO, format_number, format_rate, format_yuan, round_money
-from xlkpi.paylines import PayLine
+from xlkpi.paylines import EXTRA_LABELS, PayLine
 from xlkpi.policy import Policy
-from xlkpi.tax_policy import TaxPolicy
+from xlkpi.tax_ledger import year_to_date
+from xlkpi.tax_policy import CityContributions, TaxPolicy
 from xlkpi.withholding import (
     BonusOptions,
     Withholding,
@@ -28,6 +31,9 @@ from xlkpi.withholding import (
     tax_section,
     withhold,
 )
+
+if TYPE_CHECKING:
+    from xlkpi.engine import EmployeeResult
 
 # code → (Chinese label, English label); the Payroll sheet's deduction columns follow it.
 GROSS_LABELS: dict[str, tuple[str, str]] = {
@@ -42,6 +48,9 @@ DEDUCTION_LABELS: dict[str, tuple[str, str]] = {
     "bonus_tax": ("年终奖个税", "Year-end bonus tax"),
     "other_deductions": ("其他扣除", "Other deductions"),
 }
+TAX_CODES = frozenset({"iit", "bonus_tax"})
+EXTRA_LABELS.update(GROSS_LABELS)
+EXTRA_LABELS.update(DEDUCTION_LABELS)
 TOTAL_LABELS: dict[str, tuple[str, str]] = {
     "gross": ("应发合计", "Gross pay"),
     "deductions": ("扣款合计", "Total deductions"),
@@ -75,7 +84,8 @@ class NetPay(NamedTuple):
     social_insurance: Decimal
     additional: Decimal
     other: Decimal
-    employer: list[Share]
+    contribution_base: Decimal
+    city: CityContributions
     bonus: BonusOptions | None
     messages: list[str]
 
@@ -85,6 +95,11 @@ class NetPay(NamedTuple):
             if line.code == code:
                 return line
         return None
+
+    @property
+    def employer(self) -> list[Share]:
+        """The employer's contributions (computed on demand: a cost report, not a deduction)."""
+        return employer_shares(self.contribution_base, self.city)
 
     @property
     def employer_total(self) -> Decimal:
@@ -125,11 +140,14 @@ def _tax_line(w: Withholding) -> PayLine:
     return PayLine("iit", w.taxable, ONE, w.rate, -w.tax, term if w.tax else "")
 
 
-def contribution_base(employee: Employee, tax_input: TaxInput | None) -> Decimal:
-    """The entered contribution base, else the roster's base pay."""
+def contribution_base(
+    employee: Employee, tax_input: TaxInput | None, gross: Decimal = ZERO
+) -> Decimal:
+    """The entered contribution base (0 = not enrolled), else the roster's base pay, else —
+    for a plan whose roster base pay is blank — the month's gross pay."""
     if tax_input is not None and tax_input.contribution_base is not None:
         return tax_input.contribution_base
-    return employee.base_pay
+    return employee.base_pay if employee.base_pay > ZERO else max(gross, ZERO)
 
 
 def net_pay(
@@ -157,7 +175,8 @@ def net_pay(
     for line in lines:
         gross += line.amount
     wage = gross - bonus
-    shares = individual_shares(contribution_base(employee, tax_input), city)
+    base = contribution_base(employee, tax_input, wage)
+    shares = individual_shares(base, city)
     social = ZERO
     for share in shares:
         social += share.amount
@@ -204,7 +223,25 @@ def net_pay(
         social_insurance=social,
         additional=additional,
         other=other,
-        employer=employer_shares(contribution_base(employee, tax_input), city),
+        contribution_base=base,
+        city=city,
         bonus=options,
         messages=messages,
     )
+
+
+def with_net_pay(
+    result: EmployeeResult, month: Month, records: Iterable[HistoryRecord], policy: Policy
+) -> EmployeeResult:
+    """``result`` with its :class:`NetPay` (and a bonus-cliff warning when there is one).
+
+    ``records`` are the employee's 历史 rows of this tax year before the month.
+    """
+    emp = result.employee
+    before = year_to_date(records, emp.hire_date, month.month)
+    pay = net_pay(result.lines, emp, month.tax_inputs.get(emp.id), before, month.month, policy)
+    if not pay.messages:
+        return result._replace(pay=pay)
+    alerts = [*result.alerts]
+    alerts += [Alert(emp.id, emp.name, "warning", "bonus_cliff", m) for m in pay.messages]
+    return result._replace(pay=pay, alerts=alerts)

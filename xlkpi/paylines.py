@@ -45,6 +45,8 @@ LINE_LABELS: dict[str, tuple[str, str]] = {
     "losses": ("损失工资", "Losses deducted"),
 }
 LINE_CODES: tuple[str, ...] = tuple(LINE_LABELS)
+# Lines outside the plans (the deductions of xlkpi.net_pay register theirs here).
+EXTRA_LABELS: dict[str, tuple[str, str]] = {}
 
 
 class PayLine(NamedTuple):
@@ -65,12 +67,12 @@ class PayLine(NamedTuple):
     @property
     def label_zh(self) -> str:
         """Chinese label, as the documents name the line."""
-        return LINE_LABELS[self.code][0]
+        return (LINE_LABELS.get(self.code) or EXTRA_LABELS[self.code])[0]
 
     @property
     def label_en(self) -> str:
         """English label."""
-        return LINE_LABELS[self.code][1]
+        return (LINE_LABELS.get(self.code) or EXTRA_LABELS[self.code])[1]
 
 
 def total_of(lines: list[PayLine]) -> Decimal:

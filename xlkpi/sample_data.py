@@ -184,7 +184,10 @@ def _history(rng: random.Random, employees: list[Employee], month: str) -> list[
                 if score >= 80
                 else ("pass" if score >= 60 else "fail")
             )
-            records.append(HistoryRecord(m, emp.id, score, grade, Decimal(1), Decimal(0), emp.rank))
+            pay = emp.base_pay + emp.post_pay  # the 个税 ledger: a plausible month's income
+            records.append(
+                HistoryRecord(m, emp.id, score, grade, Decimal(1), pay, emp.rank, gross=pay)
+            )
     return records
 
 

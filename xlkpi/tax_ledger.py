@@ -4,7 +4,8 @@ Each :class:`~xlkpi.inputs.HistoryRecord` holds one closed month's figures (inco
 entered the cumulative withholding, social insurance and housing fund, special additional
 deductions, other deductions, tax withheld); the year to date is their sum over the earlier
 months of the same calendar year, so January starts from nothing. Months employed count
-from January, or from the hire month for someone hired this year.
+from January, or from the hire month for someone hired this year (never from before the
+first month 历史 holds for the employee this year).
 """
 
 from __future__ import annotations
@@ -42,7 +43,20 @@ def year_records(records: Iterable[HistoryRecord], month: str) -> dict[str, list
 
 
 def year_to_date(records: Iterable[HistoryRecord], hire_date: date, month: str) -> YearToDate:
-    """One employee's tax year before ``month`` from their records of :func:`year_records`."""
+    """One employee's tax year before ``month`` from their records of :func:`year_records`.
+
+    Months employed count from January or the hire month, but never from before the first
+    month 历史 records for the employee this year: a workbook taken into use mid-year starts
+    its ledger then (the earlier months' figures are not in it, so neither are their basic
+    deductions). With a complete 历史 this is exactly the count from the hire date.
+    """
+    records = list(records)
+    months = months_before(hire_date, month)
+    if records:
+        first = min(r.month for r in records)
+        months = min(months, int(month[5:7]) - int(first[5:7]))
+    else:
+        months = 0
     income = deductions = additional = other = withheld = ZERO
     for record in records:
         income += record.gross
@@ -51,7 +65,7 @@ def year_to_date(records: Iterable[HistoryRecord], hire_date: date, month: str) 
         other += record.other_deductions
         withheld += record.tax_withheld
     return YearToDate(
-        months=months_before(hire_date, month),
+        months=months,
         income=income,
         deductions=deductions,
         additional=additional,
