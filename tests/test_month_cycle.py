@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycle_support import set_cell, write_book
+from tests.cycle_support import fill_inputs, set_cell, write_book
 from xlkpi.errors import SealedMonthError, WorkbookError
 from xlkpi.inputs import HistoryRecord
 from xlkpi.layout import ALERTS, HISTORY, PAYROLL
@@ -150,3 +150,35 @@ def test_a_dated_policy_change_moves_into_the_policy_sheet(tmp_path: Path) -> No
     contents = read_workbook(out)
     assert contents.policy is not None and contents.policy.review.neutral == 15
     assert contents.policy.changes == []
+
+
+def test_history_carries_the_tax_ledger_through_the_year(tmp_path: Path) -> None:
+    """累计预扣法 through new-month: month 3 withholds on the year so far; January resets.
+
+    22,000 a month, social insurance and housing fund 17.5% = 3,850, basic deduction 5,000:
+    13,150 taxable a month. October 3% × 13,150 = 394.50; November 3% × 26,300 − 394.50 =
+    394.50; December 10% × 39,450 − 2,520 − 789.00 = 636.00; January starts again: 394.50.
+    """
+    demo = demo_month()
+    designer = next(e for e in demo.employees if e.plan == "designer")
+    emp = replace(designer, base_pay=Decimal(22000))
+    inputs = {emp.id: demo.inputs[emp.id]}
+    month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[])
+    book = write_book(tmp_path / "2026-10.xlsx", month)
+    withheld = [recalc(book).result.results[0].pay.withholding.tax]
+    for name in ("2026-11", "2026-12", "2027-01"):
+        out = tmp_path / f"{name}.xlsx"
+        new_month(name, out, source=book)
+        fill_inputs(out, inputs, Decimal(0))
+        result = recalc(out).result.results[0]
+        assert result.gross == Decimal(22000) and result.pay.social_insurance == Decimal(3850)
+        withheld.append(result.pay.withholding.tax)
+        book = out
+    assert withheld == [Decimal("394.50"), Decimal("394.50"), Decimal("636.00"), Decimal("394.50")]
+    rows = read_sheet(book, HISTORY.name)
+    col = {h: i for i, h in enumerate(rows[0])}
+    december = next(r for r in rows if r[0] == "2026-12")
+    assert december[col["本期收入"]] == 22000 and december[col["本期预扣个税"]] == 636
+    assert december[col["本年任职月数"]] == 3 and december[col["累计收入"]] == 66000
+    assert december[col["累计专项扣除"]] == 11550 and december[col["累计应纳税所得额"]] == 39450
+    assert december[col["累计已预扣个税"]] == 1425

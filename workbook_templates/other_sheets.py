@@ -11,7 +11,7 @@ from workbook_templates.style import AMOUNT_FORMAT, style_header
 from xlkpi import layout
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee, Month
-from xlkpi.layout import ALERTS, FIRST_DATA_ROW, GRADE_LABELS, HISTORY
+from xlkpi.layout import ALERTS, FIRST_DATA_ROW, GRADE_LABELS, HISTORY, TAX_ITEM_HEADERS
 
 TEMPLATE_VERSION = "1"
 ALERT_KINDS = {"warning": "警告", "dismissal": "劝退", "promotion": "晋升", "reward": "奖励"}
@@ -86,23 +86,33 @@ def write_history(ws: Worksheet, month: Month | None, employees: list[Employee])
     names = {e.id: e.name for e in employees}
     if month is None:
         return
-    total = HISTORY.letter("total")
+    amounts = [(c.field, HISTORY.letter(c.field)) for c in HISTORY.columns if c.kind == "amount"]
     records = sorted(month.history, key=lambda r: (r.month, r.employee_id))
     for row, rec in enumerate(records, start=FIRST_DATA_ROW):
-        ws.append(
-            [
-                rec.month,
-                rec.employee_id,
-                names.get(rec.employee_id, ""),
-                _num(rec.score),
-                GRADE_LABELS.get(rec.grade, rec.grade),
-                _num(rec.coefficient),
-                _num(rec.total),
-                rec.rank or None,
-                rec.complaints,
-            ]
-        )
-        ws[f"{total}{row}"].number_format = AMOUNT_FORMAT  # (ws.max_row is O(rows))
+        values = {
+            "month": rec.month,
+            "id": rec.employee_id,
+            "name": names.get(rec.employee_id, ""),
+            "score": _num(rec.score),
+            "grade": GRADE_LABELS.get(rec.grade, rec.grade),
+            "coefficient": _num(rec.coefficient),
+            "total": _num(rec.total),
+            "rank": rec.rank or None,
+            "complaints": rec.complaints,
+        }
+        if rec.in_ledger:  # the month's own ledger figures (the cumulative ones are not known)
+            items = dict(rec.additional_items)
+            values |= {
+                "income": _num(rec.gross),
+                "social_insurance": _num(rec.social_insurance),
+                "other_deductions": _num(rec.other_deductions),
+                "tax_withheld": _num(rec.tax_withheld),
+            }
+            values |= {f"item:{f}": _num(items.get(f, 0)) for f in TAX_ITEM_HEADERS}
+        ws.append([values.get(c.field) for c in HISTORY.columns])
+        for field, letter in amounts:
+            if values.get(field) is not None:
+                ws[f"{letter}{row}"].number_format = AMOUNT_FORMAT  # (ws.max_row is O(rows))
 
 
 def _num(value: object) -> object:

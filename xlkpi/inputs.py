@@ -153,6 +153,11 @@ class HistoryRecord:
     additional_deductions: Decimal = ZERO
     other_deductions: Decimal = ZERO
     tax_withheld: Decimal = ZERO
+    # The special additional deductions by item (field of TaxInput → amount; only non-zero).
+    additional_items: tuple[tuple[str, Decimal], ...] = ()
+    # False for a month closed before 历史 kept the ledger (its 本期收入 blank): not a month
+    # of the ledger, so it adds no basic deduction either.
+    in_ledger: bool = True
 
 
 @dataclass(frozen=True, slots=True)

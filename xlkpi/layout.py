@@ -637,6 +637,32 @@ CHECK_SHEET = SheetLayout(
     ),
 )
 
+# The year-to-date tax ledger (issue 10, 累计预扣法): each closed month's own figures, which
+# the next months sum (xlkpi.tax_ledger), then the cumulative figures of the year so far as
+# the month's withholding used them (shown for HR and the 个税 declaration; not read back).
+# The special additional deductions are kept by item (the declaration lists them so).
+TAX_ITEM_HEADERS: dict[str, str] = {
+    "children_education": "子女教育",
+    "infant_care": "3岁以下婴幼儿照护",
+    "continuing_education": "继续教育",
+    "housing_loan_interest": "住房贷款利息",
+    "housing_rent": "住房租金",
+    "elderly_support": "赡养老人",
+    "serious_illness": "大病医疗",
+}
+HISTORY_LEDGER: tuple[Column, ...] = (
+    Column("income", "本期收入", "amount", width=12),
+    Column("social_insurance", "本期专项扣除", "amount", width=12),
+    *(Column(f"item:{f}", f"本期{h}", "amount", width=10) for f, h in TAX_ITEM_HEADERS.items()),
+    Column("other_deductions", "本期其他扣除", "amount", width=12),
+    Column("tax_withheld", "本期预扣个税", "amount", width=12),
+    Column("tax_months", "本年任职月数", "count", width=10),
+    Column("cumulative_income", "累计收入", "amount", width=12),
+    Column("cumulative_deductions", "累计专项扣除", "amount", width=12),
+    Column("cumulative_additional", "累计专项附加扣除", "amount", width=14),
+    Column("cumulative_taxable", "累计应纳税所得额", "amount", width=14),
+    Column("cumulative_withheld", "累计已预扣个税", "amount", width=14),
+)
 HISTORY = SheetLayout(
     "历史",
     "History",
@@ -647,11 +673,14 @@ HISTORY = SheetLayout(
         Column("score", "绩效分数", "score", width=10),
         Column("grade", "考核等级", "text", width=10),
         Column("coefficient", "绩效系数", "ratio", width=10),
-        Column("total", "实发合计", "amount", width=14),
+        Column("total", "应发工资", "amount", width=14),
         Column("rank", "客服等级", "text", width=10),
         Column("complaints", "客诉次数", "count", width=10),
+        *HISTORY_LEDGER,
     ),
 )
+# Headers an older workbook used for a History column (field → old header).
+HISTORY_OLD_HEADERS: dict[str, str] = {"total": "实发合计"}
 
 PLAN_BY_LABEL: dict[str, str] = {zh: code for code, (zh, _en) in PLAN_LABELS.items()}
 LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staff": "员工"}

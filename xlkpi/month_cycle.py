@@ -18,8 +18,9 @@ from typing import Any
 
 from xlkpi import layout
 from xlkpi.atomic_file import atomic_replace, backup_path
-from xlkpi.engine import MonthResult
+from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import SealedMonthError, WorkbookError
+from xlkpi.inputs import TaxInput
 from xlkpi.layout import (
     ALERTS,
     ATTENDANCE,
@@ -144,16 +145,63 @@ def history_rows(result: MonthResult, contents: WorkbookContents) -> tuple[list[
             "rank": rank_labels.get(emp.rank, emp.rank),
             "complaints": inp.complaints if inp else 0,
         }
-        rows.append([values[c.field] for c in HISTORY.columns])
+        taxes = contents.month.tax_inputs.get(emp.id) if contents.month else None
+        values.update(ledger_values(r, taxes))
+        rows.append([values.get(c.field) for c in HISTORY.columns])
     return rows, skipped
+
+
+_LEDGER_FIELDS = frozenset(c.field for c in layout.HISTORY_LEDGER)
+
+
+def history_columns(sheet: Sheet) -> list[int | None]:
+    """The 0-based column of each HISTORY column on ``sheet`` (an older header accepted)."""
+    old = layout.HISTORY_OLD_HEADERS
+    return [
+        sheet.headers.get(c.header, sheet.headers.get(old.get(c.field, c.header)))
+        for c in HISTORY.columns
+    ]
+
+
+def ledger_values(r: EmployeeResult, taxes: TaxInput | None) -> dict[str, Any]:
+    """The 历史 ledger columns of one employee's month (xlkpi.layout.HISTORY_LEDGER).
+
+    The month's own figures (what later months sum) and the year-to-date figures this month's
+    withholding used; empty when the result has no net pay.
+    """
+    pay = r.pay
+    if pay is None:
+        return {}
+    w = pay.withholding
+    values: dict[str, Any] = {
+        "income": pay.taxable_income,
+        "social_insurance": pay.social_insurance,
+        "other_deductions": pay.other,
+        "tax_withheld": w.tax,
+        "tax_months": w.months,
+        "cumulative_income": w.cumulative_income,
+        "cumulative_deductions": w.cumulative_deductions,
+        "cumulative_additional": w.cumulative_additional,
+        "cumulative_taxable": w.taxable,
+        "cumulative_withheld": w.withheld_before + w.tax,
+    }
+    for item in layout.TAX_ITEM_HEADERS:
+        values[f"item:{item}"] = getattr(taxes, item) if taxes is not None else Decimal(0)
+    return values
 
 
 def _history_edit(sheet: Sheet | None, rows: list[list[Any]]) -> SheetEdit:
     if sheet is None:
         raise WorkbookError(f"the {HISTORY.name} sheet is missing; restore it from the template")
-    cols = [sheet.headers.get(c.header) for c in HISTORY.columns]
-    start = max(sheet.last_row + 1, FIRST_DATA_ROW)
     values: dict[str, Any] = {}
+    cols = history_columns(sheet)
+    free = max(sheet.headers.values(), default=-1) + 1
+    for i, column in enumerate(HISTORY.columns):
+        if cols[i] is None and column.field in _LEDGER_FIELDS:  # an older History: add it
+            cols[i] = free
+            values[ref(free, 1)] = column.header
+            free += 1
+    start = max(sheet.last_row + 1, FIRST_DATA_ROW)
     for i, row in enumerate(rows):
         for col, value in zip(cols, row, strict=True):
             if col is not None and value is not None:

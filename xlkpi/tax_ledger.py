@@ -33,11 +33,11 @@ def months_before(hire_date: date, month: str) -> int:
 
 def year_records(records: Iterable[HistoryRecord], month: str) -> dict[str, list[HistoryRecord]]:
     """History of ``month``'s tax year before it, by employee id (one record per month; a
-    later record for the same month wins)."""
+    later record for the same month wins; months closed before 历史 kept the ledger left out)."""
     year = month[:4]
     by_employee: dict[str, dict[str, HistoryRecord]] = {}
     for record in records:
-        if record.month[:4] == year and record.month < month:
+        if record.month[:4] == year and record.month < month and record.in_ledger:
             by_employee.setdefault(record.employee_id, {})[record.month] = record
     return {emp: list(months.values()) for emp, months in by_employee.items()}
 

@@ -1783,6 +1783,10 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
         _missing_sheet(problems, HISTORY.name, HISTORY.english)
         return []
     h = {c.field: sheet.headers[c.header] for c in HISTORY.columns if c.header in sheet.headers}
+    for fieldname, header in layout.HISTORY_OLD_HEADERS.items():  # an older workbook's header
+        if fieldname not in h and header in sheet.headers:
+            h[fieldname] = sheet.headers[header]
+    ledger = [(f, h[f]) for f in _LEDGER_READ if f in h]
     needed = ("month", "id", "score", "grade", "coefficient", "total")
     missing = [HISTORY.column(f).header for f in needed if f not in h]
     if missing:
@@ -1828,6 +1832,11 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
             complaints = 0
             if "complaints" in h and not _blank(sheet.value(r, h["complaints"])):
                 complaints = int(to_decimal(sheet.value(r, h["complaints"]), "complaints"))
+            figures: dict[str, Decimal] = {}
+            for fieldname, col in ledger:
+                raw = sheet.value(r, col)
+                if not _blank(raw):
+                    figures[fieldname] = _fast_decimal(raw, HISTORY.column(fieldname).header)
         except (InputError, ValueError, OverflowError) as exc:
             problems.add(
                 where,
@@ -1838,10 +1847,39 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
             )
             continue
         rank = _text(sheet.value(r, h["rank"])) if "rank" in h else ""
+        items = tuple(
+            (f, figures[f"item:{f}"]) for f in layout.TAX_ITEM_HEADERS if figures.get(f"item:{f}")
+        )
         records.append(
-            HistoryRecord(month, emp_id, score, grade, coefficient, total, rank, complaints)
+            HistoryRecord(
+                month,
+                emp_id,
+                score,
+                grade,
+                coefficient,
+                total,
+                rank,
+                complaints,
+                gross=figures.get("income", ZERO),
+                social_insurance=figures.get("social_insurance", ZERO),
+                additional_deductions=sum((a for _f, a in items), ZERO),
+                other_deductions=figures.get("other_deductions", ZERO),
+                tax_withheld=figures.get("tax_withheld", ZERO),
+                additional_items=items,
+                in_ledger="income" in figures,
+            )
         )
     return records
+
+
+# The 历史 ledger columns read back (the month's own figures; the cumulative ones are shown only).
+_LEDGER_READ: tuple[str, ...] = (
+    "income",
+    "social_insurance",
+    *(f"item:{f}" for f in layout.TAX_ITEM_HEADERS),
+    "other_deductions",
+    "tax_withheld",
+)
 
 
 def read_workbook(
