@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -303,3 +304,34 @@ def test_a_roster_amount_the_policy_replaces_is_a_warning(book: Path) -> None:
     report = check(book)
     assert report.ok
     assert any(n.startswith("花名册!G2:") and "不会被使用" in n for n in report.notes)
+
+
+def test_a_special_deduction_above_its_cap_is_reported_at_its_cell(tmp_path: Path) -> None:
+    from workbook_templates import build_workbook
+
+    book = build_workbook(tmp_path / "tax.xlsx", month=demo_month())
+    sheet = layout.TAX_INPUTS
+    rent = f"{sheet.letter('housing_rent')}3"
+    patch_cell(book, sheet.name, rent, 1600)  # the highest rent cap is 1,500
+    before = book.read_bytes()
+    report = check(book)
+    found = [p for p in report.problems if (p.sheet, p.cell) == (sheet.name, rent)]
+    assert len(found) == 1 and "超过上限1,500.00元" in found[0].message
+    assert "参数" in found[0].remedy
+    with pytest.raises(WorkbookValidationError):
+        recalc(book)
+    assert book.read_bytes() == before
+    patch_cell(book, sheet.name, rent, 1500)
+    assert check(book).ok
+    second = recalc(book).result.results[1]  # row 3: the engine deducts it
+    assert second.pay is not None and second.pay.additional == 1500
+    assert second.pay.withholding.cumulative_additional == 1500
+
+
+def test_check_warns_when_the_city_table_is_older_than_the_month(tmp_path: Path) -> None:
+    current = check(write_book(tmp_path / "2026-10.xlsx", demo_month()))
+    assert not any("社保公积金参数" in n for n in current.notes)
+    later = write_book(tmp_path / "2027-01.xlsx", replace(demo_month(), month="2027-01"))
+    report = check(later)
+    stale = [n for n in report.notes if "社保公积金参数" in n]
+    assert len(stale) == 1 and "2026年" in stale[0] and "早于2027年" in stale[0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlkpi.engine import MonthResult
-from xlkpi.errors import CellProblem, WorkbookValidationError
+from xlkpi.errors import CellProblem, PolicyError, WorkbookValidationError
 from xlkpi.layout import PAYROLL
 from xlkpi.workbook_reader import (
     META_INPUT_HASH,
@@ -81,6 +81,9 @@ def check(
         )
     for warning in contents.warnings:  # e.g. a roster amount the plan replaces by policy
         report.notes.append(f"{warning.sheet}!{warning.cell}:{warning.message}。{warning.remedy}")
+    stale = _stale_table(contents)
+    if stale:
+        report.notes.append(stale)
     if contents.ok and PAYROLL.name in contents.sheet_names:
         try:
             report.result = compute_checked(contents)
@@ -97,3 +100,17 @@ def check(
     elif report.ok:
         report.notes.append("the month has not been recalculated yet; run xlkpi recalc")
     return report
+
+
+def _stale_table(contents: WorkbookContents) -> str | None:
+    """A warning when the social-insurance city table's effective year is before the month's."""
+    from xlkpi.contributions import stale_table_message
+    from xlkpi.workbook_reader import MONTH_RE
+
+    if contents.policy is None or not MONTH_RE.match(contents.month_name or ""):
+        return None
+    try:
+        policy = contents.policy.at(contents.month_name)
+    except PolicyError:  # a broken dated change: already a problem of the reader
+        return None
+    return stale_table_message(contents.month_name, policy)
