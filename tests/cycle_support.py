@@ -136,6 +136,15 @@ def write_book(path: Path, month: Month, policy: Policy | None = None) -> Path:
             score = month.inputs[e.id].score
             points = split_score(score * card.total / 100, [item.maximum for item in card.items])
             ws.append([e.id, e.name, *(_num(p) for p in points)])
+    ws = wb.create_sheet(layout.TAX_INPUTS.name)
+    ws.append(layout.TAX_INPUTS.headers)
+    for e in month.employees:
+        entry = month.tax_inputs.get(e.id)
+        row: list[object] = [e.id, e.name]
+        for column in layout.TAX_INPUTS.columns[2:]:
+            value = getattr(entry, column.field, None) if column.is_input else None
+            row.append(_num(value) if value else None)
+        ws.append(row)
     for sheet_layout in (layout.PAYROLL, layout.ALERTS):
         wb.create_sheet(sheet_layout.name).append(sheet_layout.headers)
     ws = wb.create_sheet(HISTORY.name)

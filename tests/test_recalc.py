@@ -106,7 +106,7 @@ def test_recalc_twice_gives_the_same_values(book: Path) -> None:
 def test_fewer_staff_leaves_no_stale_rows(book: Path) -> None:
     recalc(book)
     wb = openpyxl.load_workbook(book)
-    for name in ("花名册", "考勤", "业绩", "主管自评"):
+    for name in ("花名册", "考勤", "业绩", "主管自评", "专项附加扣除"):
         ws = wb[name]
         for row in range(2, ws.max_row + 1):
             if ws.cell(row, 1).value == "E00002":

@@ -45,6 +45,7 @@ def test_sheets_in_order_and_meta_hidden(template: openpyxl.Workbook) -> None:
         layout.TEAMS.name,
         *cards,
         layout.SUPERVISOR_SELF.name,
+        layout.TAX_INPUTS.name,
         layout.PAYROLL.name,
         layout.ALERTS.name,
         layout.HISTORY.name,

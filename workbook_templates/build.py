@@ -16,6 +16,7 @@ from workbook_templates.input_sheets import (
     write_sales,
     write_shops,
     write_supervisor_self,
+    write_tax_inputs,
     write_teams,
 )
 from workbook_templates.other_sheets import write_alerts, write_history, write_meta, write_readme
@@ -84,6 +85,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     write_supervisor_self(
         wb.create_sheet(layout.SUPERVISOR_SELF.name), employees, month, in_force, last
     )
+    write_tax_inputs(wb.create_sheet(layout.TAX_INPUTS.name), employees, month, in_force, last)
     write_payroll_sheet(
         wb.create_sheet(layout.PAYROLL.name),
         employees,

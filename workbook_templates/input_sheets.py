@@ -140,6 +140,35 @@ def write_attendance(
     _month_sheet(ws, ATTENDANCE, employees, month, policy, last_row)
 
 
+def write_tax_inputs(
+    ws: Worksheet,
+    employees: list[Employee],
+    month: Month | None,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
+) -> None:
+    """专项附加扣除: each employee's contribution base and special additional deductions."""
+    sheet = layout.TAX_INPUTS
+    ws.append(sheet.headers)
+    style_header(ws, sheet)
+    for i, emp in enumerate(employees):
+        row = FIRST_DATA_ROW + i
+        entry = month.tax_inputs.get(emp.id) if month else None
+        cells: list[object] = []
+        for column in sheet.columns:
+            if column.field == "id":
+                cells.append(emp.id)
+            elif column.field == "name":
+                cells.append(name_formula(row, last_row))
+            elif column.field == layout.PLAN_HELPER.field:
+                cells.append(plan_formula(row, last_row))
+            else:
+                value = getattr(entry, column.field) if entry is not None else None
+                cells.append(cell_value(value) if value else None)
+        ws.append(cells)
+    _finish(ws, sheet, policy, len(employees), last_row)
+
+
 def write_sales(
     ws: Worksheet,
     employees: list[Employee],

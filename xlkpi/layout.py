@@ -687,7 +687,44 @@ LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staf
 LEVEL_BY_LABEL: dict[str, str] = {zh: code for code, zh in LEVEL_LABELS.items()}
 BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
 
-INPUT_SHEETS: tuple[SheetLayout, ...] = (ROSTER, ATTENDANCE, SALES, SHOPS, TEAMS, SUPERVISOR_SELF)
+# 专项附加扣除 and the contribution base (issue 10): one row per employee, every plan. Blank
+# is 0 (the base: the roster's base pay); each item's cap is the policy's (policy.tax.caps),
+# checked by xlkpi.additional_deductions.deduction_problems at the cell.
+TAX_INPUTS = SheetLayout(
+    "专项附加扣除",
+    "Special additional deductions",
+    (
+        Column("id", "工号", "text", True, 10),
+        Column("name", "姓名", "formula", False, 10),
+        Column(
+            "contribution_base",
+            "社保公积金缴费基数",
+            "amount",
+            False,
+            14,
+            maximum=Decimal("1e6"),
+            blank=BLANK_COMPUTED,
+            note="留空则按花名册基本工资;填0表示不参保",
+        ),
+        *(
+            Column(f, h, "amount", False, 12, maximum=Decimal("1e6"), blank=BLANK_NONE)
+            for f, h in TAX_ITEM_HEADERS.items()
+        ),
+        Column("other_deductions", "其他扣除", "amount", False, 10, blank=BLANK_NONE),
+        Column("year_end_bonus", "全年一次性奖金", "amount", False, 14, blank=BLANK_NONE),
+        PLAN_HELPER,
+    ),
+)
+
+INPUT_SHEETS: tuple[SheetLayout, ...] = (
+    ROSTER,
+    ATTENDANCE,
+    SALES,
+    SHOPS,
+    TEAMS,
+    SUPERVISOR_SELF,
+    TAX_INPUTS,
+)
 
 # ---------------------------------------------------------------- added for the template builder
 # (workbook_templates/, docs/template.md): lookup ranges, helper columns, meta cells, Policy sheet.

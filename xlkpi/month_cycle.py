@@ -248,6 +248,15 @@ def clear_inputs_edits(contents: WorkbookContents) -> dict[str, SheetEdit]:
             if c.field in monthly and c.header in shops.headers
         ]
         edits[shops.name] = _clear_columns(shops, cols)
+    taxes = contents.sheets.get(layout.TAX_INPUTS.name)
+    if taxes is not None:  # the declared deductions and bases stay; one-off amounts are cleared
+        monthly = ("other_deductions", "year_end_bonus")
+        cols = [
+            taxes.headers[c.header]
+            for c in layout.TAX_INPUTS.columns
+            if c.field in monthly and c.header in taxes.headers
+        ]
+        edits[taxes.name] = _clear_columns(taxes, cols)
     for sheet_name in (layout.SHOPS.name, TEAMS.name):
         sheet = contents.sheets.get(sheet_name)
         where = public_sales_cell(sheet) if sheet is not None else None

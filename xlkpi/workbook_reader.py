@@ -27,7 +27,7 @@ from typing import Any
 
 from xlkpi import layout
 from xlkpi.errors import CellProblem, InputError, PolicyError, WorkbookError, XlkpiError
-from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput, Shop
+from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput, Shop, TaxInput
 from xlkpi.layout import (
     ATTENDANCE,
     FIRST_DATA_ROW,
@@ -1765,6 +1765,36 @@ def _read_shops(sheet: Sheet, problems: _Problems, needed: bool) -> tuple[list[S
     return shops, (None if unreadable else groups - {""})
 
 
+def _read_tax_inputs(
+    sheet: Sheet, roster_rows: dict[str, int], policy: Policy, problems: _Problems
+) -> dict[str, TaxInput]:
+    """专项附加扣除 per employee: blank is 0 (the base: the roster's); an item above its policy
+    cap is a problem at its cell (:func:`xlkpi.additional_deductions.deduction_problems`)."""
+    from xlkpi.additional_deductions import deduction_problems
+
+    sheet_layout = layout.TAX_INPUTS
+    values = _read_inputs(sheet, sheet_layout, roster_rows, set(), problems, None)
+    rows = problems.id_rows[sheet.name]
+    out: dict[str, TaxInput] = {}
+    for emp_id, fields in values.items():
+        given = {k: v for k, v in fields.items() if v is not None}
+        entry = TaxInput(emp_id, **given)
+        for fieldname, message in deduction_problems(entry, policy, problems.lang):
+            col = sheet.headers[sheet_layout.column(fieldname).header]
+            problems.add(
+                sheet.name,
+                ref(col, rows[emp_id]),
+                sheet.value(rows[emp_id], col),
+                message,
+                problems.t(
+                    "按「参数」表 tax.caps 的上限或实际金额填写",
+                    "enter at most the cap of tax.caps on the 参数 sheet, or the actual amount",
+                ),
+            )
+        out[emp_id] = entry
+    return out
+
+
 def _fast_decimal(value: Any, what: str) -> Decimal:
     """to_decimal, memoised for float cells (the common case)."""
     if type(value) is float:
@@ -2039,6 +2069,11 @@ def read_loaded(
             scores |= _read_supervisor_self(
                 sup, policy_now, sup_staff, roster_rows, problems, plan_of
             )
+    tax_inputs: dict[str, TaxInput] = {}
+    tax_sheet = sheets.get(layout.TAX_INPUTS.name)
+    if tax_sheet is not None and roster is not None and policy_now is not None:
+        if _require_headers(tax_sheet, layout.TAX_INPUTS, problems):
+            tax_inputs = _read_tax_inputs(tax_sheet, roster_rows, policy_now, problems)
     history = _read_history(sheets.get(HISTORY.name), problems)
     if MONTH_RE.match(month_name) and history:
         latest = max(rec.month for rec in history)
@@ -2074,6 +2109,7 @@ def read_loaded(
             public or ZERO,
             history,
             shops=shops,
+            tax_inputs=tax_inputs,
         )
 
     sheet_hashes = input_fingerprints(sheets)
