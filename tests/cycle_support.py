@@ -145,7 +145,7 @@ def write_book(path: Path, month: Month, policy: Policy | None = None) -> Path:
             value = getattr(entry, column.field, None) if column.is_input else None
             row.append(_num(value) if value else None)
         ws.append(row)
-    for sheet_layout in (layout.PAYROLL, layout.ALERTS):
+    for sheet_layout in (layout.PAYROLL, layout.ALERTS, layout.TAX_SHEET):
         wb.create_sheet(sheet_layout.name).append(sheet_layout.headers)
     ws = wb.create_sheet(HISTORY.name)
     ws.append(HISTORY.headers)

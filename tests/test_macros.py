@@ -339,7 +339,8 @@ def test_explain_shows_lines_with_base_quantity_rate_trace_and_alerts(
     text = macros.explain(XlwingsWorkbook(fake))
     assert text is not None
     assert text.startswith(f"{alerted.employee.id} {alerted.employee.name}")
-    assert f"实发合计: {format_yuan(alerted.total)}" in text
+    assert f"应发合计: {format_yuan(alerted.gross)}" in text
+    assert f"实发合计: {format_yuan(alerted.net)}" in text
     assert alerted.trace in text
     shown = [line for line in alerted.lines if line.amount or line.term]
     for line in shown:

@@ -19,7 +19,7 @@ from tests.cycle_support import set_cell, write_book
 from xlkpi import payslips
 from xlkpi.errors import FileWriteError, PasswordsError, WorkbookError
 from xlkpi.payslips import STRIP_ROWS, read_passwords, strip_columns, write_payslips
-from xlkpi.recalc import recalc
+from xlkpi.recalc import payroll_values, recalc
 from xlkpi.sample_data import demo_month
 
 
@@ -44,8 +44,13 @@ def test_each_strip_has_title_header_values_and_only_its_lines(book: Path, tmp_p
         assert title[0] == "示例网店 2026-10 工资条"
         assert header[:3] == ["工号", "姓名", "岗位"] and "实发合计" in header
         assert values[0] == emp.employee.id
-        total = Decimal(repr(values[header.index("实发合计")]))
-        assert total == emp.total
+        assert Decimal(repr(values[header.index("应发工资")])) == emp.total
+        assert Decimal(repr(values[header.index("应发合计")])) == emp.gross
+        assert Decimal(repr(values[header.index("扣款合计")])) == emp.deductions
+        assert Decimal(repr(values[header.index("实发合计")])) == emp.net
+        assert emp.net == emp.gross - emp.deductions and emp.deductions > 0
+        if emp.tax:  # each deduction that applies has its column
+            assert Decimal(repr(values[header.index("个人所得税")])) == emp.tax
         shown = [h for h in header if h]
         assert len(shown) == len(strip_columns(emp))
         calc_row = [c.value for c in ws[STRIP_ROWS * i + 4]]
@@ -82,7 +87,11 @@ def test_no_rows_of_zero_for_lines_that_do_not_apply(book: Path) -> None:
         amounts = {line.code: line.amount for line in r.lines}
         fields = [f for f, _h in strip_columns(r)]
         assert all(amounts.get(f, 1) != 0 for f in fields if f not in ("base", "score"))
-        assert fields[0] == "id" and fields[-1] == "total"
+        assert fields[0] == "id" and fields[-1] == "net"
+        assert fields.index("total") < fields.index("gross") < fields.index("deductions")
+        shown = payroll_values(r)
+        between = fields[fields.index("gross") + 1 : fields.index("deductions")]
+        assert between and all(shown[f] != 0 for f in between)  # only deductions that apply
         assert ("base" in fields) == ("base" in amounts)
 
 

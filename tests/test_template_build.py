@@ -48,6 +48,7 @@ def test_sheets_in_order_and_meta_hidden(template: openpyxl.Workbook) -> None:
         layout.TAX_INPUTS.name,
         layout.PAYROLL.name,
         layout.ALERTS.name,
+        layout.TAX_SHEET.name,
         layout.HISTORY.name,
         layout.META,
     ]

@@ -19,7 +19,13 @@ from workbook_templates.input_sheets import (
     write_tax_inputs,
     write_teams,
 )
-from workbook_templates.other_sheets import write_alerts, write_history, write_meta, write_readme
+from workbook_templates.other_sheets import (
+    write_alerts,
+    write_history,
+    write_meta,
+    write_readme,
+    write_tax_sheet,
+)
 from workbook_templates.payroll import write_payroll_sheet, write_readme_notice
 from workbook_templates.policy_sheet import write_policy_sheet
 from workbook_templates.scorecards import sheet_name, write_scorecard
@@ -95,6 +101,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
         history_last_row=history_last,
     )
     write_alerts(wb.create_sheet(layout.ALERTS.name), result, alerts_last)
+    write_tax_sheet(wb.create_sheet(layout.TAX_SHEET.name), result, month)
     write_history(wb.create_sheet(layout.HISTORY.name), month, employees)
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
     for name, ref in sorted(names.items()):

@@ -11,7 +11,14 @@ from workbook_templates.style import AMOUNT_FORMAT, style_header
 from xlkpi import layout
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee, Month
-from xlkpi.layout import ALERTS, FIRST_DATA_ROW, GRADE_LABELS, HISTORY, TAX_ITEM_HEADERS
+from xlkpi.layout import (
+    ALERTS,
+    FIRST_DATA_ROW,
+    GRADE_LABELS,
+    HISTORY,
+    TAX_ITEM_HEADERS,
+    TAX_SHEET,
+)
 
 TEMPLATE_VERSION = "1"
 ALERT_KINDS = {"warning": "警告", "dismissal": "劝退", "promotion": "晋升", "reward": "奖励"}
@@ -135,3 +142,19 @@ def write_meta(ws: Worksheet, month: str | None, lang: str) -> dict[str, str]:
     ws.sheet_state = "hidden"
     cell = layout.META_MONTH_CELL
     return {layout.MONTH_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
+
+
+def write_tax_sheet(ws: Worksheet, result: MonthResult | None, month: Month | None) -> None:
+    """个税: the withholding declaration's figures per employee (filled by recalc; by the
+    builder for a demo month)."""
+    from xlkpi.tax_sheet import tax_sheet_values
+
+    ws.append(TAX_SHEET.headers)
+    style_header(ws, TAX_SHEET)
+    if result is None or month is None:
+        return
+    amounts = {TAX_SHEET.letter(c.field) for c in TAX_SHEET.columns if c.kind == "amount"}
+    for cell, value in tax_sheet_values(result, month).items():
+        ws[cell] = _num(value)
+        if cell.rstrip("0123456789") in amounts:
+            ws[cell].number_format = AMOUNT_FORMAT

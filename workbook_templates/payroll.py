@@ -471,7 +471,7 @@ def write_payroll_sheet(
         ws[f"{letters['id']}{total_row}"].font = TOTAL_FONT
         ws[f"{t}{total_row}"].font = TOTAL_FONT
         ws[f"{t}{total_row}"].number_format = AMOUNT_FORMAT
-    for field in money:
+    for field in (*money, *layout.NET_PAY_COLUMNS):
         for row in range(FIRST_DATA_ROW, last + 1):
             ws[f"{letters[field]}{row}"].number_format = AMOUNT_FORMAT
     first_money, last_money = letters[money[0]], letters["total"]

@@ -601,14 +601,33 @@ PAYROLL_LEFT = (
     Column("coefficient", "绩效系数", "formula", width=10),
     Column("grade", "考核等级", "formula", width=10),
 )
+# 应发 → 扣除 → 实发 (issue 10), right of 计算过程: values recalc writes (they depend on the
+# year's 历史, so they are not formulas). Deductions are shown as positive amounts.
+NET_PAY_COLUMNS: dict[str, str] = {
+    "year_end_bonus": "全年一次性奖金",
+    "gross": "应发合计",
+    "si_pension": "养老保险(个人)",
+    "si_medical": "医疗保险(个人)",
+    "si_unemployment": "失业保险(个人)",
+    "housing_fund": "住房公积金(个人)",
+    "iit": "个人所得税",
+    "bonus_tax": "年终奖个税",
+    "other_deductions": "其他扣除",
+    "deductions": "扣款合计",
+    "net": "实发合计",
+}
+PAYROLL_NET: tuple[Column, ...] = tuple(
+    Column(field, header, "amount", width=12) for field, header in NET_PAY_COLUMNS.items()
+)
 PAYROLL = SheetLayout(
     "工资表",
     "Payroll",
     (
         *PAYROLL_LEFT,
         *(Column(code, zh, "formula") for code, (zh, _en) in LINE_LABELS.items()),
-        Column("total", "实发合计", "formula", width=14),
+        Column("total", "应发工资", "formula", width=14),
         Column("trace", "计算过程", "text", width=80),
+        *PAYROLL_NET,
     ),
 )
 
@@ -681,6 +700,36 @@ HISTORY = SheetLayout(
 )
 # Headers an older workbook used for a History column (field → old header).
 HISTORY_OLD_HEADERS: dict[str, str] = {"total": "实发合计"}
+
+# The 个税 sheet recalc writes each month (xlkpi.tax_sheet): per employee what a withholding
+# declaration (扣缴申报) asks for — this period's income and special deductions by item, the
+# year's special additional deductions by item, the cumulative figures and the tax withheld.
+TAX_SHEET = SheetLayout(
+    "个税",
+    "Income tax",
+    (
+        Column("id", "工号", "text", width=10),
+        Column("name", "姓名", "text", width=10),
+        Column("tax_months", "本年任职月数", "count", width=8),
+        Column("income", "本期收入", "amount", width=12),
+        Column("si_pension", "本期基本养老保险", "amount", width=12),
+        Column("si_medical", "本期基本医疗保险", "amount", width=12),
+        Column("si_unemployment", "本期失业保险", "amount", width=12),
+        Column("housing_fund", "本期住房公积金", "amount", width=12),
+        Column("cumulative_income", "累计收入", "amount", width=12),
+        Column("cumulative_basic", "累计减除费用", "amount", width=12),
+        Column("cumulative_deductions", "累计专项扣除", "amount", width=12),
+        *(Column(f"item:{f}", f"累计{h}", "amount", width=10) for f, h in TAX_ITEM_HEADERS.items()),
+        Column("cumulative_other", "累计其他扣除", "amount", width=12),
+        Column("cumulative_taxable", "累计应纳税所得额", "amount", width=14),
+        Column("rate", "税率", "ratio", width=8),
+        Column("quick_deduction", "速算扣除数", "amount", width=10),
+        Column("cumulative_tax", "累计应纳税额", "amount", width=12),
+        Column("withheld_before", "累计已预扣税额", "amount", width=12),
+        Column("tax", "本期应预扣税额", "amount", width=12),
+        Column("bonus_tax", "年终奖单独计税税额", "amount", width=12),
+    ),
+)
 
 PLAN_BY_LABEL: dict[str, str] = {zh: code for code, (zh, _en) in PLAN_LABELS.items()}
 LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staff": "员工"}

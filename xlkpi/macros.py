@@ -389,7 +389,10 @@ def explain_text(r: EmployeeResult, alerts: list[Any], month: str) -> str:
     coefficient = "—" if r.coefficient is None else format_number(r.coefficient)
     grade = layout.GRADE_LABELS.get(r.grade, r.grade) or "—"
     out.append(f"绩效分数 {score}   绩效系数 {coefficient}   考核等级 {grade}")
-    out.append(f"实发合计: {format_yuan(r.total)}")
+    out.append(
+        f"应发合计: {format_yuan(r.gross)}   扣款合计: {format_yuan(r.deductions)}"
+        f"   实发合计: {format_yuan(r.net)}"
+    )
     out += [f"预警: {a.message}" for a in alerts if a.employee_id == emp.id]
     out.append("")
     for line in r.lines:

@@ -360,6 +360,8 @@ def new_month(
     edits[HISTORY.name] = _history_edit(contents.sheets.get(HISTORY.name), rows)
     edits[PAYROLL.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
     edits[ALERTS.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
+    if layout.TAX_SHEET.name in contents.sheet_names:
+        edits[layout.TAX_SHEET.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
     edits[META] = _stamp(contents, month)
     policy_edit = policy_sheet_edit(contents, month)
     if policy_edit is not None:
@@ -452,7 +454,7 @@ def require_payroll_matches(contents: WorkbookContents, result: MonthResult) -> 
     id_col = sheet.headers.get(PAYROLL.column("id").header)
     total_col = sheet.headers.get(PAYROLL.column("total").header)
     if id_col is None or total_col is None:
-        raise WorkbookError(f"the {PAYROLL.name} sheet has lost its 工号 / 实发合计 headers")
+        raise WorkbookError(f"the {PAYROLL.name} sheet has lost its 工号 / 应发工资 headers")
     for i, r in enumerate(result.results):
         row = FIRST_DATA_ROW + i
         stored_id = str(payroll_values(r)["id"])

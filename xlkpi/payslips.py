@@ -51,7 +51,7 @@ from xlkpi.atomic_file import (
 from xlkpi.calc_properties import configure_xlsxwriter
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import FileWriteError, PasswordsError
-from xlkpi.layout import ROSTER
+from xlkpi.layout import NET_PAY_COLUMNS, ROSTER
 from xlkpi.messages import t
 from xlkpi.month_cycle import require_current
 from xlkpi.paylines import LINE_LABELS
@@ -101,7 +101,14 @@ def strip_columns(r: EmployeeResult) -> list[tuple[str, str]]:
         for code in sorted(amounts, key=_line_order)
         if amounts[code] or code in CORE_LINES
     ]
-    return [*_LEFT, *lines, ("total", "实发合计")]
+    out = [*_LEFT, *lines, ("total", "应发工资")]
+    if r.pay is not None:  # 应发 / each 扣除 that applies / 实发
+        net = payroll_values(r)
+        for code, header in NET_PAY_COLUMNS.items():
+            always = code in ("gross", "deductions", "net")
+            if always or net.get(code):
+                out.append((code, header))
+    return out
 
 
 def _line_order(code: str) -> int:
@@ -150,7 +157,7 @@ def _write_strip(ws: Any, row: int, fmt: _Formats, title: str, r: EmployeeResult
             style = (
                 fmt.number
                 if fieldname in ("score", "coefficient")
-                else (fmt.total if fieldname == "total" else fmt.money)
+                else (fmt.total if fieldname in ("total", "net") else fmt.money)
             )
             ws.write_number(row + 2, c, float(value), style)
         else:

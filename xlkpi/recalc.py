@@ -221,6 +221,14 @@ def payroll_values(r: EmployeeResult) -> dict[str, Any]:
     }
     for line in r.lines:
         values[line.code] = values.get(line.code, Decimal(0)) + line.amount
+    pay = r.pay
+    if pay is not None:  # 应发 → 扣除 → 实发, deductions as positive amounts
+        values["year_end_bonus"] = pay.gross - r.total
+        for line in pay.deduction_lines:
+            values[line.code] = values.get(line.code, Decimal(0)) - line.amount
+        for code in layout.NET_PAY_COLUMNS:
+            values.setdefault(code, Decimal(0))
+        values["gross"], values["deductions"], values["net"] = pay.gross, pay.deductions, pay.net
     return values
 
 
@@ -779,6 +787,14 @@ def build_edits(
         PAYROLL.name: payroll,
         ALERTS.name: alerts_edit(result, contents.sheets.get(ALERTS.name)),
     }
+    if layout.TAX_SHEET.name in contents.sheet_names and contents.month is not None:
+        from xlkpi.tax_sheet import tax_sheet_values
+
+        edits[layout.TAX_SHEET.name] = SheetEdit(
+            values=tax_sheet_values(result, contents.month),
+            style_from_row=FIRST_DATA_ROW,
+            clear_rows_from=FIRST_DATA_ROW,
+        )
     last_row = row_bounds(result, contents)[0] if formulas is not None else None
     edits.update(_cached_formula_values(contents, result, last_row))
     if formulas is not None:
