@@ -21,7 +21,9 @@ A **full recalculation** (F9 with Ctrl+Alt, or an open that recalculates) evalua
 formula cell. An **edit of an input column** — one cell in the first employee's row of it —
 recalculates what Excel's dependency tree marks dirty: every formula with a precedent range
 containing the cell, then their dependents, transitively; ranges count whole (``INDEX(col, n)``
-depends on all of ``col``, as in Excel), and volatile cells (``NOW()`` …) are always dirty.
+depends on all of ``col``, as in Excel), and volatile cells (``NOW()`` …) are always dirty. A
+legacy array formula (``<f t="array" ref=…>``) is one evaluation of its master cell that
+refills its whole block, so the dependents of every cell of the block are dirty with it.
 
 Run ``python -m benchmarks.excel_cost [sizes…]`` (default 1,000 and 10,000 staff) or
 ``python -m benchmarks.excel_cost --book FILE``. Figures and their assessment:
@@ -52,6 +54,7 @@ TARGETS = {"full_calls": 200, "edit_calls": 20, "cells_per_input": 2}
 
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
 _COLUMN = re.compile(r"\$?([A-Z]{1,3})")
+_ARRAY = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f t="array" ref="([A-Z0-9:]+)"')
 MAX_ROW = 1_048_576
 
 Area = tuple[str, int, int, int, int]  # sheet, first row, first col, last row, last col
@@ -132,6 +135,15 @@ class Workbook:
             self.sheets = list(parts.sheets)
             self.names = self._defined_names(zf.read(parts.workbook))
         self.cells: dict[tuple[str, int, int], CellCost] = {}
+        # legacy (CSE) array formulas: master cell → the block it fills (one evaluation)
+        self.arrays: dict[tuple[str, int, int], Area] = {}
+        with zipfile.ZipFile(path) as zf:
+            for sheet, part in parts.sheets.items():
+                for ref, block in _ARRAY.findall(zf.read(part).decode("utf-8")):
+                    area = parse_ref(block, sheet)
+                    m = _CELL.fullmatch(ref)
+                    if area is not None and m is not None:
+                        self.arrays[(sheet, int(m.group(2)), _col(m.group(1)))] = area
         for sheet in self.sheets:
             for ref, formula in read_formulas(path, sheet).items():
                 m = _CELL.fullmatch(ref)
@@ -248,6 +260,15 @@ class Workbook:
 
         while todo:
             s, r, c = todo.pop()
+            block = self.arrays.get((s, r, c))
+            if block is not None and (s, r, c) in dirty:  # an array formula refills its block
+                _s, r1, c1, r2, c2 = block
+                todo.extend(
+                    (s, rr, cc)
+                    for rr in range(r1, r2 + 1)
+                    for cc in range(c1, c2 + 1)
+                    if (rr, cc) != (r, c)
+                )
             column = cells.get((s, c))
             if column is not None and r in column:
                 mark(column[r])
