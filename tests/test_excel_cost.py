@@ -96,3 +96,18 @@ def test_an_array_formula_is_one_call_that_refills_its_block(tmp_path: Path) -> 
     dirty = book.dirty_after_edit("S", 4, 1)  # one id
     assert dirty == {("S", 2, 2), ("S", 2, 5)} | {("S", r, 4) for r in range(2, 6)}
     assert book.total(dirty).calls == 2
+
+
+def test_the_block_design_makes_the_payroll_cost_independent_of_the_staff(tmp_path: Path) -> None:
+    """工资表 as two PAY_TABLE array formulas: a handful of calls however many staff."""
+    calls = {}
+    for n in (20, 60):
+        month = excel_cost.month_book(n, tmp_path)
+        book = Workbook(excel_cost.block_design(month, tmp_path / f"blocks_{n}.xlsx"))
+        pay = [cost for (sheet, _r, _c), cost in book.cells.items() if sheet == "工资表"]
+        calls[n] = sum(cost.calls for cost in pay)
+        assert len(book.arrays) == 2
+        before = Workbook(month)
+        assert sum(c.calls for (s, _r, _c), c in before.cells.items() if s == "工资表") > 10 * n
+    # PAY_TABLE ×2, the 合计 MONEY_SUM, the add-in probe
+    assert calls == {20: 4, 60: 4}
