@@ -21,7 +21,9 @@ A **full recalculation** (F9 with Ctrl+Alt, or an open that recalculates) evalua
 formula cell. An **edit of an input column** — one cell in the first employee's row of it —
 recalculates what Excel's dependency tree marks dirty: every formula with a precedent range
 containing the cell, then their dependents, transitively; ranges count whole (``INDEX(col, n)``
-depends on all of ``col``, as in Excel), and volatile cells (``NOW()`` …) are always dirty.
+depends on all of ``col``, as in Excel), and volatile cells (``NOW()`` …) are always dirty. A
+legacy array formula (``<f t="array" ref=…>``) is one evaluation of its master cell that
+refills its whole block, so the dependents of every cell of the block are dirty with it.
 
 Run ``python -m benchmarks.excel_cost [sizes…]`` (default 1,000 and 10,000 staff) or
 ``python -m benchmarks.excel_cost --book FILE``. Figures and their assessment:
@@ -52,6 +54,7 @@ TARGETS = {"full_calls": 200, "edit_calls": 20, "cells_per_input": 2}
 
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
 _COLUMN = re.compile(r"\$?([A-Z]{1,3})")
+_ARRAY = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f t="array" ref="([A-Z0-9:]+)"')
 MAX_ROW = 1_048_576
 
 Area = tuple[str, int, int, int, int]  # sheet, first row, first col, last row, last col
@@ -132,6 +135,15 @@ class Workbook:
             self.sheets = list(parts.sheets)
             self.names = self._defined_names(zf.read(parts.workbook))
         self.cells: dict[tuple[str, int, int], CellCost] = {}
+        # legacy (CSE) array formulas: master cell → the block it fills (one evaluation)
+        self.arrays: dict[tuple[str, int, int], Area] = {}
+        with zipfile.ZipFile(path) as zf:
+            for sheet, part in parts.sheets.items():
+                for ref, block in _ARRAY.findall(zf.read(part).decode("utf-8")):
+                    area = parse_ref(block, sheet)
+                    m = _CELL.fullmatch(ref)
+                    if area is not None and m is not None:
+                        self.arrays[(sheet, int(m.group(2)), _col(m.group(1)))] = area
         for sheet in self.sheets:
             for ref, formula in read_formulas(path, sheet).items():
                 m = _CELL.fullmatch(ref)
@@ -248,6 +260,15 @@ class Workbook:
 
         while todo:
             s, r, c = todo.pop()
+            block = self.arrays.get((s, r, c))
+            if block is not None and (s, r, c) in dirty:  # an array formula refills its block
+                _s, r1, c1, r2, c2 = block
+                todo.extend(
+                    (s, rr, cc)
+                    for rr in range(r1, r2 + 1)
+                    for cc in range(c1, c2 + 1)
+                    if (rr, cc) != (r, c)
+                )
             column = cells.get((s, c))
             if column is not None and r in column:
                 mark(column[r])
@@ -388,10 +409,54 @@ def month_book(n: int, folder: Path) -> Path:
     return path
 
 
+def block_design(src: Path, dst: Path) -> Path:
+    """The month ``src`` with its 工资表 as the block design (docs/template.md, "The UDF-call
+    budget"): 绩效分数..特殊奖励 and 奖励..损失工资 as two legacy array formulas of ``PAY_TABLE``
+    over the month's input blocks, the net-sales helper native; everything else as built. For
+    the cost model only: the builder and recalc do not write it yet."""
+    import openpyxl
+    from openpyxl.utils import quote_sheetname
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    from udfs.table import TABLE_SHEETS
+    from xlkpi import layout
+
+    wb = openpyxl.load_workbook(src)
+    pay = wb[layout.PAYROLL.name]
+    ids = [r for r in range(2, pay.max_row + 1) if pay[f"A{r}"].value not in (None, "")]
+    last = max(ids) - 1  # the 合计 row follows the staff
+    blocks = []
+    for name in [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()]:
+        if name in wb.sheetnames:
+            ws = wb[name]
+            end = openpyxl.utils.get_column_letter(ws.max_column)
+            blocks.append(f"{quote_sheetname(name)}!$A$1:${end}${ws.max_row}")
+    for first, final in (("score", "special_awards"), ("rewards", "losses")):
+        a, b = layout.PAYROLL.letter(first), layout.PAYROLL.letter(final)
+        for row in pay[f"{a}2:{b}{last}"]:
+            for cell in row:
+                cell.value = None
+        formula = f'=PAY_TABLE("{first}","{final}",$A$2:$A${last},{",".join(blocks)})'
+        pay[f"{a}2"] = ArrayFormula(f"{a}2:{b}{last}", formula)
+    net, sr = layout.PAYROLL.letter("net_sales"), layout.PAYROLL.letter("sales_row")
+    sales = quote_sheetname(layout.SALES.name)
+    for r in range(2, last + 1):
+        parts = [
+            f"N(INDEX({sales}!${layout.SALES.letter(f)}$2:${layout.SALES.letter(f)}${last},${sr}{r}))"
+            for f in ("sales", "returns", "shipping_paid")
+        ]
+        pay[f"{net}{r}"] = "=" + "-".join(parts)
+    wb.save(dst)
+    return dst
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=SIZES)
     parser.add_argument("--book", type=Path, help="analyse this workbook instead")
+    parser.add_argument(
+        "--blocks", action="store_true", help="also price the block design (block_design)"
+    )
     args = parser.parse_args(argv)
     print(
         f"Priced at {CALL_MS[0]}–{CALL_MS[1]} ms per UDF call (xlwings #1976, #2315) and "
@@ -404,9 +469,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             t0 = time.perf_counter()
-            report = analyse(month_book(n, Path(tmp)), n)
+            book = month_book(n, Path(tmp))
+            report = analyse(book, n)
             for line in report.lines():
                 print(line)
+            if args.blocks:
+                print(f"  block design ({n:,} staff):")
+                design = block_design(book, Path(tmp) / f"blocks_{n}.xlsx")
+                for line in analyse(design, n).lines()[1:]:
+                    print("  " + line)
             print(f"  (model built in {time.perf_counter() - t0:.1f} s)")
     return 0
 

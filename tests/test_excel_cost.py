@@ -72,3 +72,42 @@ def test_the_estimate_uses_the_published_figures() -> None:
     assert low == 1000 * 0.0038 + 1_000_000 * 2.7e-6
     assert high == 1000 * 0.020 + 1_000_000 * 5.5e-6
     assert excel_cost.CALL_MS == (3.8, 20.0) and excel_cost.CELL_US == (2.7, 5.5)
+
+
+def test_an_array_formula_is_one_call_that_refills_its_block(tmp_path: Path) -> None:
+    """The block design: one PAY_TABLE over the staff block, native per-row totals."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.append(["id", "a", "b", "total"])
+    for r in range(2, 6):
+        ws[f"A{r}"] = f"E{r}"
+        ws[f"D{r}"] = f"=B{r}+C{r}"
+    ws["B2"] = ArrayFormula("B2:C5", '=PAY_TABLE("a","b",$A$2:$A$5)')
+    ws["E2"] = "=MONEY_SUM($D$2:$D$5)"
+    path = tmp_path / "block.xlsx"
+    wb.save(path)
+    book = Workbook(path)
+    assert book.arrays == {("S", 2, 2): ("S", 2, 2, 5, 3)}
+    full = book.full()
+    assert full.calls == 2 and full.range_cells == 4 + 4  # the ids once, the totals once
+    dirty = book.dirty_after_edit("S", 4, 1)  # one id
+    assert dirty == {("S", 2, 2), ("S", 2, 5)} | {("S", r, 4) for r in range(2, 6)}
+    assert book.total(dirty).calls == 2
+
+
+def test_the_block_design_makes_the_payroll_cost_independent_of_the_staff(tmp_path: Path) -> None:
+    """工资表 as two PAY_TABLE array formulas: a handful of calls however many staff."""
+    calls = {}
+    for n in (20, 60):
+        month = excel_cost.month_book(n, tmp_path)
+        book = Workbook(excel_cost.block_design(month, tmp_path / f"blocks_{n}.xlsx"))
+        pay = [cost for (sheet, _r, _c), cost in book.cells.items() if sheet == "工资表"]
+        calls[n] = sum(cost.calls for cost in pay)
+        assert len(book.arrays) == 2
+        before = Workbook(month)
+        assert sum(c.calls for (s, _r, _c), c in before.cells.items() if s == "工资表") > 10 * n
+    # PAY_TABLE ×2, the 合计 MONEY_SUM, the add-in probe
+    assert calls == {20: 4, 60: 4}

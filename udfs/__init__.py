@@ -47,6 +47,7 @@ from udfs.scores import (
     WEIGHTED_SCORE,
 )
 from udfs.service import SENIORITY_PAY, SERVICE_MONTHS, STREAK_REWARD, YEAR_END_BONUS
+from udfs.table import PAY_TABLE
 from udfs.tax import BONUS_TAX, CONTRIBUTION, WITHHOLDING, WITHHOLDING_SCHEDULE
 from udfs.team import (
     COMPLETION,
@@ -83,6 +84,7 @@ __all__ = [
     "NET_SALES",
     "OVERTIME_PAY",
     "PAY_EXPLAIN",
+    "PAY_TABLE",
     "PERF_BONUS",
     "PERF_COEFF",
     "POOL_SHARE",

@@ -1,0 +1,106 @@
+"""The pay table in one call: the month's input blocks in, a block of Payroll columns out.
+
+The UDF-call budget (docs/template.md, "The UDF-call budget") cannot be met by one UDF call per
+cell: 12 calls per employee. ``PAY_TABLE`` is the building block of the block design: one call
+receives every input sheet of the month once (each as one bounded block, header row included),
+reads it with the command line's reader (:func:`xlkpi.workbook_reader.read_loaded`), computes
+with the engine and returns, for the Payroll's ids in order, the columns ``first``..``last`` of
+:data:`xlkpi.layout.PAYROLL` — the values ``xlkpi recalc`` stores, by construction.
+
+No argument reads the History: a History-dependent line (the streak reward) is a value recalc
+writes, so a table must not span it (it is refused). A bad input gives every cell the reader's
+first problem as an error text (``#输入错误: …``), never a smaller pay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from udfs._boundary import ERROR_PREFIX, to_excel
+from xlkpi import layout
+from xlkpi.errors import XlkpiError
+
+# The sheets a table reads, in argument order after the ids; scorecards follow, in layout order.
+TABLE_SHEETS: tuple[str, ...] = (
+    layout.ROSTER.name,
+    layout.ATTENDANCE.name,
+    layout.SALES.name,
+    layout.SHOPS.name,
+    layout.TEAMS.name,
+    layout.SUPERVISOR_SELF.name,
+    layout.POLICY,
+    layout.META,
+)
+# Values recalc writes: the streak reward reads the History, and the total adds it; a table
+# must not span them (the total stays the native per-row sum of the line cells).
+HISTORY_FIELDS = frozenset({"streak_reward", "total"})
+
+
+def _rows(block: object) -> list[list[Any]]:
+    """A 2-D block as the reader's rows: blank cells "" (as calamine and the live reader)."""
+    if hasattr(block, "tolist"):
+        block = block.tolist()
+    if not isinstance(block, (list, tuple)):
+        block = [[block]]
+    rows = [list(r.tolist() if hasattr(r, "tolist") else r) for r in block]  # type: ignore[union-attr]
+    return [["" if v is None else v for v in r] for r in rows]
+
+
+def table_fields(first: str, last: str) -> list[str]:
+    """The Payroll fields ``first``..``last`` in column order (no History-dependent one)."""
+    fields = [c.field for c in layout.PAYROLL.columns]
+    if first not in fields or last not in fields:
+        raise XlkpiError(f"PAY_TABLE: unknown Payroll column {first!r} or {last!r}")
+    span = fields[fields.index(first) : fields.index(last) + 1]
+    if not span or HISTORY_FIELDS & set(span):
+        raise XlkpiError(f"PAY_TABLE: {first}..{last} is empty or spans a History-dependent line")
+    return span
+
+
+def pay_table(first: str, last: str, ids: object, *blocks: object) -> list[list[Any]]:
+    """The table's values (Decimal amounts, texts, None for blank), one row per id."""
+    from xlkpi import workbook_reader
+    from xlkpi.recalc import compute_checked, payroll_values
+    from xlkpi.workbook_reader import Sheet
+
+    fields = table_fields(first, last)
+    names = [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()][: len(blocks)]
+    sheets: dict[str, Sheet] = {}
+    for name, block in zip(names, blocks, strict=True):
+        rows = _rows(block)
+        sheets[name] = Sheet(name, rows, workbook_reader._header_map(rows))
+    history = [list(layout.HISTORY.headers)]
+    sheets[layout.HISTORY.name] = Sheet(
+        layout.HISTORY.name, history, workbook_reader._header_map(history)
+    )
+    contents = workbook_reader.read_loaded(Path("PAY_TABLE"), list(sheets), sheets)
+    result = compute_checked(contents)  # raises WorkbookValidationError on a bad input
+    by_id = {r.employee.id: payroll_values(r) for r in result.results}
+    out: list[list[Any]] = []
+    for row in _rows(ids):
+        values = by_id.get(str(row[0]).strip()) if row and row[0] != "" else None
+        out.append([None if values is None else values.get(f) for f in fields])
+    return out
+
+
+@xw.func
+@xw.arg("ids", ndim=2)
+@xw.arg("blocks", ndim=2)
+def PAY_TABLE(first: object, last: object, ids: object, *blocks: object) -> object:
+    """工资表列块 The Payroll columns first..last for the ids, from the month's input blocks."""
+    # blocks: 花名册, 考勤, 业绩, 店铺, 团队目标, 主管自评, 参数, _xlkpi, then the scorecards,
+    # each a whole bounded block with its header row; the result is a 2-D array, one row per id.
+    try:
+        table = pay_table(str(first), str(last), ids, *blocks)
+    except XlkpiError as exc:
+        problems = getattr(exc, "problems", None)
+        text = str(problems[0]) if problems else str(exc)
+        n = max(len(_rows(ids)), 1)
+        fields = [c.field for c in layout.PAYROLL.columns]
+        f, g = str(first), str(last)
+        width = fields.index(g) - fields.index(f) + 1 if {f, g} <= set(fields) else 1
+        return [[ERROR_PREFIX + text] * max(width, 1) for _ in range(n)]
+    return [["" if v is None else to_excel(v) for v in row] for row in table]
