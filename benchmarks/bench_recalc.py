@@ -181,7 +181,8 @@ def fill_template(template: Path, path: Path, month: Month) -> Path:
             inp = month.inputs[e.id]
             put(sheet_layout.name, 0, r, e.id)
             for c, column in enumerate(sheet_layout.columns[2:], start=2):
-                put(sheet_layout.name, c, r, getattr(inp, column.field))
+                if column.is_input and column.reads(e.plan, policy):
+                    put(sheet_layout.name, c, r, getattr(inp, column.field))
     rows = {name: 2 for name in [layout.SUPERVISOR_SELF.name, *layout.SCORECARD_SHEETS.values()]}
     for e in month.employees:
         score = month.inputs[e.id].score or Decimal(0)
@@ -204,7 +205,11 @@ def fill_template(template: Path, path: Path, month: Month) -> Path:
     for i, (team, target) in enumerate(sorted(month.team_targets.items()), start=2):
         put(layout.TEAMS.name, 0, i, team)
         put(layout.TEAMS.name, 1, i, target)
-    edits[layout.TEAMS.name][layout.PUBLIC_SALES_CELL] = month.public_sales
+    for i, shop in enumerate(month.shops, start=2):
+        row = [shop.name, shop.orders, shop.returns, shop.shipping_paid, shop.target, shop.group]
+        for c, value in enumerate(row):
+            put(layout.SHOPS.name, c, i, value or None)
+    edits.setdefault(layout.SHOPS.name, {})[layout.PUBLIC_SALES_CELL] = month.public_sales
     for i, h in enumerate(month.history, start=2):
         row = [
             h.month,
@@ -226,6 +231,17 @@ def fill_template(template: Path, path: Path, month: Month) -> Path:
         {name: SheetEdit(values=cells, style_from_row=2) for name, cells in edits.items()},
     )
     return path
+
+
+def sales_edit_cell(n: int) -> str:
+    """The 业绩 cell of the first synthetic employee whose plan reads personal sales: the one
+    input a benchmark edits between two recalcs."""
+    month = synthetic_month(n)
+    column = next(c for c in layout.SALES.columns if c.field == "sales")
+    col = layout.column_letter(layout.SALES.columns.index(column) + 1)
+    policy = default_policy()
+    row = next(i for i, e in enumerate(month.employees, start=2) if column.reads(e.plan, policy))
+    return f"{col}{row}"
 
 
 def make_book(path: Path, n: int) -> Path:
@@ -351,7 +367,11 @@ def main() -> None:
             recalc(book)
             from xlkpi.xlsx_patch import SheetEdit, patch_workbook
 
-            patch_workbook(book, work / "q.xlsx", {layout.SALES.name: SheetEdit(values={"C2": 1})})
+            patch_workbook(
+                book,
+                work / "q.xlsx",
+                {layout.SALES.name: SheetEdit(values={sales_edit_cell(args.profile): 1})},
+            )
             book = work / "q.xlsx"
             profiler = cProfile.Profile()
             profiler.enable()

@@ -79,7 +79,7 @@ def child_prepare(n: int, work: Path) -> dict[str, Any]:
     """fresh{n}.xlsx (filled), changed{n}.xlsx (recalculated, then one sales figure edited),
     done{n}.xlsx (changed{n} recalculated), floor{n}.json (the output cells the floor writes),
     twin{n}.xlsx (the pure-formula month for LibreOffice) and the bytes of the physical floor."""
-    from benchmarks.bench_recalc import make_book
+    from benchmarks.bench_recalc import make_book, sales_edit_cell
     from xlkpi import layout
     from xlkpi.recalc import payroll_values, recalc
     from xlkpi.xlsx_patch import SheetEdit, patch_workbook
@@ -91,7 +91,9 @@ def child_prepare(n: int, work: Path) -> dict[str, Any]:
     shutil.copyfile(fresh, once)
     result = recalc(once).result
     changed = work / f"changed{n}.xlsx"
-    patch_workbook(once, changed, {layout.SALES.name: SheetEdit(values={"C2": 12345})})
+    patch_workbook(
+        once, changed, {layout.SALES.name: SheetEdit(values={sales_edit_cell(n): 12345})}
+    )
     done = work / f"done{n}.xlsx"
     shutil.copyfile(changed, done)
     recalc(done)
