@@ -11,7 +11,7 @@ from workbook_templates.style import AMOUNT_FORMAT, style_header
 from xlkpi import layout
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee, Month
-from xlkpi.layout import ALERTS, FIRST_DATA_ROW, GRADE_LABELS, HISTORY
+from xlkpi.layout import ALERTS, BOOL_LABELS, FIRST_DATA_ROW, GRADE_LABELS, HISTORY
 
 TEMPLATE_VERSION = "1"
 ALERT_KINDS = {"warning": "警告", "dismissal": "劝退", "promotion": "晋升", "reward": "奖励"}
@@ -100,6 +100,7 @@ def write_history(ws: Worksheet, month: Month | None, employees: list[Employee])
                 _num(rec.total),
                 rec.rank or None,
                 rec.complaints,
+                BOOL_LABELS[rec.bad_record],
             ]
         )
         ws[f"{total}{row}"].number_format = AMOUNT_FORMAT  # (ws.max_row is O(rows))

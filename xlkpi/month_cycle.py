@@ -143,6 +143,7 @@ def history_rows(result: MonthResult, contents: WorkbookContents) -> tuple[list[
             "total": r.total,
             "rank": rank_labels.get(emp.rank, emp.rank),
             "complaints": inp.complaints if inp else 0,
+            "bad_record": layout.BOOL_LABELS[r.bad_record],
         }
         rows.append([values[c.field] for c in HISTORY.columns])
     return rows, skipped

@@ -1828,6 +1828,9 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
             complaints = 0
             if "complaints" in h and not _blank(sheet.value(r, h["complaints"])):
                 complaints = int(to_decimal(sheet.value(r, h["complaints"]), "complaints"))
+            bad = False  # an old 历史 sheet without 不良记录: the complaint count decides
+            if "bad_record" in h and not _blank(sheet.value(r, h["bad_record"])):
+                bad = _history_bool(sheet.value(r, h["bad_record"]))
         except (InputError, ValueError, OverflowError) as exc:
             problems.add(
                 where,
@@ -1839,9 +1842,24 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
             continue
         rank = _text(sheet.value(r, h["rank"])) if "rank" in h else ""
         records.append(
-            HistoryRecord(month, emp_id, score, grade, coefficient, total, rank, complaints)
+            HistoryRecord(month, emp_id, score, grade, coefficient, total, rank, complaints, bad)
         )
     return records
+
+
+def _history_bool(value: object) -> bool:
+    """A 是/否 cell of the History (TRUE/FALSE and 1/0 too); anything else is unreadable."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    for flag, label in layout.BOOL_LABELS.items():
+        if text == label:
+            return flag
+    if text.upper() in ("TRUE", "1"):
+        return True
+    if text.upper() in ("FALSE", "0"):
+        return False
+    raise ValueError(f"不良记录为“{text}”：请填写 是 或 否")
 
 
 def read_workbook(
