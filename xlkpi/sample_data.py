@@ -1,6 +1,6 @@
 """Built-in sample data: a realistic month for a small online shop, and synthetic staff at scale.
 
-:func:`demo_month` is the month `xlkpi demo` shows: about 30 staff covering every pay plan
+:func:`demo_month` is the month `xlkpi demo` shows: 38 staff covering every pay plan
 of rules.md §B, with names, teams and targets a shop would have. :func:`synthetic_month`
 makes any number of staff (deterministic for a seed) for benchmarks and property tests.
 """
@@ -147,7 +147,7 @@ def _employee(
 def demo_month(
     month: str = DEMO_MONTH, seed: int = 2026, plans: tuple[str, ...] = SAMPLE_PLANS
 ) -> Month:
-    """The demo shop's month: about 30 staff on ``plans``, its shops (店铺) and their groups."""
+    """The demo shop's month: 38 staff (all of them on every plan) on ``plans``, its shops (店铺) and their groups."""
     rng = random.Random(seed)
     employees = []
     for plan, count, base, post, team in _DEMO_STAFF:
