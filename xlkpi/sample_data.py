@@ -147,7 +147,7 @@ def _employee(
 def demo_month(
     month: str = DEMO_MONTH, seed: int = 2026, plans: tuple[str, ...] = SAMPLE_PLANS
 ) -> Month:
-    """The demo shop's month: 38 staff (all of them on every plan) on ``plans``, its shops (店铺) and their groups."""
+    """The demo shop's month: 38 staff on ``plans`` (all eleven), its shops (店铺), groups."""
     rng = random.Random(seed)
     employees = []
     for plan, count, base, post, team in _DEMO_STAFF:
