@@ -40,7 +40,7 @@ def test_new_month_carries_forward(book: Path, tmp_path: Path) -> None:
     assert months.count(("2026-10", "E00001")) == 1
     assert len([m for m in months if m[0] == "2026-10"]) == 38
     rows = read_sheet(out, HISTORY.name)
-    last = next(r for r in rows if r[0] == "2026-10" and r[1] == "E00030")
+    last = next(r for r in rows if r[0] == "2026-10" and r[1] == result.results[-1].employee.id)
     assert str(last[6]) == str(float(result.results[-1].total))
     # roster and policy carried, inputs cleared, payroll and alerts emptied
     assert read_sheet(out, "花名册") == read_sheet(book, "花名册")

@@ -196,7 +196,7 @@ def test_team_commission_returns_the_members_column_adding_up_to_the_pool() -> N
     assert sum(expected) == rules.team_pool(100001, 100000)
     assert [TEAM_SHARE(100001, 100000, 3, i) for i in (1, 2, 3)] == [s[0] for s in shares]
     assert TEAM_SHARE(100001, 100000, 3, 4).startswith("#输入错误: position is 4")
-    assert TEAM_SHARE(100001, "", 3, 1).startswith("#输入错误: team target为空")
+    assert TEAM_SHARE(100001, "", 3, 1).startswith("#输入错误: team target is blank")
 
 
 def test_team_sales_sums_pool_members_of_the_team() -> None:
