@@ -33,7 +33,7 @@ def book(tmp_path: Path) -> Path:
 def test_clean_book(book: Path) -> None:
     report = check(book)
     assert report.ok
-    assert report.month == "2026-10" and report.employees == 30
+    assert report.month == "2026-10" and report.employees == 38
     assert report.result is not None and report.result.total > 0
     assert any("not been recalculated" in n for n in report.notes)
 

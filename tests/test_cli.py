@@ -139,7 +139,7 @@ def test_new_month_refuses_then_forces(
     code, _, err = run(capsys, *args)
     assert code == 2 and "recalc" in err
     code, out, _ = run(capsys, *args, "--force")
-    assert code == 0 and "已开始 2026-11" in out and "历史新增 30 行" in out
+    assert code == 0 and "已开始 2026-11" in out and "历史新增 38 行" in out
 
 
 def test_payslips_command(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -155,8 +155,8 @@ def test_payslips_command(book: Path, tmp_path: Path, capsys: pytest.CaptureFixt
         "--passwords",
         str(passwords),
     )
-    assert code == 0 and "另按人写了 30 个文件（已加密" in out
-    assert len(list((tmp_path / "slips" / "工资条_2026-10").glob("*.xlsx"))) == 30
+    assert code == 0 and "另按人写了 38 个文件（已加密" in out
+    assert len(list((tmp_path / "slips" / "工资条_2026-10").glob("*.xlsx"))) == 38
 
 
 def test_a_missing_password_is_an_input_problem(

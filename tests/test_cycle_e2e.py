@@ -46,6 +46,7 @@ def history_of(result: MonthResult, month: Month) -> list[HistoryRecord]:
             r.total,
             r.employee.rank,
             month.inputs[r.employee.id].complaints,
+            r.bad_record,
         )
         for r in result.results
     ]
@@ -110,7 +111,7 @@ def test_three_months(tmp_path: Path) -> None:
 
     nov_book = tmp_path / "2026-11.xlsx"
     made = new_month("2026-11", nov_book, source=oct_book)
-    assert made.history_added == 30
+    assert made.history_added == len(october.employees)
     assert not check(nov_book).ok  # inputs are blank until HR fills them
     nov_inputs = inputs_for(2027, 60)
     fill_inputs(nov_book, nov_inputs, Decimal(380000), shops=october.shops)
@@ -121,6 +122,7 @@ def test_three_months(tmp_path: Path) -> None:
         october.team_targets,
         Decimal(380000),
         [*october.history, *history_of(oct_result, october)],
+        shops=october.shops,
     )
     nov_result = run_month(nov_book, november, tmp_path)
     assert not warned(nov_book, CS003)  # one month below 65 is not yet a warning
@@ -150,8 +152,77 @@ def test_sealed_month_edit_is_reported_on_the_template(tmp_path: Path) -> None:
     book = build_workbook(tmp_path / "m.xlsx", month=demo_month())
     recalc(book)
     close(book)
-    patch_cell(book, "考勤", "C5", 3)
+    patch_cell(book, "考勤", "C5", 5)  # the demo has 3 there
     report = check(book)
     assert len(report.seal_broken) == 1 and report.seal_broken[0].startswith("考勤!C5 封账时是")
     with pytest.raises(SealedMonthError, match="--reopen"):
         recalc(book)
+
+
+FINED, CLEAN, LONG_AGO = "E00021", "E00024", "E00026"  # customer service due a rank (demo)
+CLEAN_RECORD = {
+    "complaints": 0,
+    "chat_violations": 0,
+    "contact_leaks": 0,
+    "penalties": Decimal(0),
+    "losses": Decimal(0),
+    "absences": Decimal(0),
+}
+
+
+def promoted(result: MonthResult) -> set[str]:
+    return {a.employee_id for a in result.alerts if a.code.startswith("rank_")}
+
+
+def test_a_bad_record_in_any_month_of_the_history_blocks_the_rank(tmp_path: Path) -> None:
+    """rules.md A11 over the whole 历史: a fine in October still blocks the iron rank in
+    November (written as 不良记录 = 是 by new-month, read back), and so does a July record three
+    months before October; a clean history allows it."""
+    october = demo_month()
+    inputs = {i: replace(v, **CLEAN_RECORD) for i, v in october.inputs.items()}
+    inputs[FINED] = replace(inputs[FINED], chat_violations=1)  # a 违纪罚款 in October
+    july = replace(
+        next(h for h in october.history if h.employee_id == LONG_AGO),
+        month="2026-07",
+        bad_record=True,
+    )
+    october = replace(october, inputs=inputs, history=[july, *october.history])
+    book = build_workbook(tmp_path / "2026-10.xlsx", month=october)
+    assert any(h.bad_record for h in read_workbook(book).month.history)
+    oct_result = recalc(book).result
+    assert CLEAN in promoted(oct_result)
+    assert FINED not in promoted(oct_result) and LONG_AGO not in promoted(oct_result)
+    close(book)
+
+    nov_book = tmp_path / "2026-11.xlsx"
+    new_month("2026-11", nov_book, source=book)
+    history = read_sheet(nov_book, "历史")
+    column = history[0].index("不良记录")
+    flags = {(r[0], r[1]): r[column] for r in history[1:] if r[0]}
+    assert flags[("2026-10", FINED)] == "是" and flags[("2026-10", CLEAN)] == "否"
+    assert flags[("2026-07", LONG_AGO)] == "是"
+    nov_inputs = {
+        i: replace(
+            v, **CLEAN_RECORD, score=Decimal(90) if i in (FINED, CLEAN, LONG_AGO) else v.score
+        )
+        for i, v in inputs_for(2027, 90).items()
+    }
+    fill_inputs(nov_book, nov_inputs, Decimal(380000), shops=october.shops)
+    nov_result = recalc(nov_book).result
+    assert CLEAN in promoted(nov_result)
+    assert FINED not in promoted(nov_result)  # October's fine, from the 历史 sheet
+    assert LONG_AGO not in promoted(nov_result)  # four months back
+
+
+def test_an_old_history_without_the_bad_record_column_still_reads(tmp_path: Path) -> None:
+    """A 历史 sheet made before 不良记录 existed reads; its blank column means no bad record,
+    and the complaint count still counts (docs/decisions.md)."""
+    month = demo_month()
+    book = build_workbook(tmp_path / "m.xlsx", month=month)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["历史"]
+    header = [c.value for c in ws[1]]
+    ws.delete_cols(header.index("不良记录") + 1)
+    wb.save(book)
+    history = read_workbook(book).month.history
+    assert len(history) == len(month.history) and not any(h.bad_record for h in history)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,15 @@ from xlkpi.inputs import Shop
 from xlkpi.messages import set_lang
 from xlkpi.policy import validate_policy
 from xlkpi.sample_data import SAMPLE_PLANS, demo_month, synthetic_month
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """These tests read the English twin of the engine's messages (tests/test_messages.py
+    checks the Chinese ones)."""
+    set_lang("en")
+    yield
+    set_lang("zh")
 
 
 def d(text: str | int) -> Decimal:
@@ -43,6 +53,7 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("inputs", "error", "what", "allowed"), INVALID)
+@pytest.mark.usefixtures("english")
 def test_invalid_input_says_what_is_wrong_and_what_is_allowed(
     inputs: dict[str, object], error: type[InputError], what: str, allowed: str
 ) -> None:
@@ -64,6 +75,7 @@ def test_invalid_input_names_the_employee(
     assert "E7" in str(info.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_inputs_missing_target_unknown_plan() -> None:
     emp = Employee("E1", "李娜", "designer", date(2024, 1, 1))
     with pytest.raises(MissingValueError, match=r"employee E1 \(李娜\) has no inputs for 2026-10"):
@@ -103,6 +115,7 @@ def test_one_pool_for_all_groups_split_in_roster_order() -> None:
     assert bonus == {"A1": d(500), "B1": d(300), "A2": d(500), "A3": d(500)}
 
 
+@pytest.mark.usefixtures("english")
 def test_a_score_above_the_plans_maximum_is_an_error_never_capped() -> None:
     wh = Employee("W1", "陈刚", "warehouse", date(2024, 1, 1))
     with pytest.raises(OutOfRangeError, match="between 0 and 100"):
@@ -192,7 +205,7 @@ def test_public_pool_counts_cs_2017_staff_only() -> None:
 
 def test_month_result_totals_and_alerts() -> None:
     result = compute_month(demo_month())
-    assert len(result.results) == 30
+    assert len(result.results) == 38
     assert {r.employee.plan for r in result.results} == set(SAMPLE_PLANS)
     assert result.total == sum((r.total for r in result.results), d(0))
     assert result.alerts == [a for r in result.results for a in r.alerts]

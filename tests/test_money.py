@@ -5,12 +5,14 @@ from __future__ import annotations
 import ast
 import datetime
 import decimal
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from xlkpi.errors import InputError, InvalidNumberError, MissingValueError
+from xlkpi.messages import set_lang
 from xlkpi.money import D, format_number, format_rate, format_yuan, round_money, to_decimal
 
 ENGINE_MODULES = (
@@ -25,6 +27,18 @@ ENGINE_MODULES = (
     "engine",
     "history",
 )
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """These tests read the English twin of the engine's messages (tests/test_messages.py
+    checks the Chinese ones)."""
+    set_lang("en")
+    yield
+    set_lang("zh")
+
+
+pytestmark = pytest.mark.usefixtures("english")
 PACKAGE = Path(__file__).resolve().parent.parent / "xlkpi"
 
 

@@ -32,15 +32,15 @@ def test_new_month_carries_forward(book: Path, tmp_path: Path) -> None:
     result = recalc(book).result
     out = tmp_path / "2026-11.xlsx"
     r = new_month("2026-11", out, source=book)
-    assert (r.history_added, r.history_skipped, r.employees) == (30, 0, 30)
+    assert (r.history_added, r.history_skipped, r.employees) == (38, 0, 38)
     contents = read_workbook(out)
     assert contents.month_name == "2026-11" and contents.status == "new"
     assert contents.meta.get("input_hash", "") == ""
     months = history_months(out)
     assert months.count(("2026-10", "E00001")) == 1
-    assert len([m for m in months if m[0] == "2026-10"]) == 30
+    assert len([m for m in months if m[0] == "2026-10"]) == 38
     rows = read_sheet(out, HISTORY.name)
-    last = next(r for r in rows if r[0] == "2026-10" and r[1] == "E00030")
+    last = next(r for r in rows if r[0] == "2026-10" and r[1] == result.results[-1].employee.id)
     assert str(last[6]) == str(float(result.results[-1].total))
     # roster and policy carried, inputs cleared, payroll and alerts emptied
     assert read_sheet(out, "花名册") == read_sheet(book, "花名册")
@@ -64,9 +64,9 @@ def test_history_is_never_duplicated(tmp_path: Path) -> None:
     book = write_book(tmp_path / "m.xlsx", replace(month, history=[*month.history, *already]))
     recalc(book)
     r = new_month("2026-11", tmp_path / "n.xlsx", source=book)
-    assert (r.history_added, r.history_skipped) == (25, 5)
+    assert (r.history_added, r.history_skipped) == (33, 5)
     months = history_months(tmp_path / "n.xlsx")
-    assert len([m for m in months if m[0] == "2026-10"]) == 30
+    assert len([m for m in months if m[0] == "2026-10"]) == 38
     assert len(set(months)) == len(months)
 
 
@@ -85,7 +85,7 @@ def test_refuses_inputs_changed_since_recalc(book: Path, tmp_path: Path) -> None
 
 def test_force_carries_an_unrecalculated_month(book: Path, tmp_path: Path) -> None:
     r = new_month("2026-11", tmp_path / "n.xlsx", source=book, force=True)
-    assert r.history_added == 30 and r.warnings
+    assert r.history_added == 38 and r.warnings
 
 
 def test_month_must_move_forward(book: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -10,12 +11,25 @@ import pytest
 from xlkpi import compute_month
 from xlkpi.errors import MissingValueError, OutOfRangeError
 from xlkpi.inputs import Employee, MonthInput
+from xlkpi.messages import set_lang
 from xlkpi.money import round_money
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, PLANS, PlanContext
 from xlkpi.policy import PLAN_CODES, Policy, validate_policy
 from xlkpi.policy_io import default_policy
 from xlkpi.sample_data import demo_month, synthetic_month
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """These tests read the English twin of the engine's messages (tests/test_messages.py
+    checks the Chinese ones)."""
+    set_lang("en")
+    yield
+    set_lang("zh")
+
+
+pytestmark = pytest.mark.usefixtures("english")
 
 P = default_policy()
 CTX = PlanContext(month="2026-10", group_completion=Decimal(1))

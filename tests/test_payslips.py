@@ -119,7 +119,7 @@ def test_per_employee_files_are_encrypted(book: Path, tmp_path: Path) -> None:
     recalc(book)
     passwords = {e.id: f"pw-{e.id}" for e in demo_month().employees}
     r = write_payslips(book, tmp_path / "out", passwords=passwords)
-    assert r.encrypted and len(r.employee_files) == 30
+    assert r.encrypted and len(r.employee_files) == 38
     target = r.employee_files[2]
     assert target.name.startswith("2026-10_E00003_") and target.parent.name == "工资条_2026-10"
     with pytest.raises(Exception):  # noqa: B017 - not a zip any more: openpyxl cannot open it
@@ -153,7 +153,7 @@ def test_passwords_from_a_roster_column(book: Path, tmp_path: Path) -> None:
 
 def test_missing_password_is_refused_as_an_input_problem(book: Path, tmp_path: Path) -> None:
     recalc(book)
-    with pytest.raises(PasswordsError, match="有 29 名员工没有密码") as info:
+    with pytest.raises(PasswordsError, match="有 37 名员工没有密码") as info:
         write_payslips(book, tmp_path / "out", passwords={"E00001": "x"})
     assert info.value.exit_code == 1
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

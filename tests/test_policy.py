@@ -306,3 +306,17 @@ def test_missing_section_is_reported() -> None:
     del data["review"]
     with pytest.raises(PolicyError, match="review: Field required"):
         validate_policy(data)
+
+
+def test_reference_tables_reach_no_plan_and_say_why() -> None:
+    """Issue #12 point 12: the 物流部KPI card scores no plan and its note says why (rules.md §C);
+    the engine grades with the one grade function of rules.py (point 14)."""
+    import inspect
+
+    from xlkpi import engine, rules
+
+    p = default_policy()
+    card = p.scorecards["logistics_kpi"]
+    assert card.plans == [] and "参考表" in card.note and "§B" in card.note
+    assert engine.grade_of is rules.grade_of
+    assert "def grade" not in inspect.getsource(engine)

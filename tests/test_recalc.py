@@ -43,7 +43,7 @@ def input_cells(path: Path) -> dict[str, list[list[object]]]:
 def test_values_read_back_equal_the_engine(book: Path) -> None:
     result = recalc(book).result
     totals = payroll_totals(book)
-    assert len(totals) == len(result.results) == 30
+    assert len(totals) == len(result.results) == 38
     for r in result.results:
         assert Decimal(repr(totals[r.employee.id])) == r.total
     rows = read_sheet(book, PAYROLL.name)
@@ -91,7 +91,7 @@ def test_meta_records_status_and_hash(book: Path) -> None:
     contents = read_workbook(book)
     assert contents.status == "recalculated"
     assert contents.meta["input_hash"] == contents.input_hash
-    assert contents.meta["employees"] == "30"
+    assert contents.meta["employees"] == "38"
 
 
 def test_recalc_twice_gives_the_same_values(book: Path) -> None:
@@ -114,7 +114,7 @@ def test_fewer_staff_leaves_no_stale_rows(book: Path) -> None:
                 break
     wb.save(book)
     result = recalc(book).result
-    assert len(payroll_totals(book)) == len(result.results) == 29
+    assert len(payroll_totals(book)) == len(result.results) == 37
 
 
 def test_backup_keeps_the_previous_version(book: Path) -> None:

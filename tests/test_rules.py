@@ -6,6 +6,7 @@ counts at n − 1, n, n + 1. Every expected number is read off rules.md, not off
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -14,8 +15,21 @@ import pytest
 from xlkpi import rules
 from xlkpi.errors import InputError, InvalidNumberError, MissingValueError, OutOfRangeError
 from xlkpi.inputs import Shop
+from xlkpi.messages import set_lang
 from xlkpi.money import round_money
 from xlkpi.policy_io import default_policy
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """These tests read the English twin of the engine's messages (tests/test_messages.py
+    checks the Chinese ones)."""
+    set_lang("en")
+    yield
+    set_lang("zh")
+
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def d(text: str | int) -> Decimal:
@@ -286,7 +300,7 @@ def test_level_share(level: str, share: str) -> None:
 
 
 def test_level_share_unknown() -> None:
-    with pytest.raises(OutOfRangeError, match="level is 'boss'"):
+    with pytest.raises(OutOfRangeError, match="级别 is 'boss'"):
         rules.level_share("boss")
 
 
@@ -298,7 +312,7 @@ def test_grade_bonus(grade: str, bonus: int) -> None:
 
 
 def test_grade_bonus_unknown() -> None:
-    with pytest.raises(OutOfRangeError, match="grade is 'great'"):
+    with pytest.raises(OutOfRangeError, match="绩效评级 is 'great'"):
         rules.grade_bonus("great")
 
 

@@ -137,14 +137,16 @@ def test_demo_inputs_and_traces_are_written(demo: openpyxl.Workbook) -> None:
     month = demo_month()
     result = compute_month(month)
     roster = demo[layout.ROSTER.name]
-    assert [roster.cell(row=2 + i, column=1).value for i in range(30)] == [
+    assert [roster.cell(row=2 + i, column=1).value for i in range(len(month.employees))] == [
         e.id for e in month.employees
     ]
     assert demo[layout.META][layout.META_MONTH_CELL].value == month.month
     pay = demo[layout.PAYROLL.name]
     trace = layout.PAYROLL.letter("trace")
-    assert [pay[f"{trace}{2 + i}"].value for i in range(30)] == [r.trace for r in result.results]
-    assert pay[f"A{2 + 30}"].value == layout.PAYROLL_TOTAL_LABEL
+    assert [pay[f"{trace}{2 + i}"].value for i in range(len(month.employees))] == [
+        r.trace for r in result.results
+    ]
+    assert pay[f"A{2 + len(month.employees)}"].value == layout.PAYROLL_TOTAL_LABEL
     assert demo[layout.ALERTS.name].max_row == 1 + len(result.alerts)
 
 

@@ -115,9 +115,9 @@ def test_blank_input_gives_blank_never_a_number() -> None:
 
 def test_bad_input_is_a_readable_error_text() -> None:
     text = PERF_COEFF(130)
-    assert text.startswith("#输入错误: score is 130; a score must lie between 0 and 120")
-    assert COMMISSION(-5).startswith("#输入错误: sales is -5")
-    assert PERF_COEFF("abc").startswith("#输入错误: score is 'abc'")
+    assert text.startswith("#输入错误: score为130：分数必须在0到120之间")
+    assert COMMISSION(-5).startswith("#输入错误: sales为-5：不能为负数")
+    assert PERF_COEFF("abc").startswith("#输入错误: score为'abc'，不是数字")
 
 
 def test_an_error_value_in_a_cell_is_passed_on() -> None:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from xlkpi.errors import InputError, PolicyError, XlkpiError
+from xlkpi.messages import t
 
 ERROR_PREFIX = "#输入错误: "
 POLICY_ERROR_PREFIX = "#参数错误: "
@@ -165,7 +166,7 @@ def to_date(value: object, what: str) -> date:
             return date.fromisoformat(text[:10])
         except ValueError:
             pass
-    raise InvalidNumberError(f"{what} is {value!r}, not a date; enter a date such as 2024-03-01")
+    raise InvalidNumberError(t("value.not_date", what=what, value=repr(value)))
 
 
 def to_month(value: object) -> str:
@@ -178,7 +179,7 @@ def to_month(value: object) -> str:
     try:
         day = to_date(value, "month")
     except InvalidNumberError:
-        raise InvalidNumberError(f"month is {value!r}; write it as YYYY-MM, e.g. 2026-10") from None
+        raise InvalidNumberError(t("value.not_month", value=repr(value))) from None
     return f"{day.year:04d}-{day.month:02d}"
 
 

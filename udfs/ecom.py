@@ -12,6 +12,7 @@ from xlkpi import rules
 from xlkpi.errors import OutOfRangeError
 from xlkpi.inputs import Shop
 from xlkpi.layout import GRADE_LABELS, LEVEL_LABELS
+from xlkpi.messages import t
 from xlkpi.money import ZERO, round_money, to_decimal
 from xlkpi.policy import LEVELS
 from xlkpi.policy_io import default_policy
@@ -24,13 +25,13 @@ def _shops(sales: object, targets: object, groups: object = None) -> list[Shop]:
     if not len(sales_col) == len(target_col) == len(group_col):
         raise OutOfRangeError("店铺销售额、目标和客服组必须是同样高度的区域")
     shops = []
-    for i, (s, t, g) in enumerate(zip(sales_col, target_col, group_col, strict=True), start=1):
-        if is_blank(s) and is_blank(t):
+    for i, (s, goal, g) in enumerate(zip(sales_col, target_col, group_col, strict=True), start=1):
+        if is_blank(s) and is_blank(goal):
             continue
-        for cell in (s, t):
+        for cell in (s, goal):
             if is_error(cell):
                 raise OutOfRangeError(f"第{i}个店铺的数值是错误值 {cell}")
-        target = None if is_blank(t) else rules.amount_arg(t, "shop target")
+        target = None if is_blank(goal) else rules.amount_arg(goal, "shop target")
         group = "" if is_blank(g) else str(g).strip()
         shops.append(
             Shop(f"店铺{i}", to_decimal(need(s), "shop sales"), target=target, group=group)
@@ -78,7 +79,7 @@ def POOL_SHARE(pool: object, members: object, position: object) -> object:
         count = rules.count_arg(need(m), "members")
         index = rules.count_arg(need(pos), "position")
         if not 1 <= index <= count:
-            raise OutOfRangeError(f"position is {index}; it must lie between 1 and {count}")
+            raise OutOfRangeError(t("udf.position", value=index, count=count))
         return rules.split_evenly(rules.amount_arg(need(amount), "pool"), count)[index - 1]
 
     return vectorize(share, pool, members, position)
@@ -101,7 +102,12 @@ def LEVEL_SHARE(
         code = by_label.get(name, name)
         if code not in LEVELS or code not in table:
             raise OutOfRangeError(
-                f"level is {name!r}; use one of {', '.join(LEVEL_LABELS.values())}"
+                t(
+                    "rules.choice",
+                    what="level",
+                    value=repr(name),
+                    known=", ".join(LEVEL_LABELS.values()),
+                )
             )
         count = rules.count_arg(need(m), "members")
         if count == 0:

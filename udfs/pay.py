@@ -14,6 +14,7 @@ from udfs import _policy_args as pa
 from udfs._boundary import guarded, is_blank, is_error, need, vectorize
 from xlkpi import rules
 from xlkpi.errors import MissingValueError, OutOfRangeError
+from xlkpi.messages import t
 from xlkpi.money import HUNDRED, ONE, ZERO, round_money, to_decimal
 from xlkpi.policy_io import default_policy
 
@@ -30,7 +31,7 @@ def AMOUNT(value: object, sign: object = 1) -> object:
     """金额(到分;sign=-1为扣款) An amount ≥ 0 rounded to the fen, times sign (1 or -1)."""
     factor = to_decimal(1 if is_blank(sign) else sign, "sign")
     if factor not in (ONE, -ONE):
-        raise OutOfRangeError(f"sign is {factor}; use 1 or -1")
+        raise OutOfRangeError(t("udf.sign", value=factor))
     return vectorize(lambda v: round_money(rules.amount_arg(need(v), "amount") * factor), value)
 
 

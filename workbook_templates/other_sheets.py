@@ -13,6 +13,7 @@ from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee, Month
 from xlkpi.layout import (
     ALERTS,
+    BOOL_LABELS,
     FIRST_DATA_ROW,
     GRADE_LABELS,
     HISTORY,
@@ -106,6 +107,7 @@ def write_history(ws: Worksheet, month: Month | None, employees: list[Employee])
             "total": _num(rec.total),
             "rank": rec.rank or None,
             "complaints": rec.complaints,
+            "bad_record": BOOL_LABELS[rec.bad_record],
         }
         if rec.in_ledger:  # the month's own ledger figures (the cumulative ones are not known)
             items = dict(rec.additional_items)

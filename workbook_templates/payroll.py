@@ -315,6 +315,10 @@ def payroll_formulas(
         lines = _second_version_lines(plan, r, last, roster, sales, policy, rr, net, tail)
     else:
         raise ValueError(f"unknown pay plan {plan!r}")
+    if not layout.SCORE_COLUMN.reads(plan, policy):
+        # a plan without an appraisal score (doc 002, logistics sales): the cells stay blank
+        for key in ("score", "coefficient", "grade", "score_row"):
+            out.pop(key, None)
     if plan == "cs_2017" and any(c.field == "absent_months" for c in SALES.columns):
         # 第2条: absent more than 2 months → not appraised: no grade, no coefficient
         absent = f"N({sales('absent_months')})>{n('plans.cs_2017.max_absent_months')}"

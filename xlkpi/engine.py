@@ -19,7 +19,7 @@ from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number
 from xlkpi.net_pay import TAX_CODES, NetPay, with_net_pay
 from xlkpi.paylines import PayLine, total_of, trace
-from xlkpi.payplans import PLANS, PlanContext, cs_2017_appraised, logistics_appraised
+from xlkpi.payplans import PLAN_LABELS, PLANS, PlanContext, cs_2017_appraised, logistics_appraised
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
 from xlkpi.rules import (
@@ -145,7 +145,7 @@ def _input(month: Month, emp: Employee) -> MonthInput:
         return month.inputs[emp.id]
     except KeyError:
         raise MissingValueError(
-            f"employee {emp.id} ({emp.name}) has no inputs for {month.month}"
+            t("engine.no_inputs", id=emp.id, name=emp.name, month=month.month)
         ) from None
 
 
@@ -181,7 +181,7 @@ def _compute_month(month: Month, policy: Policy | None) -> MonthResult:
             result = _compute_employee(emp, inp, ctx, history.get(emp.id, no_history), p)
             result = with_net_pay(result, month, ledgers.get(emp.id, []), p)
         except InputError as exc:
-            raise type(exc)(f"employee {emp.id} ({emp.name}): {exc}") from None
+            raise type(exc)(t("engine.employee", id=emp.id, name=emp.name, message=exc)) from None
         results.append(result)
         alerts.extend(result.alerts)
     return MonthResult(month.month, p, results, alerts)
@@ -233,7 +233,13 @@ def _compute_employee(
 ) -> EmployeeResult:
     plan = PLANS.get(emp.plan)
     if plan is None:
-        raise OutOfRangeError(f"pay plan is {emp.plan!r}; use one of {', '.join(PLANS)}")
+        raise OutOfRangeError(
+            t(
+                "engine.unknown_plan",
+                plan=repr(emp.plan),
+                known="、".join(PLAN_LABELS[p][0] for p in PLANS),
+            )
+        )
     score = inp.score
     appraised = emp.plan != "cs_2017" or cs_2017_appraised(inp, p)
     if score is None or not appraised:

@@ -695,6 +695,9 @@ HISTORY = SheetLayout(
         Column("total", "应发工资", "amount", width=14),
         Column("rank", "客服等级", "text", width=10),
         Column("complaints", "客诉次数", "count", width=10),
+        # rules.md A11: a complaint, fine, penalty, loss or absence that month (是/否). An old
+        # 历史 sheet without the column reads blank: the complaint count alone decides.
+        Column("bad_record", "不良记录", "bool", width=10),
         *HISTORY_LEDGER,
     ),
 )

@@ -438,6 +438,82 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在本岗位工作未满一个月，不具有考核资格：业绩和行为系数按1计发。",
         "less than one full month in the post: not appraised; results and behaviour are paid at 1.",
     ),
+    # --- engine, rules, money and UDF errors (a UDF cell or the command line shows them) -------
+    "value.blank": ("{what}为空：需要填写一个数字。", "{what} is blank; a number is required"),
+    "value.not_number": (
+        "{what}为{value}，不是数字：请填写数字。",
+        "{what} is {value}, not a number; enter a number",
+    ),
+    "value.not_finite": (
+        "{what}为{value}，不是有限的数字：请填写数字。",
+        "{what} is {value}, not a finite number; enter a number",
+    ),
+    "value.not_digits": (
+        "{what}为{value}，不是数字：请填写数字，例如 25000 或 85%。",
+        "{what} is {value}, which is not a number; enter digits such as 25000 or 85%",
+    ),
+    "value.negative": (
+        "{what}为{value}：不能为负数（请填写0或以上）。",
+        "{what} is {value}; it cannot be negative (enter 0 or more)",
+    ),
+    "value.count_negative": (
+        "{what}为{value}：次数不能为负数（请填写0或以上）。",
+        "{what} is {value}; a count cannot be negative (enter 0 or more)",
+    ),
+    "value.count_whole": (
+        "{what}为{value}：次数必须是整数。",
+        "{what} is {value}; a count must be a whole number",
+    ),
+    "value.score_range": (
+        "{what}为{value}：分数必须在0到{top}之间（参数 {where}）。",
+        "{what} is {value}; a score must lie between 0 and {top} (policy {where})",
+    ),
+    "value.not_date": (
+        "{what}为{value}，不是日期：请填写日期，例如 2024-03-01。",
+        "{what} is {value}, not a date; enter a date such as 2024-03-01",
+    ),
+    "value.not_month": (
+        "月份为{value}：请按 YYYY-MM 填写，例如 2026-10。",
+        "month is {value}; write it as YYYY-MM, e.g. 2026-10",
+    ),
+    "rules.no_schedule": (
+        "没有名为{name}的提成表：请使用{known}之一。",
+        "no commission schedule named {name}; use one of {known}",
+    ),
+    "rules.no_public_staff": (
+        "客服人数为0：公共提成至少需要1人分配。",
+        "number of customer-service staff is 0; the pool needs at least 1",
+    ),
+    "rules.members": (
+        "人数为{members}：分配至少需要1人。",
+        "members is {members}; a pool needs at least 1 member",
+    ),
+    "rules.choice": (
+        "{what}为{value}：请选择{known}之一。",
+        "{what} is {value}; use one of {known}",
+    ),
+    "engine.no_inputs": (
+        "员工 {id}（{name}）没有{month}的本月数据：请在考勤表和业绩表为其填写一行。",
+        "employee {id} ({name}) has no inputs for {month}",
+    ),
+    "engine.employee": ("员工 {id}（{name}）：{message}", "employee {id} ({name}): {message}"),
+    "engine.unknown_plan": (
+        "岗位/薪资方案为{plan}：请使用{known}之一。",
+        "pay plan is {plan}; use one of {known}",
+    ),
+    "payplans.score_blank": (
+        "绩效分数为空：请填写本月考核分数（考核表合计）。",
+        "score is blank; enter the month's appraisal score (the scorecard total)",
+    ),
+    "payplans.task_blank": (
+        "任务完成系数和个人目标都为空：请填写其中一项。",
+        "task coefficient and personal target are both blank; enter one of them",
+    ),
+    "udf.sign": ("符号为{value}：请使用1或-1。", "sign is {value}; use 1 or -1"),
+    "udf.position": (
+        "位置为{value}：必须在1到{count}之间。",
+        "position is {value}; it must lie between 1 and {count}",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from xlkpi.errors import InvalidNumberError, MissingValueError
+from xlkpi.messages import t
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -44,9 +45,9 @@ def to_decimal(value: object, what: str = "value") -> Decimal:
     Decimal('0.1')
     """
     if value is None:
-        raise MissingValueError(f"{what} is blank; a number is required")
+        raise MissingValueError(t("value.blank", what=what))
     if isinstance(value, bool):
-        raise InvalidNumberError(f"{what} is {value!r}, not a number; enter a number")
+        raise InvalidNumberError(t("value.not_number", what=what, value=repr(value)))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -57,25 +58,23 @@ def to_decimal(value: object, what: str = "value") -> Decimal:
         result = _parse_text(value, what)
     else:
         raise InvalidNumberError(
-            f"{what} is {value!r} ({type(value).__name__}), not a number; enter a number"
+            t("value.not_number", what=what, value=f"{value!r} ({type(value).__name__})")
         )
     if not result.is_finite():
-        raise InvalidNumberError(f"{what} is {value!r}, not a finite number; enter a number")
+        raise InvalidNumberError(t("value.not_finite", what=what, value=repr(value)))
     return result
 
 
 def _parse_text(text: str, what: str) -> Decimal:
     cleaned = unicodedata.normalize("NFKC", text).strip()
     if not cleaned:
-        raise MissingValueError(f"{what} is blank; a number is required")
+        raise MissingValueError(t("value.blank", what=what))
     percent = cleaned.endswith("%")
     body = _STRIP.sub("", cleaned[:-1] if percent else cleaned)
     try:
         number = Decimal(body)
     except InvalidOperation:
-        raise InvalidNumberError(
-            f"{what} is {text!r}, which is not a number; enter digits such as 25000 or 85%"
-        ) from None
+        raise InvalidNumberError(t("value.not_digits", what=what, value=repr(text))) from None
     return number / HUNDRED if percent else number
 
 

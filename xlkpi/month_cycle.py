@@ -144,6 +144,7 @@ def history_rows(result: MonthResult, contents: WorkbookContents) -> tuple[list[
             "total": r.total,
             "rank": rank_labels.get(emp.rank, emp.rank),
             "complaints": inp.complaints if inp else 0,
+            "bad_record": layout.BOOL_LABELS[r.bad_record],
         }
         taxes = contents.month.tax_inputs.get(emp.id) if contents.month else None
         values.update(ledger_values(r, taxes))

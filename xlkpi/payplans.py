@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from xlkpi.errors import MissingValueError, OutOfRangeError
 from xlkpi.inputs import Employee, MonthInput
+from xlkpi.messages import t
 from xlkpi.money import (
     HUNDRED,
     ONE,
@@ -94,9 +95,7 @@ _round = round_money
 def _score(emp: Employee, inp: MonthInput, policy: Policy) -> Decimal:
     score = inp.score
     if score is None:
-        raise MissingValueError(
-            "score is blank; enter the month's appraisal score (the scorecard total)"
-        )
+        raise MissingValueError(t("payplans.score_blank"))
     if 0 <= score <= policy.score.maximum_for(emp.plan):  # a MonthInput holds ints and Decimals
         return score
     return score_arg(score, policy, plan=emp.plan)
@@ -372,9 +371,7 @@ def store_coefficient(inp: MonthInput, policy: Policy) -> Decimal:
         return min(inp.task_coefficient, plan.task_coefficient_cap)
     if inp.target is not None:
         return task_coefficient(inp.net_sales, inp.target, plan.task_coefficient_cap)
-    raise MissingValueError(
-        "task coefficient and personal target are both blank; enter one of them"
-    )
+    raise MissingValueError(t("payplans.task_blank"))
 
 
 def store_manager(

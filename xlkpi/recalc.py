@@ -172,7 +172,7 @@ def check_unlocked(path: Path) -> None:
     atomic_file.check_unlocked(path)
 
 
-_EMPLOYEE_IN_MESSAGE = re.compile(r"employee (\S+) \(")
+_EMPLOYEE_IN_MESSAGE = re.compile(r"(?:employee|员工) (\S+) [(（]")
 
 
 def compute_checked(contents: WorkbookContents) -> MonthResult:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from xlkpi.errors import InvalidNumberError, MissingValueError, OutOfRangeError
 from xlkpi.inputs import Shop
+from xlkpi.messages import t
 from xlkpi.money import FEN, HUNDRED, ONE, ZERO, format_number, round_money, to_decimal
 from xlkpi.policy import AttendancePolicy, GradePolicy, Policy, StrictAttendancePolicy
 from xlkpi.policy_io import default_policy
@@ -26,7 +27,7 @@ def amount_arg(value: object, what: str) -> Decimal:
     """A money amount ≥ 0."""
     number = to_decimal(value, what)
     if number < ZERO:
-        raise OutOfRangeError(f"{what} is {number}; it cannot be negative (enter 0 or more)")
+        raise OutOfRangeError(t("value.negative", what=what, value=number))
     return number
 
 
@@ -34,9 +35,9 @@ def count_arg(value: object, what: str) -> int:
     """A whole count ≥ 0 (3.0 is accepted as 3; 2.5 is not)."""
     number = to_decimal(value, what)
     if number < ZERO:
-        raise OutOfRangeError(f"{what} is {number}; a count cannot be negative (enter 0 or more)")
+        raise OutOfRangeError(t("value.count_negative", what=what, value=number))
     if number != number.to_integral_value():
-        raise InvalidNumberError(f"{what} is {number}; a count must be a whole number")
+        raise InvalidNumberError(t("value.count_whole", what=what, value=number))
     return int(number)
 
 
@@ -52,9 +53,7 @@ def score_arg(
     top = policy.score.maximum if plan is None else policy.score.maximum_for(plan)
     if not ZERO <= number <= top:
         where = "score.maximum" if plan is None else f"score.plan_maximum.{plan}"
-        raise OutOfRangeError(
-            f"{what} is {number}; a score must lie between 0 and {top} (policy {where})"
-        )
+        raise OutOfRangeError(t("value.score_range", what=what, value=number, top=top, where=where))
     return number
 
 
@@ -187,6 +186,14 @@ def strict_attendance_bonus(
 # ---------------------------------------------------------------- A4, A5: commissions
 
 
+def _labels(codes: object, kind: str) -> str:
+    """The choices of an error message, as the workbook labels them (grade or level codes)."""
+    from xlkpi import layout  # layout imports the plans, which import this module
+
+    names = layout.GRADE_LABELS if kind == "grade" else layout.LEVEL_LABELS
+    return "、".join(f"{names.get(c, c)}（{c}）" for c in codes)  # type: ignore[attr-defined]
+
+
 def schedule_of(schedule: str | MarginalRateScale | None, policy: Policy) -> MarginalRateScale:
     """Look up a commission schedule by name (default: the progressive sales bonus)."""
     if isinstance(schedule, MarginalRateScale):
@@ -196,9 +203,7 @@ def schedule_of(schedule: str | MarginalRateScale | None, policy: Policy) -> Mar
         return policy.commission[name]
     except KeyError:
         known = ", ".join(sorted(policy.commission))
-        raise OutOfRangeError(
-            f"no commission schedule named {name!r}; use one of {known}"
-        ) from None
+        raise OutOfRangeError(t("rules.no_schedule", name=repr(name), known=known)) from None
 
 
 def commission(
@@ -232,7 +237,7 @@ def public_pool_share(
     p = _policy(policy)
     heads = count_arg(staff, "number of customer-service staff")
     if heads == 0:
-        raise OutOfRangeError("number of customer-service staff is 0; the pool needs at least 1")
+        raise OutOfRangeError(t("rules.no_public_staff"))
     scale = schedule_of(schedule or p.plans.cs_2017.public_pool_schedule, p)
     return pool_share(scale.compute(amount_arg(public_sales, "public sales")), heads)
 
@@ -247,7 +252,7 @@ def pool_share(pool: Decimal, members: int, share: Decimal = ONE) -> Decimal:
     Decimal('90.17')
     """
     if members <= 0:
-        raise OutOfRangeError(f"members is {members}; a pool needs at least 1 member")
+        raise OutOfRangeError(t("rules.members", members=members))
     return round_money(pool * share / members)
 
 
@@ -322,7 +327,7 @@ def split_evenly(pool: Decimal, members: int) -> list[Decimal]:
     [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
     """
     if members <= 0:
-        raise OutOfRangeError(f"members is {members}; a team needs at least 1 member")
+        raise OutOfRangeError(t("rules.members", members=members))
     fen = int(round_money(pool) / FEN)
     each, left = divmod(fen, members)
     return [(Decimal(each + (1 if i < left else 0)) * FEN) for i in range(members)]
@@ -350,7 +355,14 @@ def grade_bonus(grade_name: str, policy: Policy | None = None) -> Decimal:
     """Grade bonus for other departments: fail 0, pass 300, good 400, excellent 500."""
     table = _policy(policy).team.grade_bonus
     if grade_name not in table:
-        raise OutOfRangeError(f"grade is {grade_name!r}; use one of {', '.join(table)}")
+        raise OutOfRangeError(
+            t(
+                "rules.choice",
+                what="绩效评级",
+                value=repr(grade_name),
+                known=_labels(table, "grade"),
+            )
+        )
     return round_money(table[grade_name])
 
 
@@ -358,7 +370,9 @@ def level_share(level: str, policy: Policy | None = None) -> Decimal:
     """Share of the average customer-service commission for a level (助理/副理/员工)."""
     table = _policy(policy).team.level_share
     if level not in table:
-        raise OutOfRangeError(f"level is {level!r}; use one of {', '.join(table)}")
+        raise OutOfRangeError(
+            t("rules.choice", what="级别", value=repr(level), known=_labels(table, "level"))
+        )
     return table[level]
 
 

@@ -1,6 +1,6 @@
 """Built-in sample data: a realistic month for a small online shop, and synthetic staff at scale.
 
-:func:`demo_month` is the month `xlkpi demo` shows: about 30 staff covering every pay plan
+:func:`demo_month` is the month `xlkpi demo` shows: 38 staff covering every pay plan
 of rules.md §B, with names, teams and targets a shop would have. :func:`synthetic_month`
 makes any number of staff (deterministic for a seed) for benchmarks and property tests.
 """
@@ -12,14 +12,16 @@ from datetime import date
 from decimal import Decimal
 
 from xlkpi.inputs import WORK_GRADES, Employee, HistoryRecord, Month, MonthInput, Shop
+from xlkpi.layout import SCORED
 from xlkpi.policy import GRADES, PLAN_CODES
 
 DEMO_MONTH = "2026-10"
 
-# The plans the sample months staff. The second version's plans (ecom_cs, ecom_other,
-# logistics_sales) join once the workbook carries their inputs and Payroll formulas.
+# The plans the sample months staff: all eleven of rules.md §B. FIRST_VERSION_PLANS are the
+# first version's eight; a month staffed on them only leaves the second version's new inputs
+# (team share amount, absent months) blank, as an old workbook would.
 FIRST_VERSION_PLANS: tuple[str, ...] = PLAN_CODES[:8]
-SAMPLE_PLANS: tuple[str, ...] = FIRST_VERSION_PLANS
+SAMPLE_PLANS: tuple[str, ...] = PLAN_CODES
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -74,9 +76,13 @@ def _inputs(rng: random.Random, emp: Employee, second: bool = False) -> MonthInp
         "store_manager": _money(rng, 150000, 300000),
         "logistics_sales": _money(rng, 60000, 140000),
     }.get(plan, Decimal(0))
-    score = Decimal(rng.choice((rng.randint(50, 100), rng.randint(60, 100), rng.randint(75, 100))))
+    score: Decimal | None = Decimal(
+        rng.choice((rng.randint(50, 100), rng.randint(60, 100), rng.randint(75, 100)))
+    )
     if rng.random() < 0.3:
         score = min(score + Decimal(rng.choice((1, 5))) / 10, Decimal(100))
+    if plan not in SCORED:  # doc 002 and the logistics sales plan have no appraisal score
+        score = None
     warehouse = plan in ("warehouse", "ecom_cs", "ecom_other")  # the allowance plans
     cs = plan.startswith("cs_")
     return MonthInput(
@@ -141,7 +147,7 @@ def _employee(
 def demo_month(
     month: str = DEMO_MONTH, seed: int = 2026, plans: tuple[str, ...] = SAMPLE_PLANS
 ) -> Month:
-    """The demo shop's month: about 30 staff on ``plans``, its shops (店铺) and their groups."""
+    """The demo shop's month: 38 staff on ``plans`` (all eleven), its shops (店铺), groups."""
     rng = random.Random(seed)
     employees = []
     for plan, count, base, post, team in _DEMO_STAFF:

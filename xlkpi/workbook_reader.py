@@ -1867,6 +1867,9 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
                 raw = sheet.value(r, col)
                 if not _blank(raw):
                     figures[fieldname] = _fast_decimal(raw, HISTORY.column(fieldname).header)
+            bad = False  # an old 历史 sheet without 不良记录: the complaint count decides
+            if "bad_record" in h and not _blank(sheet.value(r, h["bad_record"])):
+                bad = _history_bool(sheet.value(r, h["bad_record"]))
         except (InputError, ValueError, OverflowError) as exc:
             problems.add(
                 where,
@@ -1890,6 +1893,7 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
                 total,
                 rank,
                 complaints,
+                bad,
                 gross=figures.get("income", ZERO),
                 social_insurance=figures.get("social_insurance", ZERO),
                 additional_deductions=sum((a for _f, a in items), ZERO),
@@ -1910,6 +1914,21 @@ _LEDGER_READ: tuple[str, ...] = (
     "other_deductions",
     "tax_withheld",
 )
+
+
+def _history_bool(value: object) -> bool:
+    """A 是/否 cell of the History (TRUE/FALSE and 1/0 too); anything else is unreadable."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    for flag, label in layout.BOOL_LABELS.items():
+        if text == label:
+            return flag
+    if text.upper() in ("TRUE", "1"):
+        return True
+    if text.upper() in ("FALSE", "0"):
+        return False
+    raise ValueError(f"不良记录为“{text}”：请填写 是 或 否")
 
 
 def read_workbook(
