@@ -162,7 +162,8 @@ def test_history_carries_the_tax_ledger_through_the_year(tmp_path: Path) -> None
     demo = demo_month()
     designer = next(e for e in demo.employees if e.plan == "designer")
     emp = replace(designer, base_pay=Decimal(22000))
-    inputs = {emp.id: demo.inputs[emp.id]}
+    # a score below 60 earns no performance pay: the month's income is the base pay alone
+    inputs = {emp.id: replace(demo.inputs[emp.id], score=Decimal(55))}
     month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[])
     book = write_book(tmp_path / "2026-10.xlsx", month)
     withheld = [recalc(book).result.results[0].pay.withholding.tax]

@@ -27,7 +27,8 @@ def test_the_tax_sheet_and_the_payroll_show_the_year_so_far(tmp_path: Path) -> N
     """
     demo = demo_month()
     emp = replace(next(e for e in demo.employees if e.plan == "designer"), base_pay=Decimal(22000))
-    inputs = {emp.id: demo.inputs[emp.id]}
+    # a score below 60 earns no performance pay: the month's income is the base pay alone
+    inputs = {emp.id: replace(demo.inputs[emp.id], score=Decimal(55))}
     rent = {emp.id: TaxInput(emp.id, housing_rent=Decimal(1500))}
     month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[], tax_inputs=rent)
     october = write_book(tmp_path / "2026-10.xlsx", month)
