@@ -53,7 +53,6 @@ def test_wide_sheets_print_landscape_and_narrow_ones_portrait(book: openpyxl.Wor
 def test_the_default_font_is_cjk_capable(book: openpyxl.Workbook) -> None:
     assert book._fonts[0].name == FONT_NAME
     assert book._named_styles["Normal"].font.name == FONT_NAME
-    assert book[layout.ROSTER.name]["A1"].font.name == FONT_NAME  # the header's bold font
 
 
 def test_input_cells_have_one_fill_and_computed_cells_another(book: openpyxl.Workbook) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Protection, Side
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -15,11 +15,12 @@ AMOUNT_FORMAT = "#,##0.00"
 NUMBER_FORMAT = "0.##"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-# A CJK-capable default font: 等线 (Excel's Chinese default); charset 134 (GB2312) makes WPS and
-# LibreOffice fall back to a Chinese font (宋体) where 等线 is missing.
+# A CJK-capable default font: 等线 (Excel's Chinese default; WPS falls back to 宋体). Styled fonts
+# (bold headers, notes) name no font and so keep the default's family. No charset / family
+# elements: openpyxl writes them in an order the OOXML audit rejects (tests/test_format_proof).
 FONT_NAME = "等线"
-DEFAULT_FONT = Font(name=FONT_NAME, sz=11, family=3, charset=134)
-HEADER_FONT = Font(name=FONT_NAME, bold=True)
+DEFAULT_FONT = Font(name=FONT_NAME, family=2, color=Color(theme=1), sz=11)  # as openpyxl's own
+HEADER_FONT = Font(bold=True)
 _THIN = Side(style="thin", color="A6A6A6")
 HEADER_BORDER = Border(bottom=_THIN)
 UNLOCKED = Protection(locked=False)
@@ -71,8 +72,8 @@ def unlock_inputs(ws: Worksheet, sheet: SheetLayout, last_row: int) -> None:
 
 
 def font(**kwargs: object) -> Font:
-    """A font of the workbook's CJK family (``bold=True``, ``size=14``, ``color=…``)."""
-    return Font(name=FONT_NAME, **kwargs)  # type: ignore[arg-type]
+    """A styled font on the workbook's default family (``bold=True``, ``size=14``, ``color=…``)."""
+    return Font(**kwargs)  # type: ignore[arg-type]
 
 
 def set_default_font(wb: Workbook) -> None:
