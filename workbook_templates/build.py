@@ -29,6 +29,7 @@ from workbook_templates.other_sheets import (
 from workbook_templates.payroll import write_payroll_sheet, write_readme_notice
 from workbook_templates.policy_sheet import write_policy_sheet
 from workbook_templates.scorecards import sheet_name, write_scorecard
+from workbook_templates.style import print_setup, set_default_font
 from xlkpi import layout
 from xlkpi.engine import MonthResult, compute_month
 from xlkpi.inputs import Month
@@ -72,6 +73,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     last, history_last = row_bounds(month)
     alerts_last = layout.data_last_row(max(len(employees), len(result.alerts) if result else 0))
     wb = Workbook()
+    set_default_font(wb)
     readme = wb.active
     readme.title = layout.README
     write_readme(readme, month.month if month else None)
@@ -104,6 +106,8 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     write_tax_sheet(wb.create_sheet(layout.TAX_SHEET.name), result, month)
     write_history(wb.create_sheet(layout.HISTORY.name), month, employees)
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
+    for ws in wb.worksheets:
+        print_setup(ws, None if ws.title == layout.README else layout.HEADER_ROW)
     for name, ref in sorted(names.items()):
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.properties.creator = "xlkpi"

@@ -14,6 +14,7 @@ from workbook_templates.style import (
     HEADER_FONT,
     INPUT_FILL,
     UNLOCKED,
+    shade_not_read,
     style_header,
     unlock_inputs,
 )
@@ -56,6 +57,7 @@ def name_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
 def _finish(ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int, last_row: int) -> None:
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + rows + SPARE_ROWS - 1)
     add_validations(ws, sheet, policy, last_row)
+    shade_not_read(ws, sheet, policy, last_row)
 
 
 def _rank_label(code: str, policy: Policy) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbook_templates.style import AMOUNT_FORMAT, style_header
+from workbook_templates.style import AMOUNT_FORMAT, font, style_header
 from xlkpi import layout
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee, Month
@@ -46,7 +46,7 @@ def write_readme(ws: Worksheet, month: str | None) -> None:
     """A few lines on how to use the workbook."""
     for i, line in enumerate(README_LINES, start=1):
         ws.cell(row=i, column=1, value=line)
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = font(bold=True, size=14)
     ws.cell(row=len(README_LINES) + 2, column=1, value=f"月份 Month: {month or '(未设置 not set)'}")
     ws.column_dimensions["A"].width = 120
 

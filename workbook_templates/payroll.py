@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbook_templates.policy_sheet import name_of
-from workbook_templates.style import AMOUNT_FORMAT, style_header
+from workbook_templates.style import AMOUNT_FORMAT, font, style_header
 from xlkpi import layout
 from xlkpi.calc_properties import openpyxl_calc_properties
 from xlkpi.engine import MonthResult
@@ -54,8 +54,8 @@ from xlkpi.policy import Policy
 VALUE_LINES = frozenset({"streak_reward"})
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-TOTAL_FONT = Font(bold=True)
-NOTICE_FONT = Font(bold=True, color="C00000")
+TOTAL_FONT = font(bold=True)
+NOTICE_FONT = font(bold=True, color="C00000")
 
 # The add-in notice: a UDF every add-in has, volatile through NOW() (see the module docstring).
 ADDIN_PROBE = "AMOUNT(0)+0*NOW()"

@@ -200,16 +200,18 @@ def write_policy_sheet(ws: Worksheet, policy: Policy, month: str | None = None) 
 
     With ``month`` the sheet shows the policy in force that month and only later changes.
     """
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import quote_sheetname
 
-    title_font = Font(bold=True, color="FFFFFF")
+    from workbook_templates.style import font
+
+    title_font = font(bold=True, color="FFFFFF")
     title_fill = PatternFill("solid", fgColor="4F6D8F")
-    note_font = Font(italic=True, color="9C5700")
+    note_font = font(italic=True, color="9C5700")
     plan = _plan(policy_for_month(policy, month))
     ws.append(list(POLICY_HEADERS))
     for cell in ws[1]:
-        cell.font = Font(bold=True)
+        cell.font = font(bold=True)
     for item in plan.rows:
         if isinstance(item, str):
             ws.append([None, item])

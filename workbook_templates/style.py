@@ -1,22 +1,34 @@
-"""Shared look of the template: header style, number formats, unlocked input columns."""
+"""Shared look of the template: font, header style, number formats, fills, protection, printing."""
 
 from __future__ import annotations
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Protection, Side
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlkpi.layout import FIRST_DATA_ROW, HEADER_ROW, SheetLayout
+from xlkpi.layout import FIRST_DATA_ROW, HEADER_ROW, PLAN_HELPER, SheetLayout
+from xlkpi.payplans import PLAN_LABELS
 
 AMOUNT_FORMAT = "#,##0.00"
 NUMBER_FORMAT = "0.##"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# A CJK-capable default font: 等线 (Excel's Chinese default; WPS falls back to 宋体). Styled fonts
+# (bold headers, notes) name no font and so keep the default's family. No charset / family
+# elements: openpyxl writes them in an order the OOXML audit rejects (tests/test_format_proof).
+FONT_NAME = "等线"
+DEFAULT_FONT = Font(name=FONT_NAME, family=2, color=Color(theme=1), sz=11)  # as openpyxl's own
 HEADER_FONT = Font(bold=True)
 _THIN = Side(style="thin", color="A6A6A6")
 HEADER_BORDER = Border(bottom=_THIN)
 UNLOCKED = Protection(locked=False)
 INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")  # every input cell: one colour
 COMPUTED_FILL = PatternFill("solid", fgColor="EEF3F8")  # every computed cell: another
+NOT_READ_FILL = PatternFill("solid", fgColor="D9D9D9")  # a cell the row's plan does not read
+# Column-width units that fit an A4 portrait page at 100 %; wider sheets print landscape.
+PORTRAIT_WIDTH = 95
 
 FORMATS = {
     "amount": AMOUNT_FORMAT,
@@ -54,4 +66,83 @@ def unlock_inputs(ws: Worksheet, sheet: SheetLayout, last_row: int) -> None:
             cell.protection = UNLOCKED
             if number_format:
                 cell.number_format = number_format
+    fill_columns(ws, sheet, last_row)
     ws.protection.sheet = True
+    allow_row_edits(ws)
+
+
+def font(**kwargs: object) -> Font:
+    """A styled font on the workbook's default family (``bold=True``, ``size=14``, ``color=…``)."""
+    return Font(**kwargs)  # type: ignore[arg-type]
+
+
+def set_default_font(wb: Workbook) -> None:
+    """Make :data:`DEFAULT_FONT` the workbook's default (font 0 and the Normal style)."""
+    wb._fonts = IndexedList([DEFAULT_FONT])
+    wb._named_styles["Normal"].font = DEFAULT_FONT
+
+
+def fill_columns(ws: Worksheet, sheet: SheetLayout, last_row: int) -> None:
+    """Input cells get :data:`INPUT_FILL`, computed (formula) cells :data:`COMPUTED_FILL`."""
+    for column in sheet.columns:
+        if column.kind == "helper":
+            continue
+        fill = INPUT_FILL if column.is_input else COMPUTED_FILL
+        letter = sheet.letter(column.field)
+        for row in range(FIRST_DATA_ROW, last_row + 1):
+            ws[f"{letter}{row}"].fill = fill
+
+
+def shade_not_read(ws: Worksheet, sheet: SheetLayout, policy: object, last_row: int) -> None:
+    """Grey, by conditional format, each input cell the row's plan does not read.
+
+    Keyed on the sheet's 岗位 helper column (the roster's plan label) and derived from each
+    column's readers in the contract (:meth:`xlkpi.layout.Column.readers`).
+    """
+    if PLAN_HELPER.field not in {c.field for c in sheet.columns}:
+        return
+    plan = f"${sheet.letter(PLAN_HELPER.field)}{FIRST_DATA_ROW}"
+    for column in sheet.columns:
+        readers = column.readers(policy)
+        if not column.is_input or readers is None:
+            continue
+        labels = sorted(PLAN_LABELS[p][0] for p in readers if p in PLAN_LABELS)
+        checks = ",".join([f'{plan}<>""', *(f'{plan}<>"{label}"' for label in labels)])
+        letter = sheet.letter(column.field)
+        ws.conditional_formatting.add(
+            f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}",
+            FormulaRule(formula=[f"AND({checks})"], fill=NOT_READ_FILL, stopIfTrue=True),
+        )
+
+
+def allow_row_edits(ws: Worksheet) -> None:
+    """On a protected input sheet HR may insert and delete rows (and sort, filter)."""
+    ws.protection.insertRows = False  # False = not protected = allowed
+    ws.protection.deleteRows = False
+    ws.protection.sort = False
+    ws.protection.autoFilter = False
+
+
+def print_setup(ws: Worksheet, title_rows: int | None = HEADER_ROW) -> None:
+    """A4, one page wide (any number tall), landscape when the printed columns are wide, the
+    header row repeated on every page."""
+    width = 0.0
+    for index in range(1, ws.max_column + 1):
+        dim = ws.column_dimensions[_letter(index)]
+        if not dim.hidden:
+            width += dim.width or 8.43
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows is not None:
+        ws.print_title_rows = f"{title_rows}:{title_rows}"
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
