@@ -22,6 +22,7 @@ import xlwings as xw
 from udfs._boundary import ERROR_PREFIX, to_excel
 from xlkpi import layout
 from xlkpi.errors import XlkpiError
+from xlkpi.messages import t
 
 # The sheets a table reads, in argument order after the ids; scorecards follow, in layout order.
 TABLE_SHEETS: tuple[str, ...] = (
@@ -49,14 +50,19 @@ def _rows(block: object) -> list[list[Any]]:
     return [["" if v is None else v for v in r] for r in rows]
 
 
+def _span(first: str, last: str) -> list[str]:
+    """The Payroll fields from ``first`` to ``last`` (empty when either is not a Payroll field)."""
+    fields = [c.field for c in layout.PAYROLL.columns]
+    if not {first, last} <= set(fields):
+        return []
+    return fields[fields.index(first) : fields.index(last) + 1]
+
+
 def table_fields(first: str, last: str) -> list[str]:
     """The Payroll fields ``first``..``last`` in column order (no History-dependent one)."""
-    fields = [c.field for c in layout.PAYROLL.columns]
-    if first not in fields or last not in fields:
-        raise XlkpiError(f"PAY_TABLE: unknown Payroll column {first!r} or {last!r}")
-    span = fields[fields.index(first) : fields.index(last) + 1]
+    span = _span(first, last)
     if not span or HISTORY_FIELDS & set(span):
-        raise XlkpiError(f"PAY_TABLE: {first}..{last} is empty or spans a History-dependent line")
+        raise XlkpiError(t("udf.table_columns", first=first, last=last))
     return span
 
 
@@ -98,9 +104,6 @@ def PAY_TABLE(first: object, last: object, ids: object, *blocks: object) -> obje
     except XlkpiError as exc:
         problems = getattr(exc, "problems", None)
         text = str(problems[0]) if problems else str(exc)
-        n = max(len(_rows(ids)), 1)
-        fields = [c.field for c in layout.PAYROLL.columns]
-        f, g = str(first), str(last)
-        width = fields.index(g) - fields.index(f) + 1 if {f, g} <= set(fields) else 1
-        return [[ERROR_PREFIX + text] * max(width, 1) for _ in range(n)]
+        width = max(len(_span(str(first), str(last))), 1)  # the block the formula fills
+        return [[ERROR_PREFIX + text] * width for _ in range(max(len(_rows(ids)), 1))]
     return [["" if v is None else to_excel(v) for v in row] for row in table]

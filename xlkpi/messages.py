@@ -509,6 +509,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "任务完成系数和个人目标都为空：请填写其中一项。",
         "task coefficient and personal target are both blank; enter one of them",
     ),
+    "udf.table_columns": (
+        "PAY_TABLE：工资表没有“{first}”到“{last}”这一列块（或它包含连续优秀奖/合计，这两列由重算写入）。"
+        "请填写工资表的列代码，例如 base 到 net。",
+        "PAY_TABLE: no Payroll block {first}..{last} (or it spans the streak reward or the total, "
+        "which recalc writes); give Payroll column codes, e.g. base to net",
+    ),
     "udf.sign": ("符号为{value}：请使用1或-1。", "sign is {value}; use 1 or -1"),
     "udf.position": (
         "位置为{value}：必须在1到{count}之间。",

@@ -46,10 +46,10 @@ def tax_row(r: EmployeeResult, month: Month, earlier: list[HistoryRecord]) -> di
         line = pay.line(code)
         values[code] = -line.amount if line is not None else ZERO
     entry = month.tax_inputs.get(r.employee.id)
+    earlier_items = [dict(record.additional_items) for record in earlier]
     for item in TAX_ITEM_HEADERS:
         total: Decimal = getattr(entry, item) if entry is not None else ZERO
-        for record in earlier:
-            total += dict(record.additional_items).get(item, ZERO)
+        total += sum((items.get(item, ZERO) for items in earlier_items), ZERO)
         values[f"item:{item}"] = total
     return values
 
