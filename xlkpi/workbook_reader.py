@@ -1917,18 +1917,11 @@ _LEDGER_READ: tuple[str, ...] = (
 
 
 def _history_bool(value: object) -> bool:
-    """A 是/否 cell of the History (TRUE/FALSE and 1/0 too); anything else is unreadable."""
-    if isinstance(value, bool):
-        return value
-    text = _text(value)
-    for flag, label in layout.BOOL_LABELS.items():
-        if text == label:
-            return flag
-    if text.upper() in ("TRUE", "1"):
-        return True
-    if text.upper() in ("FALSE", "0"):
-        return False
-    raise ValueError(f"不良记录为“{text}”：请填写 是 或 否")
+    """A 是/否 cell of the History (read as every 是/否 column is); anything else is unreadable."""
+    flag = _bool(value)
+    if flag is None:
+        raise ValueError(f"不良记录为“{_text(value)}”：请填写 是 或 否")
+    return flag
 
 
 def read_workbook(
