@@ -42,7 +42,7 @@ from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy_io import default_policy
 from xlkpi.recalc import payroll_values, recalc
 from xlkpi.sample_data import synthetic_month
-from xlkpi.workbook_reader import load_sheets
+from xlkpi.workbook.reader import load_sheets
 
 SIZES = [100, 1_000, 10_000, 50_000]
 
@@ -149,8 +149,8 @@ def fill_template(template: Path, path: Path, month: Month) -> Path:
     (openpyxl, formulas per cell) takes minutes, typing the inputs into the template seconds.
     """
     from workbook_templates.scorecards import spread
-    from xlkpi.workbook_reader import load_sheets, scorecard_columns
-    from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+    from xlkpi.workbook.reader import load_sheets, scorecard_columns
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     policy = default_policy()
     _names, sheets = load_sheets(template)
@@ -306,7 +306,7 @@ def measure(n: int, work: Path, with_openpyxl: bool = True) -> dict[str, Any]:
     the input sheets). ``recalc``: recalc of a workbook recalculated before, after an input
     changed — the monthly routine (formulas in place, cached values rewritten).
     """
-    from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     book = make_book(work / f"book{n}.xlsx", n)
     repeat = 3 if n <= 10_000 else 1
@@ -365,7 +365,7 @@ def main() -> None:
         if args.profile:
             book = make_book(work / "p.xlsx", args.profile)
             recalc(book)
-            from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+            from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
             patch_workbook(
                 book,

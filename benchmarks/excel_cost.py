@@ -125,7 +125,7 @@ class Workbook:
     """The formula cells of a workbook file with their cost and precedents."""
 
     def __init__(self, path: Path, history_sheet: str = "历史") -> None:
-        from xlkpi.xlsx_patch import read_formulas, workbook_parts
+        from xlkpi.workbook.xlsx_patch import read_formulas, workbook_parts
 
         self.path = Path(path)
         self.udfs = udf_names()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xlkpi.xlsx_patch import SheetEdit, column_letters, patch_workbook, read_sheet
+from xlkpi.workbook.xlsx_patch import SheetEdit, column_letters, patch_workbook, read_sheet
 
 SHEET = "Payroll"
 N_INPUT = 8  # name, dept, base pay, KPI score, attendance, bonus rate, deductions, allowance

@@ -82,7 +82,7 @@ def child_prepare(n: int, work: Path) -> dict[str, Any]:
     from benchmarks.bench_recalc import make_book, sales_edit_cell
     from xlkpi import layout
     from xlkpi.recalc import payroll_values, recalc
-    from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     t0 = time.perf_counter()
     fresh = make_book(work / f"fresh{n}.xlsx", n)
@@ -143,7 +143,7 @@ def floor_bytes(before: Path, after: Path) -> dict[str, int]:
     change (deflated again), and the size of the file written (a zip is rewritten whole)."""
     from zipfile import ZipFile
 
-    from xlkpi.xlsx_patch import workbook_parts
+    from xlkpi.workbook.xlsx_patch import workbook_parts
 
     with ZipFile(before) as zin, ZipFile(after) as zout:
         parts = workbook_parts(zin)
@@ -299,7 +299,7 @@ def child_engine(n: int, repeat: int) -> dict[str, float]:
 def child_throughput(work: Path) -> dict[str, float]:
     """This machine's raw rates (MB/s) on 64 MB of sheet-like XML: read from the page cache,
     inflate, deflate at xlsx_patch's level, write + fsync."""
-    from xlkpi.xlsx_patch import COMPRESS_LEVEL
+    from xlkpi.workbook.xlsx_patch import COMPRESS_LEVEL
 
     row = (
         b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>E%05d</t></is></c>'

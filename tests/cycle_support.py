@@ -198,7 +198,7 @@ def delete_row(path: Path, sheet: str, row: int) -> None:
 
 def patch_cell(path: Path, sheet: str, cell: str, value: object) -> None:
     """Change one cell keeping every other byte (cached values included), as Excel would."""
-    from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     tmp = Path(path).with_suffix(".tmp.xlsx")
     patch_workbook(Path(path), tmp, {sheet: SheetEdit(values={cell: value})})  # type: ignore[dict-item]
@@ -219,8 +219,8 @@ def fill_inputs(
     rows of the same names (a new month keeps the names and clears the figures).
     """
     from workbook_templates.scorecards import spread
-    from xlkpi.workbook_reader import public_sales_cell, read_workbook, ref, scorecard_columns
-    from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+    from xlkpi.workbook.reader import public_sales_cell, read_workbook, ref, scorecard_columns
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     policy = policy or default_policy()
     contents = read_workbook(path)

@@ -365,7 +365,7 @@ def from_file(path: Path, fullname: str | None = None) -> FakeBook:
     cached results), each sheet's protection as saved and its unlocked cells."""
     import openpyxl
 
-    from xlkpi.workbook_access import FileWorkbook
+    from xlkpi.workbook.access import FileWorkbook
 
     values = FileWorkbook(path)
     book = FakeBook(fullname or str(path), {n: values.read_rows(n) for n in values.sheet_names()})

@@ -7,7 +7,7 @@ from pathlib import Path
 from benchmarks.bench_recalc import make_book, sales_edit_cell
 from xlkpi import layout
 from xlkpi.recalc import recalc
-from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
 
 def test_the_benchmark_month_recalculates_before_and_after_its_one_edit(tmp_path: Path) -> None:

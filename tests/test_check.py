@@ -22,7 +22,7 @@ from xlkpi.month_cycle import close
 from xlkpi.policy_io import default_policy
 from xlkpi.recalc import recalc
 from xlkpi.sample_data import demo_month
-from xlkpi.xlsx_patch import ExcelError, SheetEdit, patch_workbook, read_sheet
+from xlkpi.workbook.xlsx_patch import ExcelError, SheetEdit, patch_workbook, read_sheet
 
 
 @pytest.fixture
@@ -218,7 +218,7 @@ CORRUPTIONS: tuple[str, ...] = tuple(k for k in BAD_VALUES if k != "blank")
 
 def _area(path: Path) -> list[tuple[str, str, str]]:
     """(sheet, cell, column kind) of every cell in and around the input tables."""
-    from xlkpi.workbook_reader import read_workbook, ref
+    from xlkpi.workbook.reader import read_workbook, ref
 
     contents = read_workbook(path)
     kinds: dict[tuple[str, str], str] = {}

@@ -13,7 +13,7 @@ from xlkpi import cli, messages
 from xlkpi.engine import compute_month
 from xlkpi.money import format_yuan
 from xlkpi.sample_data import demo_month
-from xlkpi.workbook_reader import read_workbook
+from xlkpi.workbook.reader import read_workbook
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +172,7 @@ def test_a_missing_password_is_an_input_problem(
 def test_addin_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from xlkpi import addin
+    from xlkpi.addin import build as addin
 
     calls: list[Path] = []
 

@@ -11,7 +11,6 @@ import pytest
 
 from tests.cycle_support import fill_inputs, patch_cell
 from workbook_templates import build_workbook
-from xlkpi.atomic_file import backup_path
 from xlkpi.check import check
 from xlkpi.engine import MonthResult, compute_month
 from xlkpi.errors import SealedMonthError
@@ -21,8 +20,9 @@ from xlkpi.month_cycle import close, new_month
 from xlkpi.payslips import write_payslips
 from xlkpi.recalc import recalc
 from xlkpi.sample_data import demo_month
-from xlkpi.workbook_reader import read_workbook
-from xlkpi.xlsx_patch import read_sheet
+from xlkpi.workbook.atomic_file import backup_path
+from xlkpi.workbook.reader import read_workbook
+from xlkpi.workbook.xlsx_patch import read_sheet
 
 CS003 = "E00020"  # a customer-service (doc 003) employee of the demo shop
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.support import ooxml
-from tests.test_calc_properties import assert_keeps_values_on_open
+from tests.workbook.test_calc_properties import assert_keeps_values_on_open
 from workbook_templates import TEMPLATE_FILE, build_workbook
 from workbook_templates import payroll as template
-from xlkpi import addin, month_cycle, recalc
+from xlkpi import month_cycle, recalc
+from xlkpi.addin import build as addin
 from xlkpi.payslips import write_payslips
 from xlkpi.sample_data import demo_month
 
@@ -56,7 +57,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _ids(path: Path) -> list[str]:
-    from xlkpi.workbook_reader import read_workbook
+    from xlkpi.workbook.reader import read_workbook
 
     contents = read_workbook(path)
     assert contents.month is not None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from xlkpi.addin import VBA_PROJECT_NAME, build_xlsm, vba_modules
+from xlkpi.addin.build import VBA_PROJECT_NAME, build_xlsm, vba_modules
 
 FAKE = "tests.fake_udfs"
 NS_SCRIPT = "{http://openoffice.org/2000/script}"

@@ -15,8 +15,8 @@ from xlkpi.layout import ALERTS, HISTORY, PAYROLL
 from xlkpi.month_cycle import close, new_month
 from xlkpi.recalc import recalc
 from xlkpi.sample_data import demo_month
-from xlkpi.workbook_reader import read_workbook
-from xlkpi.xlsx_patch import read_sheet
+from xlkpi.workbook.reader import read_workbook
+from xlkpi.workbook.xlsx_patch import read_sheet
 
 
 @pytest.fixture

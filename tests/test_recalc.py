@@ -10,14 +10,14 @@ import pytest
 
 from tests.cycle_support import set_cell, write_book
 from xlkpi import recalc as recalc_module
-from xlkpi.atomic_file import backup_path
 from xlkpi.errors import SealedMonthError, WorkbookLockedError, WorkbookValidationError
 from xlkpi.layout import INPUT_SHEETS, PAYROLL, PAYROLL_TOTAL_LABEL
 from xlkpi.month_cycle import close
 from xlkpi.recalc import recalc
 from xlkpi.sample_data import demo_month
-from xlkpi.workbook_reader import read_workbook
-from xlkpi.xlsx_patch import read_formulas, read_sheet
+from xlkpi.workbook.atomic_file import backup_path
+from xlkpi.workbook.reader import read_workbook
+from xlkpi.workbook.xlsx_patch import read_formulas, read_sheet
 
 
 @pytest.fixture

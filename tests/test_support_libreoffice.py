@@ -8,7 +8,7 @@ import pytest
 import xlsxwriter
 
 from tests.support import libreoffice as lo
-from xlkpi.xlsx_patch import read_sheet
+from xlkpi.workbook.xlsx_patch import read_sheet
 
 
 def _stale_formula_book(path: Path) -> Path:

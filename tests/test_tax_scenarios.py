@@ -20,12 +20,12 @@ import pytest
 import xlkpi
 from xlkpi.inputs import Employee, HistoryRecord, TaxInput
 from xlkpi.money import ONE, ZERO
-from xlkpi.net_pay import net_pay
 from xlkpi.paylines import PayLine
 from xlkpi.policy import Change
 from xlkpi.policy_io import default_policy
-from xlkpi.tax_ledger import year_records, year_to_date
-from xlkpi.withholding import YearToDate, bonus_options, withhold
+from xlkpi.tax.ledger import year_records, year_to_date
+from xlkpi.tax.net_pay import net_pay
+from xlkpi.tax.withholding import YearToDate, bonus_options, withhold
 
 SCENARIOS = sorted((Path(__file__).parent / "tax_scenarios").glob("*.toml"))
 

@@ -29,7 +29,7 @@ from xlkpi.layout import (
 from xlkpi.policy_io import default_policy
 from xlkpi.recalc import FormulaCache, recalc
 from xlkpi.sample_data import demo_month, synthetic_month
-from xlkpi.xlsx_patch import SheetEdit, patch_workbook, read_formulas
+from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook, read_formulas
 
 STAFF = 2_100
 LAST_STAFF_ROW = FIRST_DATA_ROW + STAFF - 1  # 2101: beyond the default bound 2001

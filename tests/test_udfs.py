@@ -48,9 +48,9 @@ from udfs import (
     YEAR_END_BONUS,
 )
 from xlkpi import rules
+from xlkpi.addin.udf_wrappers import udf_specs
 from xlkpi.inputs import Shop
 from xlkpi.policy_io import default_policy
-from xlkpi.udf_wrappers import udf_specs
 
 
 def dec(value: object) -> Decimal:

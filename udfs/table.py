@@ -3,7 +3,7 @@
 The UDF-call budget (docs/template.md, "The UDF-call budget") cannot be met by one UDF call per
 cell: 12 calls per employee. ``PAY_TABLE`` is the building block of the block design: one call
 receives every input sheet of the month once (each as one bounded block, header row included),
-reads it with the command line's reader (:func:`xlkpi.workbook_reader.read_loaded`), computes
+reads it with the command line's reader (:func:`xlkpi.workbook.reader.read_loaded`), computes
 with the engine and returns, for the Payroll's ids in order, the columns ``first``..``last`` of
 :data:`xlkpi.layout.PAYROLL` — the values ``xlkpi recalc`` stores, by construction.
 
@@ -68,9 +68,9 @@ def table_fields(first: str, last: str) -> list[str]:
 
 def pay_table(first: str, last: str, ids: object, *blocks: object) -> list[list[Any]]:
     """The table's values (Decimal amounts, texts, None for blank), one row per id."""
-    from xlkpi import workbook_reader
     from xlkpi.recalc import compute_checked, payroll_values
-    from xlkpi.workbook_reader import Sheet
+    from xlkpi.workbook import reader as workbook_reader
+    from xlkpi.workbook.reader import Sheet
 
     fields = table_fields(first, last)
     names = [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()][: len(blocks)]

@@ -1,6 +1,6 @@
 """Tax UDFs: cumulative withholding, the year-end bonus tax, social insurance and housing fund.
 
-Adapters over :mod:`xlkpi.withholding` and :mod:`xlkpi.contributions` with the shipped
+Adapters over :mod:`xlkpi.tax.withholding` and :mod:`xlkpi.tax.contributions` with the shipped
 policy's tables; amounts are rounded to the fen exactly as the engine rounds them.
 """
 
@@ -11,11 +11,11 @@ from decimal import Decimal
 import xlwings as xw
 
 from udfs._boundary import column_of, guarded, need, scalar_of, to_excel, vectorize
-from xlkpi.contributions import INDIVIDUAL, contributions
 from xlkpi.errors import OutOfRangeError
 from xlkpi.money import ZERO, round_money, to_decimal
 from xlkpi.policy_io import default_policy
-from xlkpi.withholding import YearToDate, bonus_tax, withhold, withholding_schedule
+from xlkpi.tax.contributions import INDIVIDUAL, contributions
+from xlkpi.tax.withholding import YearToDate, bonus_tax, withhold, withholding_schedule
 
 _KIND_BY_LABEL = {
     "养老": "pension",

@@ -149,7 +149,7 @@ def write_meta(ws: Worksheet, month: str | None, lang: str) -> dict[str, str]:
 def write_tax_sheet(ws: Worksheet, result: MonthResult | None, month: Month | None) -> None:
     """个税: the withholding declaration's figures per employee (filled by recalc; by the
     builder for a demo month)."""
-    from xlkpi.tax_sheet import tax_sheet_values
+    from xlkpi.tax.declaration_sheet import tax_sheet_values
 
     ws.append(TAX_SHEET.headers)
     style_header(ws, TAX_SHEET)

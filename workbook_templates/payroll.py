@@ -11,7 +11,8 @@ is ``MONEY_SUM`` over the totals (an error if any is an error or blank).
 Above the table's right end (row 1, after the hidden helper columns) and at the top of 说明 a
 notice cell tells the person when the add-in is missing: a native ``IF(ISERROR(…))`` around one
 cheap UDF call made volatile with ``NOW()``, so Excel evaluates it on every open although the
-workbook asks for no recalculation on load (:mod:`xlkpi.calc_properties`). Hosts that do not
+workbook asks for no recalculation on load (:mod:`xlkpi.workbook.calc_properties`). Hosts that do
+not
 recalculate show the cached value ``xlkpi recalc`` stores — the notice, as they have no add-in.
 """
 
@@ -27,7 +28,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from workbook_templates.policy_sheet import name_of
 from workbook_templates.style import AMOUNT_FORMAT, font, style_header
 from xlkpi import layout
-from xlkpi.calc_properties import openpyxl_calc_properties
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee
 from xlkpi.layout import (
@@ -47,6 +47,7 @@ from xlkpi.layout import (
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
+from xlkpi.workbook.calc_properties import openpyxl_calc_properties
 
 # Lines that depend on the History are values the engine computes (builder and recalc write
 # them), not UDF calls: a STREAK_REWARD per row handed Python three whole History columns on

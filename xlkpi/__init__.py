@@ -6,7 +6,6 @@ documents' policy), and read each employee's pay lines, total, trace and alerts.
 building blocks below are the functions Excel's UDFs mirror.
 """
 
-from xlkpi.contributions import contributions
 from xlkpi.engine import EmployeeResult, MonthResult, compute_month
 from xlkpi.errors import (
     InputError,
@@ -36,7 +35,8 @@ from xlkpi.rules import (
     weighted_score,
     year_end_bonus,
 )
-from xlkpi.withholding import bonus_tax, withholding_schedule
+from xlkpi.tax.contributions import contributions
+from xlkpi.tax.withholding import bonus_tax, withholding_schedule
 
 __all__ = [
     "Alert",

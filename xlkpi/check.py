@@ -14,7 +14,7 @@ from pathlib import Path
 from xlkpi.engine import MonthResult
 from xlkpi.errors import CellProblem, PolicyError, WorkbookValidationError
 from xlkpi.layout import PAYROLL
-from xlkpi.workbook_reader import (
+from xlkpi.workbook.reader import (
     META_INPUT_HASH,
     STATUS_RECALCULATED,
     WorkbookContents,
@@ -42,8 +42,9 @@ class CheckReport:
 
 
 def seal_findings(contents: WorkbookContents, key: bytes | None = None) -> list[str]:
-    """What changed since the month was sealed (empty when the seal holds); see xlkpi.seal."""
-    from xlkpi.seal import findings
+    """What changed since the month was sealed (empty when the seal holds); see
+    xlkpi.workbook.seal."""
+    from xlkpi.workbook.seal import findings
 
     return findings(contents, key)[0]
 
@@ -56,7 +57,7 @@ def check(
     A sealed month's seal is verified (with ``key``, its keyed signature too).
     """
     from xlkpi.recalc import compute_checked
-    from xlkpi.seal import findings, is_sealed
+    from xlkpi.workbook.seal import findings, is_sealed
 
     contents = contents or read_workbook(Path(path))
     report = CheckReport(
@@ -104,8 +105,8 @@ def check(
 
 def _stale_table(contents: WorkbookContents) -> str | None:
     """A warning when the social-insurance city table's effective year is before the month's."""
-    from xlkpi.contributions import stale_table_message
-    from xlkpi.workbook_reader import MONTH_RE
+    from xlkpi.tax.contributions import stale_table_message
+    from xlkpi.workbook.reader import MONTH_RE
 
     if contents.policy is None or not MONTH_RE.match(contents.month_name or ""):
         return None

@@ -4,7 +4,7 @@ Each subcommand calls one operation (recalc, check, new-month, close, payslips, 
 and renders its result with :mod:`xlkpi.console`; every sentence comes from
 :mod:`xlkpi.messages` in the run's language (``--lang``, else the workbook's ``lang``, else
 ``LANG``, else Chinese). A command working on a workbook holds its process lock
-(:mod:`xlkpi.workbook_lock`) from the first read to the last write. Exit codes: 0 done; 1 the
+(:mod:`xlkpi.workbook.lock`) from the first read to the last write. Exit codes: 0 done; 1 the
 input has problems to fix (cell problems, a missing or duplicated password); 2 anything else
 that stopped the command (message in red, never a traceback); 130 interrupted.
 """
@@ -22,8 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from xlkpi import atomic_file, messages
-from xlkpi.atomic_file import workbook_lock_file
+from xlkpi import messages
 from xlkpi.console import (
     alerts_table,
     explain_table,
@@ -35,6 +34,8 @@ from xlkpi.console import (
 from xlkpi.errors import WorkbookValidationError, XlkpiError
 from xlkpi.messages import t
 from xlkpi.money import format_yuan
+from xlkpi.workbook import atomic_file
+from xlkpi.workbook.atomic_file import workbook_lock_file
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 _STATUSES = ("new", "recalculated", "sealed")
@@ -207,7 +208,7 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     if args.no_workbook:
         return EXIT_OK
     from xlkpi.month_cycle import write_demo_workbook
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
 
     folder = args.out or Path.cwd()
     target = folder / f"xlkpi_demo_{result.month}.xlsx"
@@ -219,7 +220,7 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_new_month(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.month_cycle import new_month
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
 
     _warn_if_open_in_excel(out, args.source)
     with workbook_lock(args.out):
@@ -245,7 +246,7 @@ def cmd_new_month(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_check(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.check import check
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
 
     _warn_if_open_in_excel(out, args.book)
     with workbook_lock(args.book):
@@ -263,7 +264,7 @@ def cmd_check(args: argparse.Namespace, out: Console) -> int:
     for finding in report.seal_broken:
         _say(out, finding, "red", "cli.check.sealed_edited")
     if report.seal_broken:
-        from xlkpi.seal import remedy
+        from xlkpi.workbook.seal import remedy
 
         _say(out, remedy(), "yellow")
     for note in report.notes:
@@ -280,7 +281,7 @@ def cmd_check(args: argparse.Namespace, out: Console) -> int:
 def cmd_recalc(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.layout import ALERTS
     from xlkpi.recalc import recalc
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
 
     with workbook_lock(args.book), progress_bar(out, not args.no_progress) as progress:
         r = recalc(args.book, reopen=args.reopen, progress=progress)
@@ -306,7 +307,7 @@ def cmd_recalc(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_payslips(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.payslips import read_passwords, write_payslips
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
 
     _warn_if_open_in_excel(out, args.book)
     passwords = read_passwords(args.passwords) if args.passwords else None
@@ -333,7 +334,7 @@ def cmd_payslips(args: argparse.Namespace, out: Console) -> int:
 
 def cmd_close(args: argparse.Namespace, out: Console) -> int:
     from xlkpi.month_cycle import close
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
 
     key = _read_key(args.key)
     with workbook_lock(args.book):
@@ -351,7 +352,7 @@ def cmd_close(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_addin(args: argparse.Namespace, out: Console) -> int:
-    from xlkpi import addin
+    from xlkpi.addin import build as addin
 
     if args.addin_command == "build":
         path = addin.build_addin(args.out or Path.cwd())
@@ -368,7 +369,7 @@ def cmd_addin(args: argparse.Namespace, out: Console) -> int:
 def _read_key(path: Path | None) -> bytes | None:
     if path is None:
         return None
-    from xlkpi.seal import read_key
+    from xlkpi.workbook.seal import read_key
 
     return read_key(path)
 
@@ -410,7 +411,7 @@ def _workbook_lang(args: argparse.Namespace) -> str | None:
         return None
     try:
         from xlkpi.layout import META
-        from xlkpi.workbook_reader import load_sheets, read_meta
+        from xlkpi.workbook.reader import load_sheets, read_meta
 
         _names, sheets = load_sheets(Path(book), [META])
         return read_meta(sheets.get(META))[0].get("lang") or None

@@ -27,7 +27,7 @@ from xlkpi.money import format_number, format_yuan
 from xlkpi.paylines import LINE_LABELS
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.recalc import ALERT_KINDS
-from xlkpi.xlsx_patch import split_ref
+from xlkpi.workbook.xlsx_patch import split_ref
 
 _ALERT_STYLE = {
     "warning": "yellow",

@@ -17,7 +17,6 @@ from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, war
 from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
 from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number
-from xlkpi.net_pay import TAX_CODES, NetPay, with_net_pay
 from xlkpi.paylines import PayLine, total_of, trace
 from xlkpi.payplans import PLAN_LABELS, PLANS, PlanContext, cs_2017_appraised, logistics_appraised
 from xlkpi.policy import Policy
@@ -33,7 +32,8 @@ from xlkpi.rules import (
     shops_completion,
     split_evenly,
 )
-from xlkpi.tax_ledger import year_records
+from xlkpi.tax.ledger import year_records
+from xlkpi.tax.net_pay import TAX_CODES, NetPay, with_net_pay
 
 
 class EmployeeResult(NamedTuple):
@@ -49,7 +49,7 @@ class EmployeeResult(NamedTuple):
     trace: str
     alerts: list[Alert]
     bad_record: bool = False  # a complaint, fine, penalty, loss or absence this month (A11)
-    pay: NetPay | None = None  # 应发 → 扣款 → 实发 (xlkpi.net_pay)
+    pay: NetPay | None = None  # 应发 → 扣款 → 实发 (xlkpi.tax.net_pay)
 
     def line(self, code: str) -> PayLine | None:
         """The pay line with this code, if the plan has one."""

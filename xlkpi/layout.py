@@ -657,7 +657,7 @@ CHECK_SHEET = SheetLayout(
 )
 
 # The year-to-date tax ledger (issue 10, 累计预扣法): each closed month's own figures, which
-# the next months sum (xlkpi.tax_ledger), then the cumulative figures of the year so far as
+# the next months sum (xlkpi.tax.ledger), then the cumulative figures of the year so far as
 # the month's withholding used them (shown for HR and the 个税 declaration; not read back).
 # The special additional deductions are kept by item (the declaration lists them so).
 TAX_ITEM_HEADERS: dict[str, str] = {
@@ -704,7 +704,8 @@ HISTORY = SheetLayout(
 # Headers an older workbook used for a History column (field → old header).
 HISTORY_OLD_HEADERS: dict[str, str] = {"total": "实发合计"}
 
-# The 个税 sheet recalc writes each month (xlkpi.tax_sheet): per employee what a withholding
+# The 个税 sheet recalc writes each month (xlkpi.tax.declaration_sheet): per employee what a
+# withholding
 # declaration (扣缴申报) asks for — this period's income and special deductions by item, the
 # year's special additional deductions by item, the cumulative figures and the tax withheld.
 TAX_SHEET = SheetLayout(
@@ -741,7 +742,7 @@ BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
 
 # 专项附加扣除 and the contribution base (issue 10): one row per employee, every plan. Blank
 # is 0 (the base: the roster's base pay); each item's cap is the policy's (policy.tax.caps),
-# checked by xlkpi.additional_deductions.deduction_problems at the cell.
+# checked by xlkpi.tax.additional_deductions.deduction_problems at the cell.
 TAX_INPUTS = SheetLayout(
     "专项附加扣除",
     "Special additional deductions",

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from xlkpi import layout
-from xlkpi.atomic_file import atomic_replace, backup_path
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import SealedMonthError, WorkbookError
 from xlkpi.inputs import TaxInput
@@ -42,7 +41,8 @@ from xlkpi.recalc import (
     meta_edit,
     payroll_values,
 )
-from xlkpi.workbook_reader import (
+from xlkpi.workbook.atomic_file import atomic_replace, backup_path
+from xlkpi.workbook.reader import (
     META_EMPLOYEES,
     META_INPUT_HASH,
     META_MONTH,
@@ -64,7 +64,7 @@ from xlkpi.workbook_reader import (
     ref,
     scorecard_columns,
 )
-from xlkpi.xlsx_patch import SheetEdit, patch_workbook
+from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
 ProgressFn = Callable[[str, float], None]
 
@@ -419,10 +419,11 @@ def close(path: Path, key: bytes | None = None) -> CloseResult:
     """Seal the month: store hashes and sealed values of inputs, policy and results.
 
     With ``key`` (bytes of a key file kept outside the workbook) the seal is also signed
-    (HMAC-SHA256), so only a holder of the key can re-seal an edited month (see xlkpi.seal).
+    (HMAC-SHA256), so only a holder of the key can re-seal an edited month (see
+    xlkpi.workbook.seal).
     """
-    from xlkpi.seal import seal_updates as sealed
-    from xlkpi.workbook_lock import workbook_lock
+    from xlkpi.workbook.lock import workbook_lock
+    from xlkpi.workbook.seal import seal_updates as sealed
 
     path = Path(path)
     with workbook_lock(path):
@@ -441,8 +442,8 @@ def close(path: Path, key: bytes | None = None) -> CloseResult:
 
 
 def seal_updates(contents: WorkbookContents, key: bytes | None = None) -> dict[str, str]:
-    """The meta keys a seal sets (see :func:`xlkpi.seal.seal_updates`)."""
-    from xlkpi.seal import seal_updates as sealed
+    """The meta keys a seal sets (see :func:`xlkpi.workbook.seal.seal_updates`)."""
+    from xlkpi.workbook.seal import seal_updates as sealed
 
     return sealed(contents, key)
 
@@ -472,4 +473,4 @@ def require_payroll_matches(contents: WorkbookContents, result: MonthResult) -> 
             )
 
 
-_require_payroll_matches = require_payroll_matches  # the name xlkpi.macros first used
+_require_payroll_matches = require_payroll_matches  # the name xlkpi.addin.macros first used

@@ -45,7 +45,7 @@ LINE_LABELS: dict[str, tuple[str, str]] = {
     "losses": ("损失工资", "Losses deducted"),
 }
 LINE_CODES: tuple[str, ...] = tuple(LINE_LABELS)
-# Lines outside the plans (the deductions of xlkpi.net_pay register theirs here).
+# Lines outside the plans (the deductions of xlkpi.tax.net_pay register theirs here).
 EXTRA_LABELS: dict[str, tuple[str, str]] = {}
 
 

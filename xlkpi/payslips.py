@@ -40,15 +40,6 @@ from typing import Any
 
 import xlsxwriter
 
-from xlkpi.atomic_file import (
-    apply_umask,
-    check_writable,
-    clean_stale_temps,
-    make_temp,
-    umask,
-    write_error,
-)
-from xlkpi.calc_properties import configure_xlsxwriter
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import FileWriteError, PasswordsError
 from xlkpi.layout import NET_PAY_COLUMNS, ROSTER
@@ -56,7 +47,16 @@ from xlkpi.messages import t
 from xlkpi.month_cycle import require_current
 from xlkpi.paylines import LINE_LABELS
 from xlkpi.recalc import compute_checked, payroll_values
-from xlkpi.workbook_reader import WorkbookContents, read_workbook
+from xlkpi.workbook.atomic_file import (
+    apply_umask,
+    check_writable,
+    clean_stale_temps,
+    make_temp,
+    umask,
+    write_error,
+)
+from xlkpi.workbook.calc_properties import configure_xlsxwriter
+from xlkpi.workbook.reader import WorkbookContents, read_workbook
 
 ProgressFn = Callable[[str, float], None]
 STRIP_ROWS = 5  # title, header, values, calculation, blank

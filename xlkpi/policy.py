@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xlkpi.errors import PolicyError
 from xlkpi.scales import AmountScale, MarginalRateScale
-from xlkpi.tax_policy import TaxPolicy
+from xlkpi.tax.policy import TaxPolicy
 
 PLAN_CODES: tuple[str, ...] = (
     "designer",

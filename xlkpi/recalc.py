@@ -1,8 +1,9 @@
 """Recalculate a month workbook: read it, compute with the engine, patch results in atomically.
 
 ``recalc(path)`` reads every input with python-calamine in one pass, computes the month with
-:func:`xlkpi.engine.compute_month`, and writes with :mod:`xlkpi.xlsx_patch` into a temporary
-copy that :func:`xlkpi.atomic_file.atomic_replace` swaps in (previous version kept as
+:func:`xlkpi.engine.compute_month`, and writes with :mod:`xlkpi.workbook.xlsx_patch` into a
+temporary
+copy that :func:`xlkpi.workbook.atomic_file.atomic_replace` swaps in (previous version kept as
 ``<name>.bak.xlsx``). What is written:
 
 * Payroll (工资表): regenerated from row 2 — each formula column gets its formula (from the
@@ -32,8 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlkpi import atomic_file, layout
-from xlkpi.atomic_file import atomic_replace
+from xlkpi import layout
 from xlkpi.engine import EmployeeResult, MonthResult, compute_month
 from xlkpi.errors import (
     CellProblem,
@@ -58,8 +58,10 @@ from xlkpi.layout import (
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
-from xlkpi.workbook_lock import workbook_lock
-from xlkpi.workbook_reader import (
+from xlkpi.workbook import atomic_file
+from xlkpi.workbook.atomic_file import atomic_replace
+from xlkpi.workbook.lock import workbook_lock
+from xlkpi.workbook.reader import (
     META_EMPLOYEES,
     META_INPUT_HASH,
     META_PAYROLL_TOTAL,
@@ -74,7 +76,7 @@ from xlkpi.workbook_reader import (
     read_workbook,
     ref,
 )
-from xlkpi.xlsx_patch import SheetEdit, patch_workbook, split_ref
+from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook, split_ref
 
 ProgressFn = Callable[[str, float], None]
 # payroll_formulas(row, employee, policy, *, last_row=…, history_last_row=…) -> field → formula
@@ -395,7 +397,7 @@ def formulas_key(
 ) -> str:
     """What the Payroll's formulas depend on: staff order and plans, the columns, the formula
     code (and which function supplies it), the policy cells, the month and the lookup bounds."""
-    from xlkpi.workbook_reader import fingerprint
+    from xlkpi.workbook.reader import fingerprint
 
     source = payroll_formula_source
     code = [
@@ -481,7 +483,7 @@ def payroll_shape(
 
     Empty when some plan's formulas are not a per-row pattern (then rows are always rewritten).
     """
-    from xlkpi.workbook_reader import fingerprint
+    from xlkpi.workbook.reader import fingerprint
 
     patterns: list[list[Any]] = []
     if cached is not None:
@@ -788,7 +790,7 @@ def build_edits(
         ALERTS.name: alerts_edit(result, contents.sheets.get(ALERTS.name)),
     }
     if layout.TAX_SHEET.name in contents.sheet_names and contents.month is not None:
-        from xlkpi.tax_sheet import tax_sheet_values
+        from xlkpi.tax.declaration_sheet import tax_sheet_values
 
         edits[layout.TAX_SHEET.name] = SheetEdit(
             values=tax_sheet_values(result, contents.month),

@@ -19,9 +19,9 @@ from pathlib import Path
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from xlkpi.contributions import INDIVIDUAL, contributions
 from xlkpi.policy import Policy
-from xlkpi.withholding import YearToDate, bonus_tax, withhold, withholding_schedule
+from xlkpi.tax.contributions import INDIVIDUAL, contributions
+from xlkpi.tax.withholding import YearToDate, bonus_tax, withhold, withholding_schedule
 
 CENT = Decimal("0.01")
 ZERO_ = Decimal(0)

@@ -1,0 +1,56 @@
+"""The 个税 sheet: recalc writes the withholding declaration's figures, by item, per month."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from tests.cycle_support import fill_inputs, patch_cell, write_book
+from xlkpi import layout
+from xlkpi.inputs import TaxInput
+from xlkpi.month_cycle import new_month
+from xlkpi.recalc import recalc
+from xlkpi.sample_data import demo_month
+from xlkpi.workbook.xlsx_patch import read_sheet
+
+
+def _rows(path: Path, name: str) -> list[dict[str, object]]:
+    rows = read_sheet(path, name)
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:] if row and row[0]]
+
+
+def test_the_tax_sheet_and_the_payroll_show_the_year_so_far(tmp_path: Path) -> None:
+    """22,000 a month, 3,850 social insurance, 1,500 rent: 11,650 taxable a month.
+
+    October 3% × 11,650 = 349.50; November 3% × 23,300 − 349.50 = 349.50.
+    """
+    demo = demo_month()
+    emp = replace(next(e for e in demo.employees if e.plan == "designer"), base_pay=Decimal(22000))
+    # a score below 60 earns no performance pay: the month's income is the base pay alone
+    inputs = {emp.id: replace(demo.inputs[emp.id], score=Decimal(55))}
+    rent = {emp.id: TaxInput(emp.id, housing_rent=Decimal(1500))}
+    month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[], tax_inputs=rent)
+    october = write_book(tmp_path / "2026-10.xlsx", month)
+    assert recalc(october).result.results[0].pay.withholding.tax == Decimal("349.50")
+    november = tmp_path / "2026-11.xlsx"
+    new_month("2026-11", november, source=october)
+    fill_inputs(november, inputs, Decimal(0))
+    result = recalc(november).result.results[0]
+    [row] = _rows(november, layout.TAX_SHEET.name)
+    assert row["工号"] == emp.id and row["本年任职月数"] == 2 and row["本期收入"] == 22000
+    assert row["本期基本养老保险"] == 1760 and row["本期住房公积金"] == float(
+        -result.pay.line("housing_fund").amount
+    )
+    assert row["累计住房租金"] == 3000 and row["累计子女教育"] == 0  # the rent carried over
+    assert row["累计收入"] == 44000 and row["累计减除费用"] == 10000
+    assert row["累计专项扣除"] == 7700 and row["累计应纳税所得额"] == 23300
+    assert row["累计应纳税额"] == 699 and row["累计已预扣税额"] == 349.5
+    assert row["本期应预扣税额"] == 349.5
+    [pay] = _rows(november, layout.PAYROLL.name)[:1]
+    assert pay["应发工资"] == 22000 and pay["应发合计"] == 22000
+    assert pay["个人所得税"] == 349.5 and pay["扣款合计"] == 3850 + 349.5
+    assert pay["实发合计"] == 22000 - 3850 - 349.5
+    rent_cell = f"{layout.TAX_INPUTS.letter('housing_rent')}2"
+    patch_cell(november, layout.TAX_INPUTS.name, rent_cell, 0)  # rent stopped: recalc follows
+    assert recalc(november).result.results[0].pay.withholding.tax == Decimal("394.50")

@@ -1,0 +1,143 @@
+"""Workbook size limits: zip bombs, huge grids and .xls files are refused with a message."""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xlkpi.errors import WorkbookError, WorkbookTooLargeError
+from xlkpi.workbook import limits as workbook_limits
+from xlkpi.workbook.limits import check_workbook_file, col_letters, col_number, extent
+from xlkpi.workbook.reader import load_sheets
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "考勤"
+    ws["A1"] = 1
+    ws["B2"] = "x"
+    path = tmp_path / "base.xlsx"
+    wb.save(path)
+    return path
+
+
+def _rewrite(src: Path, dst: Path, part: str, change: object) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = change(data)  # type: ignore[operator]
+            zout.writestr(info, data)
+    return dst
+
+
+def _far_cell(data: bytes) -> bytes:
+    return data.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'
+    )
+
+
+def test_a_far_cell_is_refused_before_calamine_aborts(base: Path, tmp_path: Path) -> None:
+    book = _rewrite(base, tmp_path / "far.xlsx", SHEET, _far_cell)
+    with pytest.raises(WorkbookTooLargeError, match=r"工作表“考勤”用到了 A1:XFD1048576"):
+        load_sheets(book)
+    script = f"from xlkpi import cli; raise SystemExit(cli.main(['check', {str(book)!r}]))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2 and "超过上限" in done.stderr and "panic" not in done.stderr
+
+
+def test_a_huge_dimension_alone_reads_normally(base: Path, tmp_path: Path) -> None:
+    def dimension(data: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]+" ?/>', b'<dimension ref="A1:XFD1048576"/>', data)
+
+    book = _rewrite(base, tmp_path / "dim.xlsx", SHEET, dimension)
+    assert b"XFD1048576" in zipfile.ZipFile(book).read(SHEET)
+    _names, sheets = load_sheets(book)
+    assert sheets["考勤"].value(1, 0) == 1
+
+
+def test_a_zip_bomb_is_refused_by_its_ratio(base: Path, tmp_path: Path) -> None:
+    book = _rewrite(
+        base, tmp_path / "bomb.xlsx", "docProps/app.xml", lambda d: d + b" " * (64 << 20)
+    )
+    with pytest.raises(WorkbookTooLargeError, match="压缩炸弹"):
+        check_workbook_file(book)
+
+
+def test_a_part_too_large_is_refused(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook_limits, "MAX_PART_BYTES", 1000)
+    with pytest.raises(WorkbookTooLargeError, match="超过单个部件的上限"):
+        check_workbook_file(base)
+
+
+def test_total_inflated_size_is_limited(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook_limits, "MAX_TOTAL_BYTES", 2000)
+    with pytest.raises(WorkbookTooLargeError, match="解压后共有"):
+        check_workbook_file(base)
+
+
+def test_a_lying_size_in_the_zip_directory_is_refused(base: Path, tmp_path: Path) -> None:
+    book = tmp_path / "lying.xlsx"
+    data = bytearray(base.read_bytes())
+    name = SHEET.encode()
+    at = data.rfind(b"PK\x01\x02", 0, data.rfind(name))  # the sheet's central directory entry
+    true_size = struct.unpack_from("<I", data, at + 24)[0]
+    struct.pack_into("<I", data, at + 24, true_size // 4)  # claims a quarter of its size
+    book.write_bytes(bytes(data))
+    with pytest.raises(WorkbookError, match="不是可读的 Excel 工作簿"):
+        check_workbook_file(book)
+
+
+def test_an_xls_file_is_asked_to_be_saved_as_xlsx(tmp_path: Path) -> None:
+    book = tmp_path / "old.xls"
+    book.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    with pytest.raises(WorkbookError, match=r"另存为” \.xlsx"):
+        check_workbook_file(book)
+    from xlkpi import cli
+
+    assert cli.main(["--no-progress", "check", str(book)]) == 2
+
+
+def test_a_file_too_large_is_refused(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook_limits, "MAX_FILE_BYTES", 100)
+    with pytest.raises(WorkbookTooLargeError, match="超过上限"):
+        check_workbook_file(base)
+
+
+def test_extent_finds_the_farthest_cell() -> None:
+    assert extent(b'<row r="3"><c r="A3"/><c r="AB3"/></row>') == (3, 28)
+    assert extent(b'<row r="3"><c r="D3"/><c r="B3"/></row>') == (3, 4)
+    assert extent(b'<x:row r="7"><x:c r="K7"/></x:row>') == (7, 11)
+    assert extent(b'<row r="2"><c r="C1048576"/></row>') == (1048576, 3)
+    assert extent(b'<row r="1"><c r="XFD1"/></row>') == (1, 16384)
+    assert col_number(b"XFD") == 16384 and col_letters(16384) == "XFD" and col_letters(27) == "AA"
+
+
+def test_an_unreadable_file_is_a_message_not_an_internal_error(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_open = builtins.open
+
+    def denied(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(base):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(WorkbookError, match=r"无法读取 .*Permission denied"):
+        check_workbook_file(base)

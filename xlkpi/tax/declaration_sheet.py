@@ -1,0 +1,72 @@
+"""The 个税 sheet: per employee, the month's figures a withholding declaration asks for.
+
+Written by recalc (values, rows from 2, one per employee in roster order): this period's
+income and the individual's social insurance and housing fund by item, the year's special
+additional deductions by item (earlier months from 历史, plus this month's entry), the
+cumulative income, basic deduction, special deductions, other deductions, taxable income,
+rate and quick deduction, the cumulative tax, what earlier months withheld and this month's
+withholding; the year-end bonus's separate tax in its own column.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from xlkpi.engine import EmployeeResult, MonthResult
+from xlkpi.inputs import HistoryRecord, Month
+from xlkpi.layout import FIRST_DATA_ROW, TAX_ITEM_HEADERS, TAX_SHEET, column_letter
+from xlkpi.money import ZERO
+from xlkpi.tax.ledger import year_records
+
+
+def tax_row(r: EmployeeResult, month: Month, earlier: list[HistoryRecord]) -> dict[str, Any]:
+    """Field of :data:`xlkpi.layout.TAX_SHEET` → value for one employee (empty without 实发)."""
+    pay = r.pay
+    if pay is None:
+        return {}
+    w = pay.withholding
+    values: dict[str, Any] = {
+        "id": r.employee.id,
+        "name": r.employee.name,
+        "tax_months": w.months,
+        "income": pay.taxable_income,
+        "cumulative_income": w.cumulative_income,
+        "cumulative_basic": w.basic_deduction,
+        "cumulative_deductions": w.cumulative_deductions,
+        "cumulative_other": w.cumulative_other,
+        "cumulative_taxable": w.taxable,
+        "rate": w.rate,
+        "quick_deduction": w.quick_deduction,
+        "cumulative_tax": w.tax_due,
+        "withheld_before": w.withheld_before,
+        "tax": w.tax,
+    }
+    for code in ("si_pension", "si_medical", "si_unemployment", "housing_fund", "bonus_tax"):
+        line = pay.line(code)
+        values[code] = -line.amount if line is not None else ZERO
+    entry = month.tax_inputs.get(r.employee.id)
+    earlier_items = [dict(record.additional_items) for record in earlier]
+    for item in TAX_ITEM_HEADERS:
+        total: Decimal = getattr(entry, item) if entry is not None else ZERO
+        total += sum((items.get(item, ZERO) for items in earlier_items), ZERO)
+        values[f"item:{item}"] = total
+    return values
+
+
+def tax_sheet_values(result: MonthResult, month: Month) -> dict[str, Any]:
+    """Cell → value of the 个税 sheet's data rows for a computed month."""
+    ledgers = year_records(month.history, month.month)
+    letters = [(c.field, column_letter(i + 1)) for i, c in enumerate(TAX_SHEET.columns)]
+    cells: dict[str, Any] = {}
+    row = FIRST_DATA_ROW
+    for r in result.results:
+        values = tax_row(r, month, ledgers.get(r.employee.id, []))
+        if not values:
+            continue
+        for fieldname, letter in letters:
+            value = values.get(fieldname)
+            if value is not None:
+                cells[f"{letter}{row}"] = value
+        row += 1
+    return cells

@@ -1,0 +1,1 @@
+"""Workbook I/O: reading, patching, sealing and safely writing the month's .xlsx file."""
