@@ -42,7 +42,7 @@ from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy_io import default_policy
 from xlkpi.recalc import payroll_values, recalc
 from xlkpi.sample_data import synthetic_month
-from xlkpi.workbook.reader import load_sheets
+from xlkpi.workbook.sheets import load_sheets
 
 SIZES = [100, 1_000, 10_000, 50_000]
 
@@ -149,7 +149,8 @@ def fill_template(template: Path, path: Path, month: Month) -> Path:
     (openpyxl, formulas per cell) takes minutes, typing the inputs into the template seconds.
     """
     from workbook_templates.scorecards import spread
-    from xlkpi.workbook.reader import load_sheets, scorecard_columns
+    from xlkpi.workbook.reader import scorecard_columns
+    from xlkpi.workbook.sheets import load_sheets
     from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     policy = default_policy()

@@ -88,7 +88,8 @@ def input_cells(book: Path, month: Month, policy: Policy) -> list[tuple[str, str
     no plan of the month reads it); shops and team targets on their first row; the public
     sales cell; every scorecard item and 加分 on the card's first row.
     """
-    from xlkpi.workbook.reader import read_workbook, ref, scorecard_columns
+    from xlkpi.workbook.reader import read_workbook, scorecard_columns
+    from xlkpi.workbook.sheets import ref
 
     contents = read_workbook(book)
     out: list[tuple[str, str, layout.Column]] = []

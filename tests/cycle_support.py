@@ -219,7 +219,8 @@ def fill_inputs(
     rows of the same names (a new month keeps the names and clears the figures).
     """
     from workbook_templates.scorecards import spread
-    from xlkpi.workbook.reader import public_sales_cell, read_workbook, ref, scorecard_columns
+    from xlkpi.workbook.reader import read_workbook, scorecard_columns
+    from xlkpi.workbook.sheets import public_sales_cell, ref
     from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
     policy = policy or default_policy()

@@ -218,7 +218,8 @@ CORRUPTIONS: tuple[str, ...] = tuple(k for k in BAD_VALUES if k != "blank")
 
 def _area(path: Path) -> list[tuple[str, str, str]]:
     """(sheet, cell, column kind) of every cell in and around the input tables."""
-    from xlkpi.workbook.reader import read_workbook, ref
+    from xlkpi.workbook.reader import read_workbook
+    from xlkpi.workbook.sheets import ref
 
     contents = read_workbook(path)
     kinds: dict[tuple[str, str], str] = {}

@@ -15,7 +15,7 @@ from xlkpi import layout
 from xlkpi.engine import compute_month
 from xlkpi.recalc import payroll_values
 from xlkpi.sample_data import demo_month
-from xlkpi.workbook.reader import load_sheets
+from xlkpi.workbook.sheets import load_sheets
 
 
 def _blocks(path: Path) -> tuple[list[list[Any]], list[list[list[Any]]]]:

@@ -70,18 +70,16 @@ def pay_table(first: str, last: str, ids: object, *blocks: object) -> list[list[
     """The table's values (Decimal amounts, texts, None for blank), one row per id."""
     from xlkpi.recalc import compute_checked, payroll_values
     from xlkpi.workbook import reader as workbook_reader
-    from xlkpi.workbook.reader import Sheet
+    from xlkpi.workbook.sheets import Sheet, header_map
 
     fields = table_fields(first, last)
     names = [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()][: len(blocks)]
     sheets: dict[str, Sheet] = {}
     for name, block in zip(names, blocks, strict=True):
         rows = _rows(block)
-        sheets[name] = Sheet(name, rows, workbook_reader._header_map(rows))
+        sheets[name] = Sheet(name, rows, header_map(rows))
     history = [list(layout.HISTORY.headers)]
-    sheets[layout.HISTORY.name] = Sheet(
-        layout.HISTORY.name, history, workbook_reader._header_map(history)
-    )
+    sheets[layout.HISTORY.name] = Sheet(layout.HISTORY.name, history, header_map(history))
     contents = workbook_reader.read_loaded(Path("PAY_TABLE"), list(sheets), sheets)
     result = compute_checked(contents)  # raises WorkbookValidationError on a bad input
     by_id = {r.employee.id: payroll_values(r) for r in result.results}

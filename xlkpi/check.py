@@ -14,12 +14,8 @@ from pathlib import Path
 from xlkpi.engine import MonthResult
 from xlkpi.errors import CellProblem, PolicyError, WorkbookValidationError
 from xlkpi.layout import PAYROLL
-from xlkpi.workbook.reader import (
-    META_INPUT_HASH,
-    STATUS_RECALCULATED,
-    WorkbookContents,
-    read_workbook,
-)
+from xlkpi.workbook.meta import META_INPUT_HASH, STATUS_RECALCULATED
+from xlkpi.workbook.reader import WorkbookContents, read_workbook
 
 
 @dataclass
@@ -106,7 +102,7 @@ def check(
 def _stale_table(contents: WorkbookContents) -> str | None:
     """A warning when the social-insurance city table's effective year is before the month's."""
     from xlkpi.tax.contributions import stale_table_message
-    from xlkpi.workbook.reader import MONTH_RE
+    from xlkpi.workbook.meta import MONTH_RE
 
     if contents.policy is None or not MONTH_RE.match(contents.month_name or ""):
         return None

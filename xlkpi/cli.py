@@ -411,7 +411,8 @@ def _workbook_lang(args: argparse.Namespace) -> str | None:
         return None
     try:
         from xlkpi.layout import META
-        from xlkpi.workbook.reader import load_sheets, read_meta
+        from xlkpi.workbook.meta import read_meta
+        from xlkpi.workbook.sheets import load_sheets
 
         _names, sheets = load_sheets(Path(book), [META])
         return read_meta(sheets.get(META))[0].get("lang") or None

@@ -42,7 +42,7 @@ from xlkpi.recalc import (
     payroll_values,
 )
 from xlkpi.workbook.atomic_file import atomic_replace, backup_path
-from xlkpi.workbook.reader import (
+from xlkpi.workbook.meta import (
     META_EMPLOYEES,
     META_INPUT_HASH,
     META_MONTH,
@@ -55,15 +55,10 @@ from xlkpi.workbook.reader import (
     STATUS_NEW,
     STATUS_RECALCULATED,
     STATUS_SEALED,
-    Sheet,
-    WorkbookContents,
-    load_sheets,
-    public_sales_cell,
     read_meta,
-    read_workbook,
-    ref,
-    scorecard_columns,
 )
+from xlkpi.workbook.reader import WorkbookContents, read_workbook, scorecard_columns
+from xlkpi.workbook.sheets import Sheet, load_sheets, public_sales_cell, ref
 from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
 ProgressFn = Callable[[str, float], None]

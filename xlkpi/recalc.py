@@ -61,7 +61,7 @@ from xlkpi.policy import Policy
 from xlkpi.workbook import atomic_file
 from xlkpi.workbook.atomic_file import atomic_replace
 from xlkpi.workbook.lock import workbook_lock
-from xlkpi.workbook.reader import (
+from xlkpi.workbook.meta import (
     META_EMPLOYEES,
     META_INPUT_HASH,
     META_PAYROLL_TOTAL,
@@ -70,12 +70,9 @@ from xlkpi.workbook.reader import (
     SEAL_KEYS,
     STATUS_RECALCULATED,
     STATUS_SEALED,
-    Sheet,
-    WorkbookContents,
-    gc_paused,
-    read_workbook,
-    ref,
 )
+from xlkpi.workbook.reader import WorkbookContents, gc_paused, read_workbook
+from xlkpi.workbook.sheets import Sheet, ref
 from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook, split_ref
 
 ProgressFn = Callable[[str, float], None]
@@ -397,7 +394,7 @@ def formulas_key(
 ) -> str:
     """What the Payroll's formulas depend on: staff order and plans, the columns, the formula
     code (and which function supplies it), the policy cells, the month and the lookup bounds."""
-    from xlkpi.workbook.reader import fingerprint
+    from xlkpi.workbook.fingerprints import fingerprint
 
     source = payroll_formula_source
     code = [
@@ -483,7 +480,7 @@ def payroll_shape(
 
     Empty when some plan's formulas are not a per-row pattern (then rows are always rewritten).
     """
-    from xlkpi.workbook.reader import fingerprint
+    from xlkpi.workbook.fingerprints import fingerprint
 
     patterns: list[list[Any]] = []
     if cached is not None:

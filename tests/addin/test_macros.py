@@ -26,6 +26,18 @@ from xlkpi.payslips import write_payslips
 from xlkpi.sample_data import demo_month
 from xlkpi.workbook import reader as workbook_reader
 from xlkpi.workbook.access import FileWorkbook, XlwingsWorkbook
+from xlkpi.workbook.meta import (
+    META_EMPLOYEES,
+    META_INPUT_HASH,
+    META_MONTH,
+    META_PAYROLL_TOTAL,
+    META_SEAL_HASH,
+    META_SEAL_INPUTS,
+    META_SEAL_POLICY,
+    META_SEAL_RESULTS,
+    META_SEAL_SHEETS,
+    META_STATUS,
+)
 from xlkpi.workbook.xlsx_patch import SheetEdit, split_ref
 
 MONTH = demo_month()
@@ -129,10 +141,10 @@ def test_recalc_on_a_file_matches_the_command_line(
     _same_cells(_sheet(path, ALERTS.name), _sheet(recalculated, ALERTS.name))
     ours, theirs = _meta(path), _meta(recalculated)
     for key in (
-        workbook_reader.META_STATUS,
-        workbook_reader.META_INPUT_HASH,
-        workbook_reader.META_EMPLOYEES,
-        workbook_reader.META_PAYROLL_TOTAL,
+        META_STATUS,
+        META_INPUT_HASH,
+        META_EMPLOYEES,
+        META_PAYROLL_TOTAL,
     ):
         assert ours[key] == theirs[key], key
     # the numbers the macro computed are the ones the command line cached, row for row
@@ -178,7 +190,7 @@ def test_live_recalc_matches_the_command_line_in_a_few_batched_writes(
     assert fake.calls[-1] == ("status_bar", False)
     assert ("save",) not in fake.calls  # the person saves
     meta = {r[0]: r[1] for r in fake.sheets[META].rows()}
-    assert meta[workbook_reader.META_INPUT_HASH] == _meta(recalculated)["input_hash"]
+    assert meta[META_INPUT_HASH] == _meta(recalculated)["input_hash"]
 
 
 def test_the_template_saves_payroll_protected_so_excel_refuses_a_plain_write(
@@ -383,14 +395,14 @@ def test_close_month_seals_like_the_command_line_then_recalc_refuses(
     fake = _live_from(path)
     seal = macros.close_month(XlwingsWorkbook(fake))
     cli_meta = _meta(cli_path)
-    assert seal == cli_meta[workbook_reader.META_SEAL_HASH]
+    assert seal == cli_meta[META_SEAL_HASH]
     meta = {r[0]: r[1] for r in fake.sheets[META].rows()}
     for key in (
-        workbook_reader.META_STATUS,
-        workbook_reader.META_SEAL_INPUTS,
-        workbook_reader.META_SEAL_POLICY,
-        workbook_reader.META_SEAL_RESULTS,
-        workbook_reader.META_SEAL_SHEETS,
+        META_STATUS,
+        META_SEAL_INPUTS,
+        META_SEAL_POLICY,
+        META_SEAL_RESULTS,
+        META_SEAL_SHEETS,
     ):
         assert meta[key] == cli_meta[key], key
     assert ("save",) in fake.calls
@@ -435,7 +447,7 @@ def test_new_month_saves_builds_the_next_month_beside_the_book_and_opens_it(
     assert out == path.with_name("店铺_2026-11.xlsx")
     assert book.opened == [out]
     meta = _meta(out)
-    assert meta[workbook_reader.META_MONTH] == "2026-11"
+    assert meta[META_MONTH] == "2026-11"
     history = _sheet(out, layout.HISTORY.name)
     assert sum(1 for r in history if r[0] == "2026-10") == len(MONTH.employees)
     assert "2026-11" in book.messages[-1][1]

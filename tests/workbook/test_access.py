@@ -18,8 +18,9 @@ from workbook_templates import build_workbook
 from xlkpi.sample_data import demo_month
 from xlkpi.workbook import access as workbook_access
 from xlkpi.workbook.access import FileWorkbook, WorkbookAccess, XlwingsWorkbook
-from xlkpi.workbook.reader import Sheet as ReaderSheet
-from xlkpi.workbook.reader import _header_map, input_fingerprints, load_sheets
+from xlkpi.workbook.fingerprints import input_fingerprints
+from xlkpi.workbook.sheets import Sheet as ReaderSheet
+from xlkpi.workbook.sheets import header_map, load_sheets
 
 ROWS: list[list[Any]] = [
     ["工号", "姓名", "入职日期", "销售额"],
@@ -178,7 +179,7 @@ def _as_reader_sheets(book: WorkbookAccess) -> dict[str, ReaderSheet]:
     out = {}
     for name in book.sheet_names():
         rows = book.read_rows(name)
-        out[name] = ReaderSheet(name, rows, _header_map(rows))
+        out[name] = ReaderSheet(name, rows, header_map(rows))
     return out
 
 

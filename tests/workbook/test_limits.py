@@ -15,7 +15,7 @@ import pytest
 from xlkpi.errors import WorkbookError, WorkbookTooLargeError
 from xlkpi.workbook import limits as workbook_limits
 from xlkpi.workbook.limits import check_workbook_file, col_letters, col_number, extent
-from xlkpi.workbook.reader import load_sheets
+from xlkpi.workbook.sheets import load_sheets
 
 SHEET = "xl/worksheets/sheet1.xml"
 

@@ -13,8 +13,9 @@ from tests.cycle_support import write_book
 from xlkpi.layout import ALERTS, META, PAYROLL
 from xlkpi.recalc import build_edits, recalc
 from xlkpi.sample_data import demo_month
-from xlkpi.workbook.reader import Sheet, load_sheets, read_workbook
+from xlkpi.workbook.reader import read_workbook
 from xlkpi.workbook.sheet_heads import OTHER, read_heads
+from xlkpi.workbook.sheets import Sheet, load_sheets
 from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
 

@@ -51,7 +51,9 @@ from xlkpi.money import ZERO, format_number, format_rate, format_yuan
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.workbook import reader as workbook_reader
 from xlkpi.workbook.access import WorkbookAccess, XlwingsWorkbook
-from xlkpi.workbook.reader import Sheet, WorkbookContents
+from xlkpi.workbook.meta import META_MONTH, META_SEAL_HASH, MONTH_RE, STATUS_SEALED, read_meta
+from xlkpi.workbook.reader import WorkbookContents
+from xlkpi.workbook.sheets import Sheet, cell_text, header_map
 from xlkpi.workbook.xlsx_patch import SheetEdit, split_ref
 
 LOG_FILE = Path.home() / ".xlkpi" / "macros.log"
@@ -145,7 +147,7 @@ def read_sheets(
             continue
         rows = book.read_rows(name, HEADER_ROW if name in header_only else None)
         rows = [["" if v is None else v for v in row] for row in rows]  # as calamine gives
-        sheets[name] = Sheet(name, rows, workbook_reader._header_map(rows))
+        sheets[name] = Sheet(name, rows, header_map(rows))
     return names, sheets
 
 
@@ -339,7 +341,7 @@ def recalc(book: WorkbookAccess | None = None, reopen: bool = False) -> MonthRes
 
         access.status("xlkpi: 读取 (reading)…")
         contents = read_contents(access, header_only=(PAYROLL.name, ALERTS.name))
-        if contents.status == workbook_reader.STATUS_SEALED and not reopen:
+        if contents.status == STATUS_SEALED and not reopen:
             raise SealedMonthError(
                 f"{contents.month_name} is sealed (封账): recalculating would change a closed "
                 "payroll. To reopen it, run `xlkpi recalc --reopen` on the saved workbook."
@@ -375,7 +377,7 @@ def selected_employee(contents: WorkbookContents, where: tuple[str, int] | None)
     id_col = sheet.headers.get(layout.ROSTER.column("id").header) if sheet else None
     if sheet is None or id_col is None or row < FIRST_DATA_ROW:
         raise XlkpiError(f"{sheet_name} row {row} is not an employee's row; {hint}")
-    emp_id = workbook_reader._text(sheet.value(row, id_col))
+    emp_id = cell_text(sheet.value(row, id_col))
     if not emp_id:
         raise XlkpiError(f"{sheet_name} row {row} has no 工号; {hint}")
     return emp_id
@@ -479,9 +481,9 @@ def new_month(book: WorkbookAccess | None = None, month: str | None = None) -> P
 
         path = _saved_path(access)
         rows = access.read_rows(META) if META in access.sheet_names() else []
-        meta, _rows = workbook_reader.read_meta(Sheet(META, rows))
-        current = meta.get(workbook_reader.META_MONTH, "")
-        if not workbook_reader.MONTH_RE.match(current):
+        meta, _rows = read_meta(Sheet(META, rows))
+        current = meta.get(META_MONTH, "")
+        if not MONTH_RE.match(current):
             raise XlkpiError(
                 f"this workbook's month is not set (hidden sheet {META}); start months with "
                 "`xlkpi new-month` or from the template"
@@ -513,7 +515,7 @@ def close_month(book: WorkbookAccess | None = None) -> str | None:
         path = _saved_path(access)
         access.status("xlkpi: 封账 (sealing)…")
         contents = read_contents(access)
-        if contents.status == workbook_reader.STATUS_SEALED:
+        if contents.status == STATUS_SEALED:
             raise SealedMonthError(f"{contents.month_name} is already sealed (封账)")
         result = compute_checked(contents)
         month_cycle.require_current(contents, " (use 重算薪资) before closing the month")
@@ -526,6 +528,6 @@ def close_month(book: WorkbookAccess | None = None) -> str | None:
             f"employees, payroll total ¥{format_yuan(result.total)}. "
             "`xlkpi check` reports any later change."
         )
-        return updates[workbook_reader.META_SEAL_HASH]
+        return updates[META_SEAL_HASH]
 
     return _run("close_month", book, body)

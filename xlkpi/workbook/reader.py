@@ -7,26 +7,27 @@ read as zero. The reader never raises for bad *input*: it collects :class:`CellP
 (sheet, cell, value, message, remedy) so ``xlkpi check`` can show them all at once. A file that
 is not a workbook at all raises :class:`WorkbookError`.
 
-It also computes the fingerprints the month cycle relies on (see :func:`fingerprint`):
-``input_hash`` covers every input cell and the policy sheet; it never covers formula columns
-or the Payroll / Alerts / meta sheets, which recalc writes.
+The sheets come from :mod:`xlkpi.workbook.sheets`, each cell is converted by
+:mod:`xlkpi.workbook.cells`, the meta keys live in :mod:`xlkpi.workbook.meta`, and the
+fingerprints the month cycle relies on (:mod:`xlkpi.workbook.fingerprints`: ``input_hash``
+covers every input cell and the policy sheet, never formula columns or the Payroll / Alerts /
+meta sheets, which recalc writes) are taken as the workbook is read.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xlkpi import layout
-from xlkpi.errors import CellProblem, InputError, PolicyError, WorkbookError, XlkpiError
+from xlkpi.errors import CellProblem, InputError, PolicyError, XlkpiError
 from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput, Shop, TaxInput
 from xlkpi.layout import (
     ATTENDANCE,
@@ -42,51 +43,40 @@ from xlkpi.layout import (
     SUPERVISOR_SELF,
     TEAMS,
     SheetLayout,
-    column_letter,
 )
-from xlkpi.messages import t
 from xlkpi.money import ZERO, to_decimal
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy import Policy
 from xlkpi.rules import scorecard_score
-
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-# Keys of the hidden meta sheet: column A holds the key, column B its value (rows in any order).
-META_MONTH = "month"
-META_STATUS = "status"
-META_INPUT_HASH = "input_hash"
-META_RECALCULATED_AT = "recalculated_at"
-META_EMPLOYEES = "employees"
-META_PAYROLL_TOTAL = "payroll_total"
-META_SEAL_HASH = "seal_hash"
-META_SEAL_INPUTS = "seal_inputs"
-META_SEAL_POLICY = "seal_policy"
-META_SEAL_RESULTS = "seal_results"
-META_SEALED_AT = "sealed_at"
-META_SEAL_SHEETS = "seal_sheets"
-# The keys a seal writes, and a reopening recalc or a new month blanks.
-SEAL_KEYS: tuple[str, ...] = (
-    META_SEAL_HASH,
-    META_SEAL_INPUTS,
-    META_SEAL_POLICY,
-    META_SEAL_RESULTS,
-    META_SEAL_SHEETS,
-    META_SEALED_AT,
+from xlkpi.workbook.cells import (
+    FLOAT_CACHE,
+    Problems,
+    blank_problem,
+    bool_value,
+    convert_cell,
+    date_value,
+    fast_decimal,
+    format_number,
+    shown_value,
 )
-META_KEYS: tuple[str, ...] = (
+from xlkpi.workbook.fingerprints import combined_hash, input_fingerprints
+from xlkpi.workbook.meta import (
     META_MONTH,
+    META_SEAL_HASH,
     META_STATUS,
-    META_INPUT_HASH,
-    META_RECALCULATED_AT,
-    META_EMPLOYEES,
-    META_PAYROLL_TOTAL,
-    *SEAL_KEYS,
+    MONTH_RE,
+    STATUS_SEALED,
+    read_meta,
 )
-STATUS_NEW = "new"
-STATUS_RECALCULATED = "recalculated"
-STATUS_SEALED = "sealed"
+from xlkpi.workbook.sheets import (
+    CellError,
+    Sheet,
+    cell_text,
+    is_blank,
+    load_sheets,
+    public_sales_cell,
+    ref,
+)
 
 PLAN_REMEDY = "choose one of: " + "、".join(zh for zh, _en in PLAN_LABELS.values())
 
@@ -95,510 +85,8 @@ PLAN_REMEDY = "choose one of: " + "、".join(zh for zh, _en in PLAN_LABELS.value
 # raw workbook access
 
 
-@dataclass
-class Sheet:
-    """One sheet's values (``rows[r-1][c-1]``) and where each header text sits (0-based column)."""
-
-    name: str
-    rows: list[list[Any]]
-    headers: dict[str, int] = field(default_factory=dict)
-    # (1-based row, 0-based column) of numbers shown as percentages (their number format)
-    percent_cells: set[tuple[int, int]] = field(default_factory=set)
-
-    def value(self, row: int, col: int) -> Any:
-        """The value at 1-based ``row`` and 0-based ``col`` ("" when outside the used area)."""
-        if row - 1 < len(self.rows):
-            cells = self.rows[row - 1]
-            if col < len(cells):
-                return cells[col]
-        return ""
-
-    @property
-    def last_row(self) -> int:
-        """Number of the last row holding anything (0 for an empty sheet)."""
-        for i in range(len(self.rows) - 1, -1, -1):
-            if any(v not in ("", None) for v in self.rows[i]):
-                return i + 1
-        return 0
-
-
-def _header_map(rows: list[list[Any]]) -> dict[str, int]:
-    if len(rows) < HEADER_ROW:
-        return {}
-    out: dict[str, int] = {}
-    for i, value in enumerate(rows[HEADER_ROW - 1]):
-        text = _text(value)
-        if text and text not in out:
-            out[text] = i
-    return out
-
-
-def load_sheets(
-    path: Path, names: Iterable[str] | None = None, heads_only: Iterable[str] = ()
-) -> tuple[list[str], dict[str, Sheet]]:
-    """Read sheets of ``path`` with python-calamine in one open: (all sheet names, read sheets).
-
-    ``names`` limits which sheets are read (all when None); of the sheets in ``heads_only``
-    only row 1 and the first column are read (:func:`xlkpi.workbook.sheet_heads.read_heads`). Raises
-    WorkbookError when the file is missing, not a workbook, encrypted or corrupted.
-    """
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    path = Path(path)
-    if not path.exists():
-        raise WorkbookError(t("file.missing", path=path))
-    if path.is_dir():
-        raise WorkbookError(t("file.is_folder", path=path))
-    from xlkpi.workbook.limits import check_workbook_file
-
-    check_workbook_file(path)  # a zip bomb or a huge grid would abort calamine
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except PasswordError:
-        raise WorkbookError(t("file.password_protected", name=path.name)) from None
-    except (CalamineError, OSError, ValueError) as exc:
-        raise WorkbookError(t("limits.corrupt", name=path.name, reason=exc)) from None
-    try:
-        all_names = list(wb.sheet_names)
-        wanted = all_names if names is None else [n for n in names if n in all_names]
-        sheets: dict[str, Sheet] = {}
-        heads = _heads(path, [n for n in heads_only if n in wanted])
-        for name in wanted:
-            if heads.get(name) is not None:
-                sheets[name] = Sheet(name, heads[name], _header_map(heads[name]))
-                continue
-            try:
-                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except (CalamineError, ValueError) as exc:
-                raise WorkbookError(
-                    t("file.sheet_unreadable", name=path.name, sheet=name, reason=exc)
-                ) from None
-            sheets[name] = Sheet(name, rows, _header_map(rows))
-    finally:
-        wb.close()
-    _mark_cells(path, sheets)
-    return all_names, sheets
-
-
-_INPUT_SHEET_NAMES = frozenset(
-    [s.name for s in layout.INPUT_SHEETS] + list(layout.SCORECARD_SHEETS.values())
-)
-_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
-_ERROR_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>'
-)
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n - 1
-
-
-def _mark_cells(path: Path, sheets: dict[str, Sheet]) -> None:
-    """Put cached error values back (calamine reads them as blank) and note percent cells.
-
-    Only the input sheets are scanned; a file that is not a zip (e.g. .xls) is left as read.
-    """
-    import html
-    import zipfile
-
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        return
-    with zf:
-        try:
-            parts = _sheet_parts(zf)
-            percent_styles = _percent_styles(zf)
-        except (KeyError, ValueError):
-            return
-        for name, sheet in sheets.items():
-            part = parts.get(name)
-            if name not in _INPUT_SHEET_NAMES or part is None:
-                continue
-            try:
-                data = zf.read(part)
-            except KeyError:
-                continue
-            if b't="e"' in data:
-                for m in _ERROR_CELL.finditer(data):
-                    r, c = _split_ref(m.group(1))
-                    _put(sheet, r, c, CellError(html.unescape(m.group(2).decode())))
-            if percent_styles:
-                ids = b"|".join(str(i).encode() for i in sorted(percent_styles))
-                pattern = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)" s="(?:' + ids + rb')"')
-                for m in pattern.finditer(data):
-                    sheet.percent_cells.add(_split_ref(m.group(1)))
-
-
-def _split_ref(cell: bytes) -> tuple[int, int]:
-    m = _CELL_REF.match(cell)
-    assert m is not None
-    return int(m.group(2)), _col_index(m.group(1))
-
-
-def _put(sheet: Sheet, row: int, col: int, value: Any) -> None:
-    while len(sheet.rows) < row:
-        sheet.rows.append([])
-    cells = sheet.rows[row - 1]
-    while len(cells) <= col:
-        cells.append("")
-    if _blank(cells[col]):
-        cells[col] = value
-
-
-def _sheet_parts(zf: Any) -> dict[str, str]:
-    """Sheet name → its part in the zip (xl/worksheets/sheetN.xml)."""
-    import html
-
-    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = {}
-    for m in re.finditer(r"<Relationship\b([^>]*)/?>", rels):
-        attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-        if "Id" in attrs and "Target" in attrs:
-            target = attrs["Target"].lstrip("/")
-            targets[attrs["Id"]] = target if target.startswith("xl/") else "xl/" + target
-    out = {}
-    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", book):
-        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
-        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-        if "name" in attrs and rid in targets:
-            out[html.unescape(attrs["name"])] = targets[rid]
-    return out
-
-
-_PERCENT_BUILTIN = frozenset({9, 10})
-
-
-def _percent_styles(zf: Any) -> set[int]:
-    """Indexes of the cell styles (cellXfs) whose number format shows a percentage."""
-    try:
-        styles = zf.read("xl/styles.xml").decode("utf-8", "replace")
-    except KeyError:
-        return set()
-    custom = set()
-    for m in re.finditer(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', styles):
-        code = re.sub(r'"[^"]*"|\\.', "", m.group(2).replace("&quot;", '"'))
-        if "%" in code:
-            custom.add(int(m.group(1)))
-    block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
-    if block is None:
-        return set()
-    out = set()
-    for i, m in enumerate(re.finditer(r"<xf\b([^>]*)", block.group(1))):
-        fmt = re.search(r'numFmtId="(\d+)"', m.group(1))
-        if fmt and (int(fmt.group(1)) in _PERCENT_BUILTIN or int(fmt.group(1)) in custom):
-            out.add(i)
-    return out
-
-
-def _heads(path: Path, names: list[str]) -> dict[str, list[list[Any]] | None]:
-    if not names:
-        return {}
-    from zipfile import BadZipFile
-
-    from xlkpi.workbook.sheet_heads import read_heads
-
-    try:
-        return read_heads(path, names)
-    except (OSError, ValueError, KeyError, BadZipFile, WorkbookError):  # calamine reports
-        return {}
-
-
 # ---------------------------------------------------------------------------------------------
 # value conversion
-
-
-def _text(value: Any) -> str:
-    """A cell as text: ids and labels; integral floats lose their ``.0``."""
-    if type(value) is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if not value.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def ref(col: int, row: int) -> str:
-    """A1 reference of 0-based ``col`` and 1-based ``row``."""
-    return f"{column_letter(col + 1)}{row}"
-
-
-class _Problems:
-    """Collects problems (and warnings), worded in the workbook's language (zh unless en)."""
-
-    def __init__(self, lang: str = "zh") -> None:
-        self.items: list[CellProblem] = []
-        self.warnings: list[CellProblem] = []
-        self.id_rows: dict[str, dict[str, int]] = {}  # sheet → employee id → row
-        self.lang = "en" if lang == "en" else "zh"
-
-    def t(self, zh: str, en: str) -> str:
-        """The text in the workbook's language."""
-        return en if self.lang == "en" else zh
-
-    def add(self, sheet: str, cell: str, value: Any, message: str, remedy: str) -> None:
-        self.items.append(CellProblem(sheet, cell, _shown(value), message, remedy))
-
-    def warn(self, sheet: str, cell: str, value: Any, message: str, remedy: str) -> None:
-        self.warnings.append(CellProblem(sheet, cell, _shown(value), message, remedy))
-
-
-class CellError(str):
-    """A cached Excel error value (``#DIV/0!``, ``#N/A`` …) in a cell: never read as blank."""
-
-    __slots__ = ()
-
-
-def _shown(value: Any) -> Any:
-    """A cell value as a problem shows it (an error value as its text)."""
-    if type(value) is CellError:
-        return str(value)
-    return value
-
-
-_DECIMAL_CACHE: dict[tuple[type, Any], Decimal] = {}
-_FLOAT_CACHE: dict[float, Decimal] = {}  # float cell value → to_decimal(value)
-
-
-def _decimal(value: Any, what: str) -> Decimal:
-    """to_decimal with a cache for repeated cell values (Decimals are immutable)."""
-    key = (type(value), value)
-    try:
-        return _DECIMAL_CACHE[key]
-    except (KeyError, TypeError):
-        pass
-    number = to_decimal(value, what)
-    if len(_DECIMAL_CACHE) < 100_000:
-        try:
-            _DECIMAL_CACHE[key] = number
-        except TypeError:
-            pass
-    return number
-
-
-_TEXT_NUMBER = re.compile(r"^[+-]?\d*\.?\d+(e[+-]?\d+)?$", re.I)
-
-
-def _is_percent_text(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", value).strip().endswith("%")
-
-
-def convert_cell(
-    value: Any,
-    column: layout.Column,
-    where: tuple[str, str],
-    problems: _Problems,
-    score_max: Decimal | None = None,
-    percent_format: bool = False,
-) -> Decimal | int | str | None:
-    """A non-blank input cell → its value by the column's kind, or None after a problem.
-
-    Numbers: a ``%`` only in ratio columns (typed, or a percentage-formatted number);
-    no bool, date, text, NaN or infinity; within the column's bounds; counts whole.
-    Choices: the label or code of one of the column's choices.
-    """
-    sheet, cell = where
-    t = problems.t
-    kind = layout.KINDS[column.kind]
-    what = column.header
-    unit = kind.unit
-    remedy = t(kind.remedy, kind.remedy_en or kind.remedy)
-    if type(value) is CellError:
-        problems.add(
-            sheet,
-            cell,
-            value,
-            t(f"{what}是错误值 {value}(公式出错),不是数字", f"{what} is the error value {value}"),
-            t("改正公式或直接输入数值", "correct the formula or type the value"),
-        )
-        return None
-    if column.kind == "choice":
-        code = column.choice_code(_text(value))
-        if code is None:
-            labels = "、".join(label for _c, label in column.choices)
-            problems.add(
-                sheet,
-                cell,
-                value,
-                t(f"{what}不是可选的值", f"{what} is not one of the choices"),
-                t(f"请从下拉列表中选择:{labels}", f"choose one of: {labels}"),
-            )
-        return code
-    if not kind.percent and (_is_percent_text(value) or (percent_format and _numeric(value))):
-        problems.add(
-            sheet,
-            cell,
-            value,
-            t(
-                f"{what}不能是百分比(此列是{_kind_name(column.kind)})",
-                f"{what} cannot be a percentage (this column holds {column.kind})",
-            ),
-            remedy,
-        )
-        return None
-    try:
-        number = _decimal(value, f"{sheet}!{cell}")
-    except InputError:
-        if isinstance(value, bool):
-            msg = t(f"{what}是逻辑值 {value},不是数字", f"{what} is {value}, not a number")
-        elif isinstance(value, date | datetime):
-            msg = t(f"{what}是日期,不是数字", f"{what} is a date, not a number")
-        else:
-            msg = t(f"{what}不是数字", f"{what} is not a number")
-        problems.add(sheet, cell, value, msg, remedy)
-        return None
-    low, high = column.bounds(score_max)
-    if low is not None and number < low:
-        problems.add(
-            sheet,
-            cell,
-            value,
-            t(
-                f"{what}不能小于{_fmt(low)}{unit}(当前为{_fmt(number)})",
-                f"{what} cannot be below {_fmt(low)} (it is {_fmt(number)})",
-            ),
-            remedy,
-        )
-        return None
-    if high is not None and number > high:
-        if column.kind == "score":
-            zh = f"{what}为{_fmt(number)}分,超过评分上限{_fmt(high)}分"
-        elif column.kind == "points":
-            zh = f"{what}为{_fmt(number)}分,超过该项上限{_fmt(high)}分"
-        else:
-            zh = f"{what}为{_fmt(number)}{unit},超过上限{_fmt(high)}{unit},不是合理的数值"
-        problems.add(
-            sheet,
-            cell,
-            value,
-            t(zh, f"{what} is {_fmt(number)}, above the limit {_fmt(high)}"),
-            remedy,
-        )
-        return None
-    if kind.whole:
-        if number != number.to_integral_value():
-            problems.add(
-                sheet,
-                cell,
-                value,
-                t(f"{what}应为整数(当前为{_fmt(number)})", f"{what} must be a whole number"),
-                remedy,
-            )
-            return None
-        return int(number)
-    return number
-
-
-def _numeric(value: Any) -> bool:
-    return type(value) in (int, float)
-
-
-def _fmt(number: Decimal) -> str:
-    """A bound or value for a message: plain digits, short for huge numbers."""
-    if abs(number) >= Decimal("1e12"):
-        return f"{number:.3E}"
-    return format(number.normalize(), "f") if number == number else str(number)
-
-
-_KIND_NAMES = {
-    "amount": "金额(元)",
-    "count": "次数",
-    "days": "天数",
-    "hours": "小时数",
-    "score": "分数",
-    "points": "考核项得分",
-    "ratio": "系数",
-}
-
-
-def _kind_name(kind: str) -> str:
-    return _KIND_NAMES.get(kind, kind)
-
-
-def convert_number(
-    value: Any, kind: str, where: tuple[str, str], problems: _Problems, maximum: Decimal | None
-) -> Decimal | int | None:
-    """A numeric cell of ``kind`` → Decimal (int for counts); a blank is a problem."""
-    column = layout.Column("value", where[1], kind, True, maximum=maximum)
-    if _blank(value):
-        _blank_problem(problems, where[0], where[1], value, column)
-        return None
-    number = convert_cell(value, column, where, problems, maximum)
-    assert not isinstance(number, str)
-    return number
-
-
-def _blank_problem(
-    problems: _Problems, sheet: str, cell: str, value: Any, column: layout.Column, extra: str = ""
-) -> None:
-    t = problems.t
-    kind = layout.KINDS[column.kind]
-    problems.add(
-        sheet,
-        cell,
-        value,
-        t(f"{column.header}为空,此项必填{extra}", f"{column.header} is blank; it is required"),
-        t(kind.remedy or "请填写", kind.remedy_en or "fill it in"),
-    )
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, bool) or type(value) is CellError:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
-        return _EXCEL_EPOCH + timedelta(days=int(value))
-    if isinstance(value, str):
-        text = value.strip().replace("/", "-").replace(".", "-")
-        text = text.replace("年", "-").replace("月", "-").replace("日", "")
-        try:
-            y, m, d = (int(p) for p in text.split("-")[:3])
-            return date(y, m, d)
-        except (ValueError, TypeError):
-            return None
-    return None
-
-
-_BOOL_TEXT = {
-    "是": True,
-    "否": False,
-    "true": True,
-    "false": False,
-    "y": True,
-    "n": False,
-    "yes": True,
-    "no": False,
-    "1": True,
-    "0": False,
-}
-
-
-def _bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return bool(value) if value in (0, 1) else None
-    return _BOOL_TEXT.get(_text(value).lower())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -658,66 +146,6 @@ class WorkbookContents:
 # fingerprints
 
 
-def _canon(value: Any) -> str:
-    """A cell value in a canonical text form, the same however the cell was read.
-
-    Blank (None or "") → ""; numbers → the repr of the double (int 3 and float 3.0 agree);
-    dates → ISO text; text → itself.
-    """
-    t = type(value)
-    if t is float:
-        return repr(value)
-    if t is str:
-        return "s:" + value if value else ""
-    if value is None:
-        return ""
-    if t is bool:
-        return "b:" + ("1" if value else "0")
-    if t is int or t is Decimal:
-        return repr(float(value))
-    if isinstance(value, datetime | date):
-        return "d:" + value.isoformat()
-    return "s:" + str(value)
-
-
-def fingerprint(parts: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> str:
-    """SHA-256 over named tables of cells, canonicalised: the same cells give the same hash."""
-    h = hashlib.sha256()
-    canon = _canon
-    for name, rows in parts:
-        h.update(b"\x1e" + name.encode())
-        chunk = []
-        for row in rows:
-            chunk.append("\x1f".join(map(canon, row)))
-        h.update("\x1d".join(chunk).encode())
-    return h.hexdigest()
-
-
-def _input_columns(sheet: Sheet, sheet_layout: SheetLayout | None) -> list[int]:
-    """Indexes of the columns holding inputs (every non-formula column found)."""
-    if sheet_layout is None:
-        return list(range(max((len(r) for r in sheet.rows), default=0)))
-    cols = []
-    for column in sheet_layout.columns:
-        if column.kind != "formula" and column.header in sheet.headers:
-            cols.append(sheet.headers[column.header])
-    return sorted(cols)
-
-
-def _trimmed(sheet: Sheet, cols: list[int]) -> list[list[Any]]:
-    """The given columns of every row down to the last row holding any of them."""
-    out = []
-    for cells in sheet.rows:
-        width = len(cells)
-        if width > (cols[-1] if cols else -1):
-            out.append([cells[c] for c in cols])
-        else:
-            out.append([cells[c] if c < width else "" for c in cols])
-    while out and all(_blank(v) for v in out[-1]):
-        out.pop()
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # reading
 
@@ -750,7 +178,7 @@ def scorecard_columns(sheet: Sheet, key: str, policy: Policy) -> dict[str, int]:
 BONUS = "bonus_points"
 
 
-def _read_policy(sheets: dict[str, Sheet], problems: _Problems) -> Policy | None:
+def _read_policy(sheets: dict[str, Sheet], problems: Problems) -> Policy | None:
     t = problems.t
     sheet = sheets.get(POLICY)
     if sheet is None:
@@ -824,23 +252,7 @@ def _find_text(sheet: Sheet, text: str) -> str:
     return "A1"
 
 
-def read_meta(sheet: Sheet | None) -> tuple[dict[str, str], dict[str, int]]:
-    """Meta key → value text, and key → row number, from the hidden meta sheet."""
-    meta: dict[str, str] = {}
-    rows: dict[str, int] = {}
-    if sheet is None:
-        return meta, rows
-    for r, row in enumerate(sheet.rows, start=1):
-        if not row:
-            continue
-        key = _text(row[0])
-        if key and key not in rows:
-            rows[key] = r
-            meta[key] = _text(row[1]) if len(row) > 1 else ""
-    return meta, rows
-
-
-def _require_headers(sheet: Sheet, sheet_layout: SheetLayout, problems: _Problems) -> bool:
+def _require_headers(sheet: Sheet, sheet_layout: SheetLayout, problems: Problems) -> bool:
     ok = True
     t = problems.t
     for i, column in enumerate(sheet_layout.columns):
@@ -864,7 +276,7 @@ def _require_headers(sheet: Sheet, sheet_layout: SheetLayout, problems: _Problem
     return ok
 
 
-def _missing_sheet(problems: _Problems, name: str, english: str) -> None:
+def _missing_sheet(problems: Problems, name: str, english: str) -> None:
     problems.add(
         name,
         "A1",
@@ -880,9 +292,7 @@ def _missing_sheet(problems: _Problems, name: str, english: str) -> None:
     )
 
 
-def _sheet(
-    sheets: dict[str, Sheet], sheet_layout: SheetLayout, problems: _Problems
-) -> Sheet | None:
+def _sheet(sheets: dict[str, Sheet], sheet_layout: SheetLayout, problems: Problems) -> Sheet | None:
     sheet = sheets.get(sheet_layout.name)
     if sheet is None:
         _missing_sheet(problems, sheet_layout.name, sheet_layout.english)
@@ -890,12 +300,12 @@ def _sheet(
     return sheet if _require_headers(sheet, sheet_layout, problems) else None
 
 
-def _id_rows(sheet: Sheet, id_col: int, problems: _Problems) -> dict[str, int]:
+def _id_rows(sheet: Sheet, id_col: int, problems: Problems) -> dict[str, int]:
     """Employee id → row on a per-employee sheet; duplicates are problems."""
     seen: dict[str, int] = {}
     for r in range(FIRST_DATA_ROW, sheet.last_row + 1):
         raw = sheet.value(r, id_col)
-        emp_id = _text(raw)
+        emp_id = cell_text(raw)
         if not emp_id:
             continue
         if emp_id in seen:
@@ -933,7 +343,7 @@ def _policy_amount(policy: Policy, path: str) -> Decimal | None:
 
 
 def _read_roster(
-    sheet: Sheet, policy: Policy | None, problems: _Problems, month: str = ""
+    sheet: Sheet, policy: Policy | None, problems: Problems, month: str = ""
 ) -> tuple[list[Employee], dict[str, int]]:
     h = {c.field: sheet.headers[c.header] for c in ROSTER.columns if c.header in sheet.headers}
     rows = _id_rows(sheet, h["id"], problems)
@@ -960,7 +370,7 @@ def _read_roster(
             return ref(h[fieldname], r)
 
         raw_name = cell("name")
-        if _blank(raw_name):
+        if is_blank(raw_name):
             problems.add(
                 name,
                 at("name"),
@@ -972,7 +382,7 @@ def _read_roster(
             if fieldname in h and type(cell(fieldname)) is CellError:
                 _error_problem(problems, name, at(fieldname), cell(fieldname), fieldname)
         raw_plan = cell("plan")
-        plan = _text(raw_plan)
+        plan = cell_text(raw_plan)
         plan = layout.PLAN_BY_LABEL.get(plan, plan)
         if plan not in PLAN_LABELS:
             problems.add(
@@ -980,15 +390,15 @@ def _read_roster(
                 at("plan"),
                 raw_plan,
                 t("岗位/薪资方案为空", "the role is blank")
-                if _blank(raw_plan)
+                if is_blank(raw_plan)
                 else t("未知的岗位/薪资方案", "unknown role / pay plan"),
                 t("请从下拉列表选择:", "choose one of: ")
                 + "、".join(zh for zh, _en in PLAN_LABELS.values()),
             )
         raw_level = cell("level")
-        level = layout.LEVEL_BY_LABEL.get(_text(raw_level), _text(raw_level))
+        level = layout.LEVEL_BY_LABEL.get(cell_text(raw_level), cell_text(raw_level))
         level_column = ROSTER.column("level")
-        if _blank(raw_level) and not level_column.reads(plan, policy):
+        if is_blank(raw_level) and not level_column.reads(plan, policy):
             level = "staff"
         elif level not in layout.LEVEL_LABELS:
             problems.add(
@@ -996,19 +406,19 @@ def _read_roster(
                 at("level"),
                 raw_level,
                 t("级别为空", "the level is blank")
-                if _blank(raw_level)
+                if is_blank(raw_level)
                 else t("未知的级别", "unknown level"),
                 t("请选择:", "choose one of: ") + "、".join(layout.LEVEL_LABELS.values()),
             )
         raw_hired = cell("hire_date")
-        hired = _date(raw_hired)
+        hired = date_value(raw_hired)
         if hired is None:
             problems.add(
                 name,
                 at("hire_date"),
-                _shown(raw_hired),
+                shown_value(raw_hired),
                 t("入职日期为空", "the hire date is blank")
-                if _blank(raw_hired)
+                if is_blank(raw_hired)
                 else t("入职日期不是日期", "not a date"),
                 t("请输入日期,例如 2024-03-01", "enter the hire date as a date, e.g. 2024-03-01"),
             )
@@ -1027,12 +437,12 @@ def _read_roster(
                 ),
             )
         raw_trial = cell("trial")
-        trial = _bool(raw_trial)
+        trial = bool_value(raw_trial)
         if trial is None:
             problems.add(
                 name,
                 at("trial"),
-                _shown(raw_trial),
+                shown_value(raw_trial),
                 t("试用期不是「是/否」", "not 是/否"),
                 t("请选择 是 或 否", "enter 是 or 否"),
             )
@@ -1040,14 +450,14 @@ def _read_roster(
         for fieldname in ("base_pay", "post_pay"):
             column = ROSTER.column(fieldname)
             raw = cell(fieldname)
-            if _blank(raw):
+            if is_blank(raw):
                 if column.reads(plan, policy) and plan in PLAN_LABELS:
-                    _blank_problem(problems, name, at(fieldname), raw, column)
+                    blank_problem(problems, name, at(fieldname), raw, column)
                 money[fieldname] = ZERO
                 continue
             pct = (r, h[fieldname]) in sheet.percent_cells
             if type(raw) is float and 0.0 <= raw <= 1e6 and not pct:
-                number: Any = _fast_decimal(raw, fieldname)
+                number: Any = fast_decimal(raw, fieldname)
             else:
                 number = convert_cell(raw, column, (name, at(fieldname)), problems, None, pct)
             if number is None:
@@ -1065,17 +475,18 @@ def _read_roster(
                         at(fieldname),
                         raw,
                         t(
-                            f"此方案的{column.header}按参数 {path} 计为 {_fmt(amount)} 元,"
-                            f"此处填写的 {_fmt(Decimal(number))} 不会被使用",
+                            f"此方案的{column.header}按参数 {path} 计为 {format_number(amount)} 元,"
+                            f"此处填写的 {format_number(Decimal(number))} 不会被使用",
                             f"this plan pays {column.header} as the policy's {path} "
-                            f"({_fmt(amount)}); the {_fmt(Decimal(number))} typed here is unused",
+                            f"({format_number(amount)}); the {format_number(Decimal(number))}"
+                            " typed here is unused",
                         ),
                         t(
                             "留空此单元格,或到「参数」表修改该金额",
                             "leave the cell blank, or change the amount on 参数",
                         ),
                     )
-        team = _text(cell("team")) if "team" in h else ""
+        team = cell_text(cell("team")) if "team" in h else ""
         team_column = ROSTER.column("team")
         if not team and team_column.reads(plan, policy) and team_column.readers(policy):
             problems.add(
@@ -1094,7 +505,7 @@ def _read_roster(
         rank = "trial"
         if "rank" in h:
             raw_rank = cell("rank")
-            rank_text = _text(raw_rank)
+            rank_text = cell_text(raw_rank)
             if rank_text:
                 if rank_codes and rank_text not in rank_codes:
                     problems.add(
@@ -1115,7 +526,7 @@ def _read_roster(
             employees.append(
                 Employee(
                     emp_id,
-                    _text(raw_name),
+                    cell_text(raw_name),
                     plan,
                     hired,
                     money["base_pay"],
@@ -1129,7 +540,7 @@ def _read_roster(
     return employees, rows
 
 
-def _error_problem(problems: _Problems, sheet: str, cell: str, value: Any, header: str) -> None:
+def _error_problem(problems: Problems, sheet: str, cell: str, value: Any, header: str) -> None:
     """A text cell holding a cached error value (a formula that failed)."""
     problems.add(
         sheet,
@@ -1143,7 +554,7 @@ def _error_problem(problems: _Problems, sheet: str, cell: str, value: Any, heade
 
 
 def _not_read_problem(
-    problems: _Problems, sheet: str, cell: str, value: Any, column: layout.Column, plan: str
+    problems: Problems, sheet: str, cell: str, value: Any, column: layout.Column, plan: str
 ) -> None:
     t = problems.t
     label = PLAN_LABELS.get(plan, (plan, plan))
@@ -1164,7 +575,7 @@ def _not_read_problem(
 
 def _is_skip(value: Any) -> bool:
     """Blank, 不适用, or a typed 0: what a cell a plan does not read may hold."""
-    if _blank(value):
+    if is_blank(value):
         return True
     if isinstance(value, str) and value.strip() == layout.NOT_APPLICABLE:
         return True
@@ -1179,7 +590,7 @@ def _read_inputs(
     sheet_layout: SheetLayout,
     roster_rows: dict[str, int],
     wanted: set[str],
-    problems: _Problems,
+    problems: Problems,
     maximum: Decimal | None,
     plan_of: dict[str, str] | None = None,
     policy: Policy | None = None,
@@ -1210,7 +621,7 @@ def _read_inputs(
         return readers is None or plan in readers
 
     percent = sheet.percent_cells
-    cache = _FLOAT_CACHE
+    cache = FLOAT_CACHE
     out: dict[str, dict[str, Any]] = {}
     for emp_id, r in rows.items():
         if emp_id not in roster_rows:
@@ -1254,7 +665,7 @@ def _read_inputs(
                                 cache[raw] = number
                         values[fieldname] = number
                         continue
-            if _blank(raw) or (
+            if is_blank(raw) or (
                 isinstance(raw, str) and raw.strip() == layout.NOT_APPLICABLE and plan is None
             ):
                 meaning = column.blank_means
@@ -1263,7 +674,7 @@ def _read_inputs(
                         note = ""
                         if fieldname == "target" and plan in layout.TARGET_OPTIONAL_FOR:
                             note = t("(任务完成系数也为空)", " (the task coefficient is blank)")
-                        _blank_problem(problems, sheet.name, ref(col, r), raw, column, note)
+                        blank_problem(problems, sheet.name, ref(col, r), raw, column, note)
                 values[fieldname] = None
                 continue
             if isinstance(raw, str) and raw.strip() == layout.NOT_APPLICABLE:
@@ -1307,7 +718,7 @@ def _blank_allowed(
     if column.field == "target" and plan in layout.TARGET_OPTIONAL_FOR:
         header = sheet_layout.column("task_coefficient").header
         col = sheet.headers.get(header)
-        if col is not None and col < len(cells) and not _blank(cells[col]):
+        if col is not None and col < len(cells) and not is_blank(cells[col]):
             return True
     return False
 
@@ -1334,7 +745,7 @@ def _read_scorecard(
     policy: Policy,
     staff: set[str],
     roster_rows: dict[str, int],
-    problems: _Problems,
+    problems: Problems,
     plan_of: dict[str, str] | None = None,
 ) -> dict[str, Decimal]:
     """Scores from one scorecard sheet: item points (each at most its maximum) plus 加分.
@@ -1440,7 +851,7 @@ def _read_scorecard(
                     ),
                 )
             continue
-        if all(_blank(sheet.value(r, col)) for _item, col in items):
+        if all(is_blank(sheet.value(r, col)) for _item, col in items):
             problems.add(
                 name,
                 ref(items[0][1], r),
@@ -1462,9 +873,9 @@ def _read_scorecard(
             where = (name, ref(col, r))
             column = layout.Column(item.code, item.label, "points", True, maximum=item.maximum)
             if type(raw) is float and 0.0 <= raw <= item.maximum and (r, col) not in percent:
-                total += _fast_decimal(raw, "points")
+                total += fast_decimal(raw, "points")
                 continue
-            if _blank(raw):
+            if is_blank(raw):
                 problems.add(
                     name,
                     where[1],
@@ -1474,8 +885,8 @@ def _read_scorecard(
                         f"the item {item.label!r} is blank; a blank is not 0",
                     ),
                     t(
-                        f"填写0到{_fmt(item.maximum)}分(没有得分填0)",
-                        f"enter 0 to {_fmt(item.maximum)} points (0 if none)",
+                        f"填写0到{format_number(item.maximum)}分(没有得分填0)",
+                        f"enter 0 to {format_number(item.maximum)} points (0 if none)",
                     ),
                 )
                 bad = True
@@ -1486,7 +897,7 @@ def _read_scorecard(
             else:
                 total += Decimal(number)
         maximum = layout.score_maximum(policy, plan_of.get(emp_id))
-        if bonus_col is not None and not _blank(sheet.value(r, bonus_col)):
+        if bonus_col is not None and not is_blank(sheet.value(r, bonus_col)):
             raw = sheet.value(r, bonus_col)
             column = layout.Column(BONUS, layout.SCORECARD_BONUS_HEADER, "points", maximum=maximum)
             number = convert_cell(
@@ -1534,7 +945,7 @@ def _read_supervisor_self(
     policy: Policy,
     staff: set[str],
     roster_rows: dict[str, int],
-    problems: _Problems,
+    problems: Problems,
     plan_of: dict[str, str] | None = None,
 ) -> dict[str, Decimal]:
     reads = _supervisor_reads(policy)
@@ -1572,10 +983,14 @@ def _read_supervisor_self(
                         ref(col, row),
                         float(v[fieldname]),
                         problems.t(
-                            f"分数 {_fmt(v[fieldname])} 超过此方案的评分上限 {_fmt(top)}",
+                            f"分数 {format_number(v[fieldname])} "
+                            f"超过此方案的评分上限 {format_number(top)}",
                             f"score {v[fieldname]} is over the plan's maximum {top}",
                         ),
-                        problems.t(f"请输入0到{_fmt(top)}之间的分数", f"enter 0 to {_fmt(top)}"),
+                        problems.t(
+                            f"请输入0到{format_number(top)}之间的分数",
+                            f"enter 0 to {format_number(top)}",
+                        ),
                     )
                     over = True
             if not over:
@@ -1583,17 +998,8 @@ def _read_supervisor_self(
     return out
 
 
-def public_sales_cell(sheet: Sheet) -> tuple[int, int] | None:
-    """(1-based row, 0-based column) of the public-sales value: right of its label."""
-    for r, row in enumerate(sheet.rows, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, str) and value.strip() == layout.PUBLIC_SALES_LABEL:
-                return r, c + 1
-    return None
-
-
 def _read_public_sales(
-    sheets: dict[str, Sheet], problems: _Problems, needed: bool
+    sheets: dict[str, Sheet], problems: Problems, needed: bool
 ) -> Decimal | None:
     """The month's public sales (2017 standard): right of its label on 店铺 (or 团队目标)."""
     t = problems.t
@@ -1605,9 +1011,9 @@ def _read_public_sales(
             continue
         r, c = where
         raw = sheet.value(r, c)
-        if _blank(raw):
+        if is_blank(raw):
             if needed:
-                _blank_problem(problems, name, ref(c, r), raw, column)
+                blank_problem(problems, name, ref(c, r), raw, column)
             return None
         n = convert_cell(
             raw, column, (name, ref(c, r)), problems, None, (r, c) in sheet.percent_cells
@@ -1632,7 +1038,7 @@ def _read_public_sales(
     return None
 
 
-def _read_teams(sheet: Sheet, problems: _Problems) -> dict[str, Decimal]:
+def _read_teams(sheet: Sheet, problems: Problems) -> dict[str, Decimal]:
     """The first version's team targets (团队目标), when the sheet is there."""
     team_col = sheet.headers.get(TEAMS.column("team").header)
     target_col = sheet.headers.get(TEAMS.column("target").header)
@@ -1643,7 +1049,7 @@ def _read_teams(sheet: Sheet, problems: _Problems) -> dict[str, Decimal]:
     targets: dict[str, Decimal] = {}
     for r in range(FIRST_DATA_ROW, sheet.last_row + 1):
         raw_team = sheet.value(r, team_col)
-        team = _text(raw_team)
+        team = cell_text(raw_team)
         if not team or team == layout.PUBLIC_SALES_LABEL:
             continue
         if team in targets:
@@ -1657,8 +1063,8 @@ def _read_teams(sheet: Sheet, problems: _Problems) -> dict[str, Decimal]:
             continue
         raw = sheet.value(r, target_col)
         where = (sheet.name, ref(target_col, r))
-        if _blank(raw):
-            _blank_problem(problems, sheet.name, where[1], raw, column)
+        if is_blank(raw):
+            blank_problem(problems, sheet.name, where[1], raw, column)
             continue
         n = convert_cell(raw, column, where, problems, None, (r, target_col) in sheet.percent_cells)
         if n is not None:
@@ -1666,7 +1072,7 @@ def _read_teams(sheet: Sheet, problems: _Problems) -> dict[str, Decimal]:
     return targets
 
 
-def _read_shops(sheet: Sheet, problems: _Problems, needed: bool) -> tuple[list[Shop], set[str]]:
+def _read_shops(sheet: Sheet, problems: Problems, needed: bool) -> tuple[list[Shop], set[str]]:
     """店铺: one row per shop (name, orders, returns, shipping paid, target, group).
 
     Also every group named on a row, valid or not (a bad row is one problem, at its cell);
@@ -1680,14 +1086,14 @@ def _read_shops(sheet: Sheet, problems: _Problems, needed: bool) -> tuple[list[S
     seen: dict[str, int] = {}
     for r in range(FIRST_DATA_ROW, sheet.last_row + 1):
         cells = [sheet.value(r, cols[f]) for f in cols]
-        if all(_blank(v) for v in cells):
+        if all(is_blank(v) for v in cells):
             continue
         raw_name = sheet.value(r, cols["name"])
-        shop = _text(raw_name)
+        shop = cell_text(raw_name)
         if "group" in cols:
             raw_group = sheet.value(r, cols["group"])
             unreadable = unreadable or type(raw_group) is CellError
-            groups.add(_text(raw_group))
+            groups.add(cell_text(raw_group))
         errors = [
             f for f in ("name", "group") if f in cols and type(sheet.value(r, cols[f])) is CellError
         ]
@@ -1725,9 +1131,9 @@ def _read_shops(sheet: Sheet, problems: _Problems, needed: bool) -> tuple[list[S
             col = cols[column.field]
             raw = sheet.value(r, col)
             where = (sheet.name, ref(col, r))
-            if _blank(raw):
+            if is_blank(raw):
                 if column.blank_means == layout.BLANK_REQUIRED:
-                    _blank_problem(problems, sheet.name, where[1], raw, column)
+                    blank_problem(problems, sheet.name, where[1], raw, column)
                     bad = True
                 continue
             n = convert_cell(raw, column, where, problems, None, (r, col) in sheet.percent_cells)
@@ -1737,7 +1143,7 @@ def _read_shops(sheet: Sheet, problems: _Problems, needed: bool) -> tuple[list[S
                 values[column.field] = Decimal(n)
         if bad:
             continue
-        group = _text(sheet.value(r, cols["group"])) if "group" in cols else ""
+        group = cell_text(sheet.value(r, cols["group"])) if "group" in cols else ""
         shops.append(
             Shop(
                 shop,
@@ -1766,7 +1172,7 @@ def _read_shops(sheet: Sheet, problems: _Problems, needed: bool) -> tuple[list[S
 
 
 def _read_tax_inputs(
-    sheet: Sheet, roster_rows: dict[str, int], policy: Policy, problems: _Problems
+    sheet: Sheet, roster_rows: dict[str, int], policy: Policy, problems: Problems
 ) -> dict[str, TaxInput]:
     """专项附加扣除 per employee: blank is 0 (the base: the roster's); an item above its policy
     cap is a problem at its cell (:func:`xlkpi.tax.additional_deductions.deduction_problems`)."""
@@ -1795,19 +1201,7 @@ def _read_tax_inputs(
     return out
 
 
-def _fast_decimal(value: Any, what: str) -> Decimal:
-    """to_decimal, memoised for float cells (the common case)."""
-    if type(value) is float:
-        number = _FLOAT_CACHE.get(value)
-        if number is None:
-            number = to_decimal(value, what)
-            if len(_FLOAT_CACHE) < 100_000:
-                _FLOAT_CACHE[value] = number
-        return number
-    return to_decimal(value, what)
-
-
-def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecord]:
+def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord]:
     t = problems.t
     if sheet is None:
         _missing_sheet(problems, HISTORY.name, HISTORY.english)
@@ -1839,8 +1233,8 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
     }
     records: list[HistoryRecord] = []
     for r in range(FIRST_DATA_ROW, sheet.last_row + 1):
-        month = _text(sheet.value(r, h["month"]))
-        emp_id = _text(sheet.value(r, h["id"]))
+        month = cell_text(sheet.value(r, h["month"]))
+        emp_id = cell_text(sheet.value(r, h["id"]))
         if not month and not emp_id:
             continue
         where = HISTORY.name
@@ -1855,20 +1249,20 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
             continue
         try:
             raw_score = sheet.value(r, h["score"])
-            score = None if _blank(raw_score) else _fast_decimal(raw_score, "score")
-            grade = grade_codes.get(_text(sheet.value(r, h["grade"])), "")
-            coefficient = _fast_decimal(sheet.value(r, h["coefficient"]) or 0, "coefficient")
-            total = _fast_decimal(sheet.value(r, h["total"]) or 0, "total")
+            score = None if is_blank(raw_score) else fast_decimal(raw_score, "score")
+            grade = grade_codes.get(cell_text(sheet.value(r, h["grade"])), "")
+            coefficient = fast_decimal(sheet.value(r, h["coefficient"]) or 0, "coefficient")
+            total = fast_decimal(sheet.value(r, h["total"]) or 0, "total")
             complaints = 0
-            if "complaints" in h and not _blank(sheet.value(r, h["complaints"])):
+            if "complaints" in h and not is_blank(sheet.value(r, h["complaints"])):
                 complaints = int(to_decimal(sheet.value(r, h["complaints"]), "complaints"))
             figures: dict[str, Decimal] = {}
             for fieldname, col in ledger:
                 raw = sheet.value(r, col)
-                if not _blank(raw):
-                    figures[fieldname] = _fast_decimal(raw, HISTORY.column(fieldname).header)
+                if not is_blank(raw):
+                    figures[fieldname] = fast_decimal(raw, HISTORY.column(fieldname).header)
             bad = False  # an old 历史 sheet without 不良记录: the complaint count decides
-            if "bad_record" in h and not _blank(sheet.value(r, h["bad_record"])):
+            if "bad_record" in h and not is_blank(sheet.value(r, h["bad_record"])):
                 bad = _history_bool(sheet.value(r, h["bad_record"]))
         except (InputError, ValueError, OverflowError) as exc:
             problems.add(
@@ -1879,7 +1273,7 @@ def _read_history(sheet: Sheet | None, problems: _Problems) -> list[HistoryRecor
                 t("改正或删除该行", "correct the row or delete it"),
             )
             continue
-        rank = _text(sheet.value(r, h["rank"])) if "rank" in h else ""
+        rank = cell_text(sheet.value(r, h["rank"])) if "rank" in h else ""
         items = tuple(
             (f, figures[f"item:{f}"]) for f in layout.TAX_ITEM_HEADERS if figures.get(f"item:{f}")
         )
@@ -1918,9 +1312,9 @@ _LEDGER_READ: tuple[str, ...] = (
 
 def _history_bool(value: object) -> bool:
     """A 是/否 cell of the History (read as every 是/否 column is); anything else is unreadable."""
-    flag = _bool(value)
+    flag = bool_value(value)
     if flag is None:
-        raise ValueError(f"不良记录为“{_text(value)}”：请填写 是 或 否")
+        raise ValueError(f"不良记录为“{cell_text(value)}”：请填写 是 或 否")
     return flag
 
 
@@ -1965,7 +1359,7 @@ def read_loaded(
     """
     path = Path(path)
     meta, meta_rows = read_meta(sheets.get(META))
-    problems = _Problems(_language(lang, meta.get("lang")))
+    problems = Problems(_language(lang, meta.get("lang")))
     t = problems.t
     if META not in sheets:
         problems.add(
@@ -2150,7 +1544,7 @@ def _check_teams(
     groups: set[str],
     targets: dict[str, Decimal],
     policy: Policy | None,
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     """Staff paid by their group's shop (or team target) must be in a group that has one."""
     column = ROSTER.column("team")
@@ -2194,7 +1588,7 @@ def _plans_of(roster: Sheet | None, roster_rows: dict[str, int]) -> dict[str, st
         return {}
     out = {}
     for emp_id, r in roster_rows.items():
-        text = _text(roster.value(r, col))
+        text = cell_text(roster.value(r, col))
         plan = layout.PLAN_BY_LABEL.get(text, text)
         if plan in PLAN_LABELS:
             out[emp_id] = plan
@@ -2217,68 +1611,3 @@ def _policy_plans(
             out |= set(value)
             found = True
     return frozenset(out) if found else default
-
-
-def input_fingerprints(sheets: dict[str, Sheet]) -> dict[str, str]:
-    """Hash of the input cells of each input sheet (policy and history included), by sheet."""
-    parts: dict[str, list[list[Any]]] = {}
-    for sheet_layout in (*layout.INPUT_SHEETS, HISTORY):
-        sheet = sheets.get(sheet_layout.name)
-        if sheet is not None:
-            parts[sheet.name] = _trimmed(sheet, _input_columns(sheet, sheet_layout))
-    for name in (SHOPS.name, TEAMS.name):  # the public-sales cell sits outside the table
-        sheet = sheets.get(name)
-        if sheet is not None:
-            where = public_sales_cell(sheet)
-            parts[name].append(["public", sheet.value(*where) if where else ""])
-    for name in layout.SCORECARD_SHEETS.values():
-        sheet = sheets.get(name)
-        if sheet is not None:
-            cols = [i for h, i in sheet.headers.items() if not _is_total_header(h)]
-            parts[name] = _trimmed(sheet, sorted(cols))
-    policy_sheet = sheets.get(POLICY)
-    if policy_sheet is not None:
-        parts[POLICY] = _trimmed(policy_sheet, _input_columns(policy_sheet, None))
-    return {name: fingerprint([(name, rows)]) for name, rows in parts.items()}
-
-
-def combined_hash(hashes: dict[str, str]) -> str:
-    """One hash over per-sheet hashes (sheet order does not matter)."""
-    return fingerprint([("sheets", sorted(hashes.items()))])
-
-
-_TOTAL_HEADERS = ("合计", "总分", "得分", "绩效分数", "姓名")
-
-
-def _is_total_header(header: str) -> bool:
-    return any(header.startswith(h) for h in _TOTAL_HEADERS)
-
-
-def results_hash(contents: WorkbookContents) -> str:
-    """Hash of what the Payroll and Alerts sheets show (their cached values)."""
-    parts = []
-    for name in (layout.PAYROLL.name, layout.ALERTS.name):
-        sheet = contents.sheets.get(name)
-        if sheet is not None:
-            parts.append((name, _trimmed(sheet, _input_columns(sheet, None))))
-    return fingerprint(parts)
-
-
-def encode_sheet_hashes(hashes: dict[str, str]) -> str:
-    """Per-sheet hashes as one meta cell: ``name=hash;name=hash``."""
-    return ";".join(f"{name}={h}" for name, h in sorted(hashes.items()))
-
-
-def decode_sheet_hashes(text: str) -> dict[str, str]:
-    """The inverse of :func:`encode_sheet_hashes`."""
-    out = {}
-    for part in text.split(";"):
-        name, sep, h = part.partition("=")
-        if sep:
-            out[name] = h
-    return out
-
-
-def seal_hash(month: str, inputs: str, policy: str, results: str) -> str:
-    """The seal: one hash over the month, its inputs, policy and results."""
-    return fingerprint([("seal", [[month, inputs, policy, results]])])

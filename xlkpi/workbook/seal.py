@@ -35,7 +35,16 @@ from xlkpi import layout
 from xlkpi.errors import SealKeyError
 from xlkpi.layout import ALERTS, HISTORY, PAYROLL, POLICY, TEAMS
 from xlkpi.messages import t
-from xlkpi.workbook.reader import (
+from xlkpi.workbook.fingerprints import (
+    canonical_text,
+    decode_sheet_hashes,
+    encode_sheet_hashes,
+    input_columns,
+    is_total_header,
+    results_hash,
+    seal_hash,
+)
+from xlkpi.workbook.meta import (
     META_SEAL_HASH,
     META_SEAL_INPUTS,
     META_SEAL_POLICY,
@@ -44,18 +53,9 @@ from xlkpi.workbook.reader import (
     META_SEALED_AT,
     META_STATUS,
     STATUS_SEALED,
-    Sheet,
-    WorkbookContents,
-    _canon,
-    _input_columns,
-    _is_total_header,
-    decode_sheet_hashes,
-    encode_sheet_hashes,
-    public_sales_cell,
-    ref,
-    results_hash,
-    seal_hash,
 )
+from xlkpi.workbook.reader import WorkbookContents
+from xlkpi.workbook.sheets import Sheet, public_sales_cell, ref
 
 META_SEAL_CELLS = "seal_cells"  # number of pieces; the pieces are seal_cells_1 … seal_cells_N
 META_SEAL_HMAC = "seal_hmac"
@@ -92,7 +92,7 @@ def signature(key: bytes, seal: str, cells: str) -> str:
 def _cells(sheet: Sheet, cols: list[int]) -> dict[str, list[str]]:
     """Column (0-based, as text) → canonical values of rows 1… down to its last non-blank."""
     out = {}
-    canon = _canon
+    canon = canonical_text
     for c in cols:
         values = [canon(cells[c]) if c < len(cells) else "" for cells in sheet.rows]
         while values and not values[-1]:
@@ -119,22 +119,22 @@ def input_cells(contents: WorkbookContents) -> dict[str, dict[str, list[str]]]:
     for sheet_layout in (*layout.INPUT_SHEETS, HISTORY):
         sheet = sheets.get(sheet_layout.name)
         if sheet is not None:
-            out[sheet.name] = _cells(sheet, _input_columns(sheet, sheet_layout))
+            out[sheet.name] = _cells(sheet, input_columns(sheet, sheet_layout))
     teams = sheets.get(TEAMS.name)
     if teams is not None:
         where = public_sales_cell(teams)
         if where is not None:
             column = out.setdefault(TEAMS.name, {}).setdefault(str(where[1]), [])
             column.extend([""] * (where[0] - len(column)))
-            column[where[0] - 1] = _canon(teams.value(*where))
+            column[where[0] - 1] = canonical_text(teams.value(*where))
     for name in layout.SCORECARD_SHEETS.values():
         sheet = sheets.get(name)
         if sheet is not None:
-            cols = sorted(i for h, i in sheet.headers.items() if not _is_total_header(h))
+            cols = sorted(i for h, i in sheet.headers.items() if not is_total_header(h))
             out[name] = _cells(sheet, cols)
     policy_sheet = sheets.get(POLICY)
     if policy_sheet is not None:
-        out[POLICY] = _cells(policy_sheet, _input_columns(policy_sheet, None))
+        out[POLICY] = _cells(policy_sheet, input_columns(policy_sheet, None))
     return out
 
 
