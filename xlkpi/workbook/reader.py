@@ -342,6 +342,24 @@ def _policy_amount(policy: Policy, path: str) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
+def _not_on_roster(problems: Problems, sheet: str, cell: str, emp_id: str) -> None:
+    """A row whose employee id is not on the roster: a problem at its id cell."""
+    t = problems.t
+    problems.add(
+        sheet,
+        cell,
+        emp_id,
+        t(
+            f"工号 {emp_id} 不在花名册({ROSTER.name})上",
+            f"employee id {emp_id} is not on the roster ({ROSTER.name})",
+        ),
+        t(
+            f"把 {emp_id} 加入{ROSTER.name},或删除此行",
+            f"add {emp_id} to {ROSTER.name} or delete this row",
+        ),
+    )
+
+
 def _read_roster(
     sheet: Sheet, policy: Policy | None, problems: Problems, month: str = ""
 ) -> tuple[list[Employee], dict[str, int]]:
@@ -625,19 +643,7 @@ def _read_inputs(
     out: dict[str, dict[str, Any]] = {}
     for emp_id, r in rows.items():
         if emp_id not in roster_rows:
-            problems.add(
-                sheet.name,
-                ref(id_col, r),
-                emp_id,
-                t(
-                    f"工号 {emp_id} 不在花名册({ROSTER.name})上",
-                    f"employee id {emp_id} is not on the roster ({ROSTER.name})",
-                ),
-                t(
-                    f"把 {emp_id} 加入{ROSTER.name},或删除此行",
-                    f"add {emp_id} to {ROSTER.name} or delete this row",
-                ),
-            )
+            _not_on_roster(problems, sheet.name, ref(id_col, r), emp_id)
             continue
         plan = plan_of.get(emp_id)
         cells = sheet.rows[r - 1]
@@ -808,19 +814,7 @@ def _read_scorecard(
     scores: dict[str, Decimal] = {}
     for emp_id, r in rows.items():
         if emp_id not in roster_rows:
-            problems.add(
-                name,
-                ref(cols["id"], r),
-                emp_id,
-                t(
-                    f"工号 {emp_id} 不在花名册({ROSTER.name})上",
-                    f"employee id {emp_id} is not on the roster ({ROSTER.name})",
-                ),
-                t(
-                    f"把 {emp_id} 加入{ROSTER.name},或删除此行",
-                    f"add {emp_id} to {ROSTER.name} or delete this row",
-                ),
-            )
+            _not_on_roster(problems, name, ref(cols["id"], r), emp_id)
             continue
         point_cols = [col for _item, col in items] + ([bonus_col] if bonus_col is not None else [])
         if emp_id not in staff:
