@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from xlkpi.inputs import Employee, TaxInput
 from xlkpi.money import ONE
 from xlkpi.net_pay import DEDUCTION_LABELS, NetPay, contribution_base, net_pay
@@ -144,3 +146,17 @@ def test_separate_chosen_after_the_policy_end_is_merged_with_a_warning() -> None
     [message] = late.messages
     assert "2027-12" in message and "并入" in message
     assert _bonus("20000", "", "2028-01").messages == []  # blank: the default, merged
+
+
+def test_demo_shows_gross_income_tax_and_net(capsys: pytest.CaptureFixture[str]) -> None:
+    from xlkpi import cli, messages
+    from xlkpi.engine import compute_month
+    from xlkpi.money import format_yuan
+    from xlkpi.sample_data import demo_month
+
+    messages.set_lang("zh")
+    assert cli.main(["--no-progress", "demo", "--no-workbook"]) == 0
+    out = capsys.readouterr().out
+    assert "应发合计" in out and "个税" in out and "实发合计" in out
+    taxed = next(r for r in compute_month(demo_month()).results if r.pay and r.pay.withholding.tax)
+    assert format_yuan(taxed.pay.withholding.tax) in out and format_yuan(taxed.pay.net) in out

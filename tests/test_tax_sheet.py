@@ -91,3 +91,26 @@ def test_the_bonus_method_per_employee_and_the_cliff_alert(tmp_path: Path) -> No
     [pay] = _rows(book, layout.PAYROLL.name)[:1]
     assert pay["个人所得税"] == 1380.1 and pay["年终奖个税"] == 0
     assert pay["实发合计"] == 44001 - 1380.1
+
+
+def test_new_month_carries_the_ledger_and_january_starts_the_year_again(tmp_path: Path) -> None:
+    """22,000 a month, 3,850 social insurance: December (the 12th month since January has
+    no history here: the ledger's first month) withholds 3% × 13,150 = 394.50; January
+    starts again from nothing and withholds the same 394.50."""
+    demo = demo_month("2026-12")
+    emp = replace(next(e for e in demo.employees if e.plan == "designer"), base_pay=Decimal(22000))
+    inputs = {emp.id: replace(demo.inputs[emp.id], score=Decimal(55))}
+    month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[], tax_inputs={})
+    december = write_book(tmp_path / "2026-12.xlsx", month)
+    assert recalc(december).result.results[0].pay.withholding.tax == Decimal("394.50")
+    january = tmp_path / "2027-01.xlsx"
+    new_month("2027-01", january, source=december)
+    [carried] = [r for r in _rows(january, layout.HISTORY.name) if r["月份"] == "2026-12"]
+    assert carried["本期收入"] == 22000 and carried["本期预扣个税"] == 394.5
+    assert carried["本年任职月数"] == 1 and carried["累计已预扣个税"] == 394.5
+    fill_inputs(january, inputs, Decimal(0))
+    w = recalc(january).result.results[0].pay.withholding
+    assert (w.months, w.cumulative_income, w.withheld_before) == (1, 22000, 0)
+    assert w.tax == Decimal("394.50")
+    [row] = _rows(january, layout.TAX_SHEET.name)
+    assert row["累计收入"] == 22000 and row["累计已预扣税额"] == 0
