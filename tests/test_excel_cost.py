@@ -109,5 +109,9 @@ def test_the_block_design_makes_the_payroll_cost_independent_of_the_staff(tmp_pa
         assert len(book.arrays) == 2
         before = Workbook(month)
         assert sum(c.calls for (s, _r, _c), c in before.cells.items() if s == "工资表") > 10 * n
-    # PAY_TABLE ×2, the 合计 MONEY_SUM, the add-in probe
-    assert calls == {20: 4, 60: 4}
+    # PAY_TABLE ×2, the 合计 row's MONEY_SUM of 应发工资 and of each 应发 → 扣除 → 实发 column,
+    # the add-in probe
+    from xlkpi.layout import NET_PAY_COLUMNS
+
+    expected = 2 + 1 + len(NET_PAY_COLUMNS) + 1
+    assert calls == {20: expected, 60: expected}

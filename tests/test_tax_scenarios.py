@@ -114,7 +114,7 @@ def run_net(data: dict[str, Any]) -> None:
             hire_date=data["hire_date"],
             base_pay=D(data["base_pay"]),
         )
-        fields = {k: (v if isinstance(v, bool) else D(v)) for k, v in row["tax_input"].items()}
+        fields = {k: (v if isinstance(v, str) else D(v)) for k, v in row["tax_input"].items()}
         result = net_pay(
             lines, employee, TaxInput(row["id"], **fields), YearToDate(), data["month"]
         )

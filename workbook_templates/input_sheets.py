@@ -166,7 +166,7 @@ def write_tax_inputs(
                 cells.append(plan_formula(row, last_row))
             else:
                 value = getattr(entry, column.field) if entry is not None else None
-                cells.append(cell_value(value) if value else None)
+                cells.append(cell_value(column.shown(value)) if value else None)
         ws.append(cells)
     _finish(ws, sheet, policy, len(employees), last_row)
 

@@ -471,11 +471,12 @@ def write_payroll_sheet(
     if employees:
         total_row = last + 1
         ws[f"{letters['id']}{total_row}"] = layout.PAYROLL_TOTAL_LABEL
-        t = letters["total"]
-        ws[f"{t}{total_row}"] = f"=MONEY_SUM({t}{FIRST_DATA_ROW}:{t}{last})"
         ws[f"{letters['id']}{total_row}"].font = TOTAL_FONT
-        ws[f"{t}{total_row}"].font = TOTAL_FONT
-        ws[f"{t}{total_row}"].number_format = AMOUNT_FORMAT
+        for field in ("total", *layout.NET_PAY_COLUMNS):  # every money column is totalled
+            t = letters[field]
+            ws[f"{t}{total_row}"] = f"=MONEY_SUM({t}{FIRST_DATA_ROW}:{t}{last})"
+            ws[f"{t}{total_row}"].font = TOTAL_FONT
+            ws[f"{t}{total_row}"].number_format = AMOUNT_FORMAT
     for field in (*money, *layout.NET_PAY_COLUMNS):
         for row in range(FIRST_DATA_ROW, last + 1):
             ws[f"{letters[field]}{row}"].number_format = AMOUNT_FORMAT

@@ -199,7 +199,8 @@ class TaxInput:
     serious_illness: Decimal = ZERO
     other_deductions: Decimal = ZERO
     year_end_bonus: Decimal = ZERO
-    bonus_separately: bool = True
+    # 年终奖计税方式: "separate" (单独计税), "merged" (并入综合所得), "" = the policy's default
+    bonus_method: str = ""
 
 
 @dataclass(frozen=True)

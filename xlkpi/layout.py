@@ -731,7 +731,10 @@ TAX_SHEET = SheetLayout(
         Column("cumulative_tax", "累计应纳税额", "amount", width=12),
         Column("withheld_before", "累计已预扣税额", "amount", width=12),
         Column("tax", "本期应预扣税额", "amount", width=12),
-        Column("bonus_tax", "年终奖单独计税税额", "amount", width=12),
+        Column("year_end_bonus", "全年一次性奖金", "amount", width=12),
+        Column("bonus_separate", "年终奖单独计税税额", "amount", width=12),
+        Column("bonus_merged", "年终奖并入综合所得税额", "amount", width=14),
+        Column("bonus_method", "年终奖计税方式", "text", width=12),
     ),
 )
 
@@ -739,6 +742,10 @@ PLAN_BY_LABEL: dict[str, str] = {zh: code for code, (zh, _en) in PLAN_LABELS.ite
 LEVEL_LABELS: dict[str, str] = {"assistant": "助理", "deputy": "副理", "staff": "员工"}
 LEVEL_BY_LABEL: dict[str, str] = {zh: code for code, zh in LEVEL_LABELS.items()}
 BOOL_LABELS: dict[bool, str] = {True: "是", False: "否"}
+
+# 年终奖计税方式 (issue 10): how a year-end bonus is taxed, per employee (blank: the policy's
+# default, separate until tax.bonus.separate_until, merged after).
+BONUS_METHODS: dict[str, str] = {"separate": "单独计税", "merged": "并入综合所得"}
 
 # 专项附加扣除 and the contribution base (issue 10): one row per employee, every plan. Blank
 # is 0 (the base: the roster's base pay); each item's cap is the policy's (policy.tax.caps),
@@ -765,6 +772,16 @@ TAX_INPUTS = SheetLayout(
         ),
         Column("other_deductions", "其他扣除", "amount", False, 10, blank=BLANK_NONE),
         Column("year_end_bonus", "全年一次性奖金", "amount", False, 14, blank=BLANK_NONE),
+        Column(
+            "bonus_method",
+            "年终奖计税方式",
+            "choice",
+            False,
+            14,
+            blank=BLANK_NONE,
+            note="留空则按「参数」表:单独计税截止月份前单独计税,之后并入综合所得",
+            choices=tuple(BONUS_METHODS.items()),
+        ),
         PLAN_HELPER,
     ),
 )

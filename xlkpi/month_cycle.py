@@ -41,6 +41,7 @@ from xlkpi.recalc import (
     meta_edit,
     payroll_values,
 )
+from xlkpi.sheet_upgrade import FORMATS
 from xlkpi.workbook.atomic_file import atomic_replace, backup_path
 from xlkpi.workbook.meta import (
     META_EMPLOYEES,
@@ -148,6 +149,7 @@ def history_rows(result: MonthResult, contents: WorkbookContents) -> tuple[list[
 
 
 _LEDGER_FIELDS = frozenset(c.field for c in layout.HISTORY_LEDGER)
+_AMOUNT_FORMAT = FORMATS["amount"]
 
 
 def history_columns(sheet: Sheet) -> list[int | None]:
@@ -198,11 +200,15 @@ def _history_edit(sheet: Sheet | None, rows: list[list[Any]]) -> SheetEdit:
             values[ref(free, 1)] = column.header
             free += 1
     start = max(sheet.last_row + 1, FIRST_DATA_ROW)
+    formats: dict[str, str] = {}
     for i, row in enumerate(rows):
-        for col, value in zip(cols, row, strict=True):
+        for col, value, column in zip(cols, row, HISTORY.columns, strict=True):
             if col is not None and value is not None:
-                values[ref(col, start + i)] = value
-    return SheetEdit(values=values, style_from_row=FIRST_DATA_ROW)
+                cell = ref(col, start + i)
+                values[cell] = value
+                if column.field in _LEDGER_FIELDS and column.kind == "amount":
+                    formats[cell] = _AMOUNT_FORMAT  # the ledger's money, in an older 历史 too
+    return SheetEdit(values=values, style_from_row=FIRST_DATA_ROW, formats=formats)
 
 
 def _clear_columns(sheet: Sheet, cols: list[int]) -> SheetEdit:

@@ -295,6 +295,11 @@ def payroll_edit_and_shape(
     the same shape and the rows hold the same employees, the formulas are already in place:
     the edit then only sets the cached values (much faster for a large Payroll).
     """
+    from xlkpi import sheet_upgrade
+
+    source = sheet
+    if sheet_upgrade.outdated(sheet, PAYROLL):  # an older layout: the sheet is written anew
+        sheet = sheet_upgrade.current_sheet(sheet, PAYROLL)  # type: ignore[arg-type]
     columns = _columns(sheet, PAYROLL)
     targets: list[tuple[str, str, bool, bool]] = []  # field, letter, helper, takes formula
     seen: set[str] = set()
@@ -352,12 +357,18 @@ def payroll_edit_and_shape(
         if _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formulas: only the cached values change
             return SheetEdit(values=values), shape
+    net = set(layout.NET_PAY_COLUMNS)
     edit = SheetEdit(
         values=values,
         formulas=formula_cells,
         style_from_row=FIRST_DATA_ROW,
         clear_rows_from=FIRST_DATA_ROW,
+        formats=sheet_upgrade.column_formats(PAYROLL, values, net),
     )
+    if source is not sheet and contents is not None:
+        from workbook_templates.payroll import notice_cell
+
+        edit = sheet_upgrade.header_edit(edit, contents.path, source, PAYROLL, notice_cell())
     return edit, shape
 
 
@@ -543,7 +554,8 @@ def _total_row(
     values: dict[str, Any],
     formula_cells: dict[str, str],
 ) -> None:
-    """The 合计 row under the staff, as the template has it: MONEY_SUM of the totals."""
+    """The 合计 row under the staff, as the template has it: MONEY_SUM of each money column
+    (应发工资 and every 应发 → 扣除 → 实发 column), its cached value the exact sum of the rows."""
     label = getattr(layout, "PAYROLL_TOTAL_LABEL", "")
     if not label or not result.results:
         return
@@ -552,11 +564,17 @@ def _total_row(
         letter = layout.column_letter(index + 1)
         if column.field == "id":
             values[f"{letter}{row}"] = label
-        elif column.field == "total":
+        elif column.field in _TOTALLED:
             formula_cells[f"{letter}{row}"] = (
                 f"MONEY_SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1})"
             )
-            values[f"{letter}{row}"] = result.total
+            total = Decimal(0)
+            for r in range(FIRST_DATA_ROW, row):
+                total += values.get(f"{letter}{r}") or Decimal(0)
+            values[f"{letter}{row}"] = total if column.field != "total" else result.total
+
+
+_TOTALLED = frozenset({"total", *layout.NET_PAY_COLUMNS})  # the 合计 row's money columns
 
 
 def _add_notice(contents: WorkbookContents, edits: dict[str, SheetEdit]) -> None:
@@ -787,13 +805,9 @@ def build_edits(
         ALERTS.name: alerts_edit(result, contents.sheets.get(ALERTS.name)),
     }
     if layout.TAX_SHEET.name in contents.sheet_names and contents.month is not None:
-        from xlkpi.tax.declaration_sheet import tax_sheet_values
+        from xlkpi.tax.declaration_sheet import tax_sheet_edit
 
-        edits[layout.TAX_SHEET.name] = SheetEdit(
-            values=tax_sheet_values(result, contents.month),
-            style_from_row=FIRST_DATA_ROW,
-            clear_rows_from=FIRST_DATA_ROW,
-        )
+        edits[layout.TAX_SHEET.name] = tax_sheet_edit(result, contents)
     last_row = row_bounds(result, contents)[0] if formulas is not None else None
     edits.update(_cached_formula_values(contents, result, last_row))
     if formulas is not None:

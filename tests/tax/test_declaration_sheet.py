@@ -54,3 +54,63 @@ def test_the_tax_sheet_and_the_payroll_show_the_year_so_far(tmp_path: Path) -> N
     rent_cell = f"{layout.TAX_INPUTS.letter('housing_rent')}2"
     patch_cell(november, layout.TAX_INPUTS.name, rent_cell, 0)  # rent stopped: recalc follows
     assert recalc(november).result.results[0].pay.withholding.tax == Decimal("394.50")
+
+
+def test_the_bonus_method_per_employee_and_the_cliff_alert(tmp_path: Path) -> None:
+    """8,000 wage (no social insurance) + 36,001 bonus: wage tax 3% × 3,000 = 90.00; separate
+    36,001 × 10% − 210 = 3,390.10; merged 39,001 × 10% − 2,520 = 1,380.10 (1,290.10 more)."""
+    from xlkpi.check import check
+
+    demo = demo_month()
+    emp = replace(next(e for e in demo.employees if e.plan == "designer"), base_pay=Decimal(8000))
+    inputs = {emp.id: replace(demo.inputs[emp.id], score=Decimal(55))}
+    bonus = {emp.id: TaxInput(emp.id, contribution_base=Decimal(0), year_end_bonus=Decimal(36001))}
+    month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[], tax_inputs=bonus)
+    book = write_book(tmp_path / "2026-10.xlsx", month)
+    base = f"{layout.TAX_INPUTS.letter('contribution_base')}2"
+    patch_cell(book, layout.TAX_INPUTS.name, base, 0)  # 0 = not enrolled
+    report = check(book)
+    assert report.result is not None
+    [alert] = [a for a in report.result.alerts if a.code == "bonus_cliff"]
+    assert "建议降低1.00元至36,000.00元" in alert.message
+    recalc(book)
+    [row] = _rows(book, layout.TAX_SHEET.name)
+    assert row["全年一次性奖金"] == 36001 and row["年终奖计税方式"] == "单独计税"
+    assert row["年终奖单独计税税额"] == 3390.1 and row["年终奖并入综合所得税额"] == 1290.1
+    assert row["本期收入"] == 8000 and row["本期应预扣税额"] == 90
+    [pay] = _rows(book, layout.PAYROLL.name)[:1]
+    assert pay["年终奖个税"] == 3390.1 and pay["实发合计"] == 44001 - 90 - 3390.1
+    assert any("36,000.00" in str(r["内容"]) for r in _rows(book, layout.ALERTS.name))
+    method = f"{layout.TAX_INPUTS.letter('bonus_method')}2"
+    patch_cell(book, layout.TAX_INPUTS.name, method, "并入综合所得")
+    result = recalc(book).result
+    assert not [a for a in result.alerts if a.code == "bonus_cliff"]
+    [row] = _rows(book, layout.TAX_SHEET.name)
+    assert row["年终奖计税方式"] == "并入综合所得" and row["本期应预扣税额"] == 1380.1
+    assert row["年终奖单独计税税额"] == 3390.1  # still shown beside the one applied
+    [pay] = _rows(book, layout.PAYROLL.name)[:1]
+    assert pay["个人所得税"] == 1380.1 and pay["年终奖个税"] == 0
+    assert pay["实发合计"] == 44001 - 1380.1
+
+
+def test_new_month_carries_the_ledger_and_january_starts_the_year_again(tmp_path: Path) -> None:
+    """22,000 a month, 3,850 social insurance: December (the 12th month since January has
+    no history here: the ledger's first month) withholds 3% × 13,150 = 394.50; January
+    starts again from nothing and withholds the same 394.50."""
+    demo = demo_month("2026-12")
+    emp = replace(next(e for e in demo.employees if e.plan == "designer"), base_pay=Decimal(22000))
+    inputs = {emp.id: replace(demo.inputs[emp.id], score=Decimal(55))}
+    month = replace(demo, employees=[emp], inputs=inputs, history=[], shops=[], tax_inputs={})
+    december = write_book(tmp_path / "2026-12.xlsx", month)
+    assert recalc(december).result.results[0].pay.withholding.tax == Decimal("394.50")
+    january = tmp_path / "2027-01.xlsx"
+    new_month("2027-01", january, source=december)
+    [carried] = [r for r in _rows(january, layout.HISTORY.name) if r["月份"] == "2026-12"]
+    assert carried["本期收入"] == 22000 and carried["本期预扣个税"] == 394.5
+    assert carried["本年任职月数"] == 1 and carried["累计已预扣个税"] == 394.5
+    fill_inputs(january, inputs, Decimal(0))
+    w = recalc(january).result.results[0].pay.withholding
+    assert (w.months, w.cumulative_income, w.withheld_before) == (1, 22000, 0)
+    assert w.tax == Decimal("394.50")
+    [row] = _rows(january, layout.TAX_SHEET.name)
+    assert row["累计收入"] == 22000 and row["累计已预扣税额"] == 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from xlkpi.inputs import Employee, TaxInput
 from xlkpi.money import ONE
 from xlkpi.paylines import PayLine
-from xlkpi.tax.net_pay import DEDUCTION_LABELS, contribution_base, net_pay
+from xlkpi.tax.net_pay import DEDUCTION_LABELS, NetPay, contribution_base, net_pay
 from xlkpi.tax.withholding import YearToDate
 
 D = Decimal
@@ -93,3 +95,68 @@ def test_compute_month_carries_net_pay_and_the_ledger() -> None:
     bonus = {emp.id: TaxInput(emp.id, year_end_bonus=D(36001))}
     cliff = compute_month(replace(month, tax_inputs=bonus))
     assert [a.code for a in cliff.alerts if a.employee_id == emp.id] == ["bonus_cliff"]
+
+
+NOT_ENROLLED = D(0)  # contribution base 0: no social insurance, so the tax is easy to follow
+
+
+def _bonus(amount: str, method: str = "", month: str = "2026-01") -> NetPay:
+    entry = TaxInput(
+        "E1", contribution_base=NOT_ENROLLED, year_end_bonus=D(amount), bonus_method=method
+    )
+    return net_pay(gross("8000"), EMP, entry, YearToDate(), month)
+
+
+def test_bonus_separate_and_merged_side_by_side_by_hand() -> None:
+    """8,000 wage + 36,000 bonus in January, no social insurance.
+
+    Wage alone: (8,000 − 5,000) × 3% = 90.00. Separate: 36,000 ÷ 12 = 3,000 → 3% → 1,080.00.
+    Merged: 44,000 − 5,000 = 39,000 → 10% − 2,520 = 1,380.00, i.e. 1,290.00 for the bonus.
+    """
+    blank = _bonus("36000")
+    assert blank.bonus_method == "separate" and blank.bonus is not None
+    assert (blank.bonus.separate_tax, blank.bonus.merged_tax) == (D("1080.00"), D("1290.00"))
+    assert blank.withholding.tax == D("90.00") and blank.line("bonus_tax").amount == D("-1080")
+    assert blank.deductions == D("1170.00") and blank.net == D("42830.00")
+    assert blank.messages == []  # 36,000 is the band's top: no cliff
+    merged = _bonus("36000", "merged")
+    assert merged.bonus_method == "merged" and merged.line("bonus_tax") is None
+    assert merged.withholding.tax == D("1380.00") and merged.taxable_income == D(44000)
+    assert merged.net == D("42620.00")
+    separate = _bonus("36000", "separate")
+    assert separate.deductions == blank.deductions
+
+
+def test_the_cliff_says_by_how_much_to_lower_the_bonus() -> None:
+    """36,001: separate 36,001 × 10% − 210 = 3,390.10; after tax 32,610.90 < 34,920.00 at
+    36,000, so 1.00 less bonus leaves 2,309.10 more. Merged: 39,001 × 10% − 2,520 − 90."""
+    result = _bonus("36001")
+    assert result.bonus is not None and result.bonus.merged_tax == D("1290.10")
+    [message] = result.messages
+    assert "建议降低1.00元至36,000.00元" in message and "多得2,309.10元" in message
+    assert "并入综合所得计税为1,290.10元" in message
+    assert _bonus("36001", "merged").messages == []  # merged: no cliff to warn about
+    lower = _bonus("38000")  # 2,000.00 above the edge, still 510.00 worse off
+    assert "建议降低2,000.00元至36,000.00元" in lower.messages[0] and "510.00" in lower.messages[0]
+
+
+def test_separate_chosen_after_the_policy_end_is_merged_with_a_warning() -> None:
+    late = _bonus("20000", "separate", "2028-01")
+    assert late.bonus_method == "merged" and late.line("bonus_tax") is None
+    [message] = late.messages
+    assert "2027-12" in message and "并入" in message
+    assert _bonus("20000", "", "2028-01").messages == []  # blank: the default, merged
+
+
+def test_demo_shows_gross_income_tax_and_net(capsys: pytest.CaptureFixture[str]) -> None:
+    from xlkpi import cli, messages
+    from xlkpi.engine import compute_month
+    from xlkpi.money import format_yuan
+    from xlkpi.sample_data import demo_month
+
+    messages.set_lang("zh")
+    assert cli.main(["--no-progress", "demo", "--no-workbook"]) == 0
+    out = capsys.readouterr().out
+    assert "应发合计" in out and "个税" in out and "实发合计" in out
+    taxed = next(r for r in compute_month(demo_month()).results if r.pay and r.pay.withholding.tax)
+    assert format_yuan(taxed.pay.withholding.tax) in out and format_yuan(taxed.pay.net) in out

@@ -5,19 +5,31 @@ income and the individual's social insurance and housing fund by item, the year'
 additional deductions by item (earlier months from 历史, plus this month's entry), the
 cumulative income, basic deduction, special deductions, other deductions, taxable income,
 rate and quick deduction, the cumulative tax, what earlier months withheld and this month's
-withholding; the year-end bonus's separate tax in its own column.
+withholding; the year-end bonus taxed separately and merged, side by side, and the way
+applied. Money cells are formatted ``#,##0.00`` and the rate as a percentage; a 个税 sheet
+of an older layout is written anew with the current headers (:mod:`xlkpi.sheet_upgrade`).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.inputs import HistoryRecord, Month
-from xlkpi.layout import FIRST_DATA_ROW, TAX_ITEM_HEADERS, TAX_SHEET, column_letter
+from xlkpi.layout import (
+    BONUS_METHODS,
+    FIRST_DATA_ROW,
+    TAX_ITEM_HEADERS,
+    TAX_SHEET,
+    column_letter,
+)
 from xlkpi.money import ZERO
 from xlkpi.tax.ledger import year_records
+from xlkpi.workbook.xlsx_patch import SheetEdit
+
+if TYPE_CHECKING:
+    from xlkpi.workbook.reader import WorkbookContents
 
 
 def tax_row(r: EmployeeResult, month: Month, earlier: list[HistoryRecord]) -> dict[str, Any]:
@@ -42,9 +54,14 @@ def tax_row(r: EmployeeResult, month: Month, earlier: list[HistoryRecord]) -> di
         "withheld_before": w.withheld_before,
         "tax": w.tax,
     }
-    for code in ("si_pension", "si_medical", "si_unemployment", "housing_fund", "bonus_tax"):
+    for code in ("si_pension", "si_medical", "si_unemployment", "housing_fund"):
         line = pay.line(code)
         values[code] = -line.amount if line is not None else ZERO
+    if pay.bonus is not None:  # both ways side by side, and the one applied
+        values["year_end_bonus"] = pay.bonus.bonus
+        values["bonus_separate"] = pay.bonus.separate_tax
+        values["bonus_merged"] = pay.bonus.merged_tax
+        values["bonus_method"] = BONUS_METHODS[pay.bonus_method]
     entry = month.tax_inputs.get(r.employee.id)
     earlier_items = [dict(record.additional_items) for record in earlier]
     for item in TAX_ITEM_HEADERS:
@@ -70,3 +87,21 @@ def tax_sheet_values(result: MonthResult, month: Month) -> dict[str, Any]:
                 cells[f"{letter}{row}"] = value
         row += 1
     return cells
+
+
+def tax_sheet_edit(result: MonthResult, contents: WorkbookContents) -> SheetEdit:
+    """The recalc edit of the 个税 sheet: its rows, formatted, and its header if outdated."""
+    from xlkpi import sheet_upgrade
+
+    assert contents.month is not None
+    values = tax_sheet_values(result, contents.month)
+    edit = SheetEdit(
+        values=values,
+        style_from_row=FIRST_DATA_ROW,
+        clear_rows_from=FIRST_DATA_ROW,
+        formats=sheet_upgrade.column_formats(TAX_SHEET, values),
+    )
+    sheet = contents.sheets.get(TAX_SHEET.name)
+    if sheet is not None and sheet_upgrade.outdated(sheet, TAX_SHEET):
+        edit = sheet_upgrade.header_edit(edit, contents.path, sheet, TAX_SHEET)
+    return edit

@@ -28,6 +28,7 @@ from xlkpi.tax.withholding import (
     YearToDate,
     bonus_options,
     cliff_message,
+    separate_ended_message,
     tax_section,
     withhold,
 )
@@ -88,6 +89,8 @@ class NetPay(NamedTuple):
     city: CityContributions
     bonus: BonusOptions | None
     messages: list[str]
+    # how the year-end bonus was taxed: "separate", "merged" ("" without a bonus)
+    bonus_method: str = ""
 
     def line(self, code: str) -> PayLine | None:
         """The gross or deduction line with this code, if any."""
@@ -185,9 +188,14 @@ def net_pay(
     messages: list[str] = []
     options = None
     separate = False
+    method = ""
     if bonus:
         options = bonus_options(bonus, month, before, wage, social, additional, other, tax)
-        separate = options.separate_allowed and (tax_input is None or tax_input.bonus_separately)
+        chosen = tax_input.bonus_method if tax_input is not None else ""
+        separate = options.separate_allowed and chosen != "merged"
+        method = "separate" if separate else "merged"
+        if chosen == "separate" and not options.separate_allowed:
+            messages.append(separate_ended_message(tax))
         if separate and options.cliff_loss:
             messages.append(cliff_message(options, tax))
     income = wage if separate else gross
@@ -227,6 +235,7 @@ def net_pay(
         city=city,
         bonus=options,
         messages=messages,
+        bonus_method=method,
     )
 
 

@@ -251,12 +251,29 @@ def bonus_options(
 
 
 def cliff_message(options: BonusOptions, policy: Policy | TaxPolicy | None = None) -> str:
-    """The HR warning for a bonus just above a band edge (Chinese)."""
+    """The HR warning for a bonus just above a band edge (Chinese): by how much to lower it.
+
+    >>> text = cliff_message(bonus_options(Decimal(36001), "2026-12", YearToDate(), ZERO,
+    ...                                    ZERO, ZERO))
+    >>> print(text[text.index("建议"):])
+    建议降低1.00元至36,000.00元，员工税后反而多得2,309.10元；并入综合所得计税为930.03元。
+    """
     tax = tax_section(policy)
     band = tax.bonus.monthly_table.band(options.bonus / tax.bonus.divisor)
     top = band.threshold * tax.bonus.divisor
     return (
         f"年终奖{format_yuan(options.bonus)}元刚超过{format_yuan(top)}元的税率临界点："
-        f"单独计税{format_yuan(options.separate_tax)}元，税后比发{format_yuan(top)}元"
-        f"少{format_yuan(options.cliff_loss)}元；合并计税多扣{format_yuan(options.merged_tax)}元。"
+        f"单独计税个税{format_yuan(options.separate_tax)}元，发{format_yuan(top)}元只需"
+        f"{format_yuan(bonus_tax(top, tax))}元。建议降低{format_yuan(options.bonus - top)}元"
+        f"至{format_yuan(top)}元，员工税后反而多得{format_yuan(options.cliff_loss)}元；"
+        f"并入综合所得计税为{format_yuan(options.merged_tax)}元。"
+    )
+
+
+def separate_ended_message(policy: Policy | TaxPolicy | None = None) -> str:
+    """The warning when 单独计税 is chosen after the policy allows it (Chinese)."""
+    until = tax_section(policy).bonus.separate_until
+    return (
+        f"年终奖单独计税政策截至{until}，本月已不能单独计税：年终奖并入本月综合所得预扣个税。"
+        "请把「专项附加扣除」表的年终奖计税方式改为并入综合所得或留空。"
     )

@@ -1205,6 +1205,24 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
         if fieldname not in h and header in sheet.headers:
             h[fieldname] = sheet.headers[header]
     ledger = [(f, h[f]) for f in _LEDGER_READ if f in h]
+    if "income" not in h and sheet.last_row > HEADER_ROW:  # an older 历史: no tax ledger yet
+        problems.warn(
+            HISTORY.name,
+            "A1",
+            None,
+            t(
+                "「历史」表没有个税累计台账列(本期收入等):本年的累计预扣从本月开始计算,"
+                "本月之前各月的收入、扣除和已预扣个税不计入",
+                "History has no tax-ledger columns (本期收入 …): the year's cumulative "
+                "withholding starts with this month; earlier months are not counted",
+            ),
+            t(
+                "年中启用时这是预期的;new-month 会在「历史」表补上台账列。"
+                "如需完整累计,请按个税系统的累计数核对本月个税",
+                "expected when starting mid-year; new-month adds the ledger columns to 历史. "
+                "Check this month's tax against the tax system's year-to-date figures",
+            ),
+        )
     needed = ("month", "id", "score", "grade", "coefficient", "total")
     missing = [HISTORY.column(f).header for f in needed if f not in h]
     if missing:

@@ -90,6 +90,9 @@ class SheetEdit:
         same column of this row *as it is in the source* (even if ``clear_rows_from`` drops it);
         new rows also copy its height and row style.
     clear_rows_from: drop every source row numbered at or after this one before applying edits.
+    formats: cell -> number format code ("#,##0.00"), set as a plain style (the default style
+        with that format, see xlkpi.cell_formats) unless ``styles`` names one for the cell.
+    columns: when given, replaces the sheet's column widths: 1-based column -> (width, hidden).
     """
 
     values: dict[str, CellValue] = field(default_factory=dict)
@@ -97,6 +100,8 @@ class SheetEdit:
     styles: dict[str, int] = field(default_factory=dict)
     style_from_row: int | None = None
     clear_rows_from: int | None = None
+    formats: dict[str, str] = field(default_factory=dict)
+    columns: dict[int, tuple[float, bool]] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -965,8 +970,30 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
         out = [_clamp_shared_refs(b"".join(out), tags, plan.clear_rows_from - 1)]
     out.append(new_rows(pending[pi:]))
     head = _update_dimension(head, tags, plan, last_kept)
+    if edit.columns is not None:
+        head = _replace_columns(head, tags, edit.columns)
     name = tags.p + b"sheetData"
     return [head, b"<" + name + b">", *out, b"</" + name + b">", tail]
+
+
+def _replace_columns(head: bytes, tags: _Tags, columns: dict[int, tuple[float, bool]]) -> bytes:
+    """``head`` with its ``<cols>`` (widths, hidden columns) replaced by ``columns``."""
+    p = tags.p.decode()
+    cols = "".join(
+        f'<{p}col min="{c}" max="{c}" width="{width:g}" customWidth="1"'
+        + (' hidden="1"' if hidden else "")
+        + "/>"
+        for c, (width, hidden) in sorted(columns.items())
+    )
+    block = f"<{p}cols>{cols}</{p}cols>".encode() if cols else b""
+    found = re.search(
+        rb"<" + re.escape(tags.p) + rb"cols\b[^>]*?(?:/>|>.*?</" + re.escape(tags.p) + rb"cols>)",
+        head,
+        re.S,
+    )
+    if found is not None:
+        return head[: found.start()] + block + head[found.end() :]
+    return head + block  # <cols> comes right before <sheetData>
 
 
 def _update_dimension(head: bytes, tags: _Tags, plan: _SheetPlan, last_kept: int) -> bytes:
@@ -1221,6 +1248,8 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
     with zf, open(src, "rb") as raw, open(dst, "wb") as out:
         parts = workbook_parts(zf)
         replaced: dict[str, _Packed] = {}  # deflated at once: a sheet's XML is held only briefly
+        if any(edit.formats for edit in edits.values()):
+            edits = _resolve_formats(zf, parts, edits, replaced)
         for sheet, edit in edits.items():
             part = parts.sheets.get(sheet)
             if part is None:
@@ -1243,6 +1272,38 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
             else:
                 writer.copy_raw(raw, info)
         writer.close()
+
+
+def _resolve_formats(
+    zf: ZipFile, parts: WorkbookParts, edits: dict[str, SheetEdit], replaced: dict[str, _Packed]
+) -> dict[str, SheetEdit]:
+    """The edits with their ``formats`` as ``styles`` (styles.xml gains what it lacks)."""
+    from dataclasses import replace
+
+    from xlkpi.cell_formats import ensure_formats
+
+    rels = _rels(zf.read(parts.workbook_rels))
+    base = posixpath.dirname(parts.workbook)
+    part = next(
+        (
+            _resolve(base, r[b"Target"].decode())
+            for r in rels
+            if r.get(b"Type", b"").endswith(b"/styles")
+        ),
+        None,
+    )
+    if part is None:
+        raise WorkbookError("the workbook has no styles part; it cannot take number formats")
+    codes = [code for edit in edits.values() for code in edit.formats.values()]
+    data, index = ensure_formats(zf.read(part), codes)
+    replaced[part] = _Packed.of([data])
+    out = {}
+    for name, edit in edits.items():
+        if edit.formats:
+            styles = {cell: index[code] for cell, code in edit.formats.items()}
+            edit = replace(edit, styles={**styles, **edit.styles}, formats={})
+        out[name] = edit
+    return out
 
 
 def read_sheet(path: Path, sheet_name: str) -> list[list[object]]:
