@@ -11,9 +11,9 @@ is ``MONEY_SUM`` over the totals (an error if any is an error or blank).
 Above the table's right end (row 1, after the hidden helper columns) and at the top of 说明 a
 notice cell tells the person when the add-in is missing: a native ``IF(ISERROR(…))`` around one
 cheap UDF call made volatile with ``NOW()``, so Excel evaluates it on every open although the
-workbook asks for no recalculation on load (:mod:`xlkpi.workbook.calc_properties`). Hosts that do
-not
-recalculate show the cached value ``xlkpi recalc`` stores — the notice, as they have no add-in.
+workbook asks for no recalculation on load (:mod:`xlkpi.workbook.calc_properties`). Hosts
+that do not recalculate show the cached value ``xlkpi recalc`` stores — the notice, as they
+have no add-in.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Number formats for cells a patch writes: find or add the cell style (``cellXfs``) for a code.
 
-:func:`xlkpi.workbook.xlsx_patch.patch_workbook` writes a sheet's XML directly, so a new cell has
-only
-the style index it copies from another row. Where that row has no cell (an empty sheet, a
+:func:`xlkpi.workbook.xlsx_patch.patch_workbook` writes a sheet's XML directly, so a new cell
+has only the style index it copies from another row. Where that row has no cell (an empty sheet, a
 column an older workbook did not have) the number format would be lost; an edit then names
 the format (``SheetEdit.formats``: cell → code such as ``#,##0.00``) and :func:`ensure_formats`
 turns each code into a ``cellXfs`` index: an existing style that is the default style (index 0)

@@ -38,8 +38,10 @@ class CheckReport:
 
 
 def seal_findings(contents: WorkbookContents, key: bytes | None = None) -> list[str]:
-    """What changed since the month was sealed (empty when the seal holds); see
-    xlkpi.workbook.seal."""
+    """What changed since the month was sealed (empty when the seal holds).
+
+    See :mod:`xlkpi.workbook.seal`.
+    """
     from xlkpi.workbook.seal import findings
 
     return findings(contents, key)[0]

@@ -705,9 +705,9 @@ HISTORY = SheetLayout(
 HISTORY_OLD_HEADERS: dict[str, str] = {"total": "实发合计"}
 
 # The 个税 sheet recalc writes each month (xlkpi.tax.declaration_sheet): per employee what a
-# withholding
-# declaration (扣缴申报) asks for — this period's income and special deductions by item, the
-# year's special additional deductions by item, the cumulative figures and the tax withheld.
+# withholding declaration (扣缴申报) asks for — this period's income and special deductions by
+# item, the year's special additional deductions by item, the cumulative figures and the tax
+# withheld.
 TAX_SHEET = SheetLayout(
     "个税",
     "Income tax",

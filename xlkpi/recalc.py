@@ -2,9 +2,8 @@
 
 ``recalc(path)`` reads every input with python-calamine in one pass, computes the month with
 :func:`xlkpi.engine.compute_month`, and writes with :mod:`xlkpi.workbook.xlsx_patch` into a
-temporary
-copy that :func:`xlkpi.workbook.atomic_file.atomic_replace` swaps in (previous version kept as
-``<name>.bak.xlsx``). What is written:
+temporary copy that :func:`xlkpi.workbook.atomic_file.atomic_replace` swaps in (previous
+version kept as ``<name>.bak.xlsx``). What is written:
 
 * Payroll (工资表): regenerated from row 2 — each formula column gets its formula (from the
   template's ``payroll_formulas``) *and* the engine's value as the cached result, so Excel keeps

@@ -15,12 +15,11 @@ Cached values and recalculation -- the decision:
   openpyxl ``data_only``, LibreOffice in its default "never recalculate" mode, WPS) show our
   numbers; openpyxl in normal mode and Excel still see the formulas.
 * ``<calcPr>`` in workbook.xml is rewritten on every patch by
-  :func:`xlkpi.workbook.calc_properties.fix_workbook_xml`: no ``fullCalcOnLoad``, a ``calcId`` no
-  current
-  Excel is newer than (the reasons, in the standard's words, are in that module). Otherwise
-  Excel would throw our cached values away on open, and without the add-in loaded every UDF
-  cell would show ``#NAME?``. LibreOffice 7.4 with a default profile shows the cached values
-  whatever calcPr says (measured), as do calamine, openpyxl ``data_only`` and WPS.
+  :func:`xlkpi.workbook.calc_properties.fix_workbook_xml`: no ``fullCalcOnLoad``, a ``calcId``
+  no current Excel is newer than (the reasons, in the standard's words, are in that module).
+  Otherwise Excel would throw our cached values away on open, and without the add-in loaded
+  every UDF cell would show ``#NAME?``. LibreOffice 7.4 with a default profile shows the cached
+  values whatever calcPr says (measured), as do calamine, openpyxl ``data_only`` and WPS.
 * ``xl/calcChain.xml`` is removed (with its relationship and content-type override) whenever a
   workbook is patched. The chain lists formula cells in calculation order; a chain naming a cell
   that no longer holds a formula (rows dropped by ``clear_rows_from``, formulas replaced) makes
@@ -1233,10 +1232,9 @@ class _ZipWriter:
 def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
     """Write a copy of ``src`` to ``dst`` with ``edits`` (sheet name -> SheetEdit) applied.
 
-    ``dst`` must differ from ``src`` (use xlkpi.workbook.atomic_file.atomic_replace to patch in
-    place).
-    Unchanged members are copied byte for byte; calcChain is dropped and calcPr set (see the
-    module docstring).
+    ``dst`` must differ from ``src`` (use xlkpi.workbook.atomic_file.atomic_replace to patch
+    in place). Unchanged members are copied byte for byte; calcChain is dropped and calcPr set
+    (see the module docstring).
     """
     src, dst = Path(src), Path(dst)
     if src.resolve() == dst.resolve():
