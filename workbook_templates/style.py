@@ -8,10 +8,9 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlkpi.layout import FIRST_DATA_ROW, HEADER_ROW, PLAN_HELPER, SheetLayout
+from xlkpi.layout import AMOUNT_FORMAT, FIRST_DATA_ROW, HEADER_ROW, PLAN_HELPER, SheetLayout
 from xlkpi.payplans import PLAN_LABELS
 
-AMOUNT_FORMAT = "#,##0.00"
 NUMBER_FORMAT = "0.##"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

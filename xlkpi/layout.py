@@ -40,6 +40,8 @@ from xlkpi.payplans import PLAN_LABELS
 
 HEADER_ROW = 1
 FIRST_DATA_ROW = 2
+# Number format of every money cell the project writes (template, recalc, payslips).
+AMOUNT_FORMAT = "#,##0.00"
 
 BLANK_REQUIRED = "required"
 BLANK_NONE = "none"

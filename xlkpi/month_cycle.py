@@ -22,6 +22,7 @@ from xlkpi.errors import SealedMonthError, WorkbookError
 from xlkpi.inputs import TaxInput
 from xlkpi.layout import (
     ALERTS,
+    AMOUNT_FORMAT,
     ATTENDANCE,
     FIRST_DATA_ROW,
     HISTORY,
@@ -41,7 +42,6 @@ from xlkpi.recalc import (
     meta_edit,
     payroll_values,
 )
-from xlkpi.sheet_upgrade import FORMATS
 from xlkpi.workbook.atomic_file import atomic_replace, backup_path
 from xlkpi.workbook.meta import (
     META_EMPLOYEES,
@@ -149,7 +149,6 @@ def history_rows(result: MonthResult, contents: WorkbookContents) -> tuple[list[
 
 
 _LEDGER_FIELDS = frozenset(c.field for c in layout.HISTORY_LEDGER)
-_AMOUNT_FORMAT = FORMATS["amount"]
 
 
 def history_columns(sheet: Sheet) -> list[int | None]:
@@ -207,7 +206,7 @@ def _history_edit(sheet: Sheet | None, rows: list[list[Any]]) -> SheetEdit:
                 cell = ref(col, start + i)
                 values[cell] = value
                 if column.field in _LEDGER_FIELDS and column.kind == "amount":
-                    formats[cell] = _AMOUNT_FORMAT  # the ledger's money, in an older 历史 too
+                    formats[cell] = AMOUNT_FORMAT  # the ledger's money, in an older 历史 too
     return SheetEdit(values=values, style_from_row=FIRST_DATA_ROW, formats=formats)
 
 

@@ -42,7 +42,7 @@ import xlsxwriter
 
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import FileWriteError, PasswordsError
-from xlkpi.layout import NET_PAY_COLUMNS, ROSTER
+from xlkpi.layout import AMOUNT_FORMAT, NET_PAY_COLUMNS, ROSTER
 from xlkpi.messages import t
 from xlkpi.month_cycle import require_current
 from xlkpi.paylines import LINE_LABELS
@@ -135,9 +135,9 @@ class _Formats:
             {**border, "bold": True, "bg_color": "#DDEBF7", "align": "center", "text_wrap": True}
         )
         self.text = wb.add_format({**border, "align": "center"})
-        self.money = wb.add_format({**border, "num_format": "#,##0.00"})
+        self.money = wb.add_format({**border, "num_format": AMOUNT_FORMAT})
         self.number = wb.add_format({**border, "num_format": "0.##"})
-        self.total = wb.add_format({**border, "num_format": "#,##0.00", "bold": True})
+        self.total = wb.add_format({**border, "num_format": AMOUNT_FORMAT, "bold": True})
         self.label = wb.add_format({**border, "bold": True, "align": "center"})
         self.trace = wb.add_format({**border, "text_wrap": True, "font_size": 9, "align": "left"})
         self.title = wb.add_format({"bold": True, "font_name": "宋体", "font_size": 11})

@@ -567,10 +567,13 @@ def _total_row(
             formula_cells[f"{letter}{row}"] = (
                 f"MONEY_SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1})"
             )
+            if column.field == "total":
+                values[f"{letter}{row}"] = result.total
+                continue
             total = Decimal(0)
             for r in range(FIRST_DATA_ROW, row):
                 total += values.get(f"{letter}{r}") or Decimal(0)
-            values[f"{letter}{row}"] = total if column.field != "total" else result.total
+            values[f"{letter}{row}"] = total
 
 
 _TOTALLED = frozenset({"total", *layout.NET_PAY_COLUMNS})  # the 合计 row's money columns

@@ -18,8 +18,8 @@ from xlkpi.layout import HEADER_ROW, SheetLayout, column_letter
 from xlkpi.workbook.sheets import Sheet
 from xlkpi.workbook.xlsx_patch import SheetEdit, workbook_parts
 
-# Number format of a computed cell by the column's kind (the template's, workbook_templates/style).
-FORMATS: dict[str, str] = {"amount": "#,##0.00", "ratio": "0%"}
+# Number format of a computed cell by the column's kind (rates show as percentages).
+FORMATS: dict[str, str] = {"amount": layout.AMOUNT_FORMAT, "ratio": "0%"}
 NOTICE_WIDTH = 100.0  # the 工资表's add-in notice column, as the template has it
 
 
