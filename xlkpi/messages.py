@@ -515,6 +515,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PAY_TABLE: no Payroll block {first}..{last} (or it spans the streak reward or the total, "
         "which recalc writes); give Payroll column codes, e.g. base to net",
     ),
+    "tax.bonus_cliff": (
+        "年终奖{bonus}元刚超过{top}元的税率临界点：单独计税个税{separate}元，发{top}元只需"
+        "{top_tax}元。建议降低{lower}元至{top}元，员工税后反而多得{loss}元；"
+        "并入综合所得计税为{merged}元。",
+        "the year-end bonus of {bonus} is just above the {top} band edge: taxed separately it "
+        "pays {separate}, while {top} would pay only {top_tax}. Lower it by {lower} to {top} "
+        "and the employee keeps {loss} more after tax; merged into the month's income the tax "
+        "is {merged}.",
+    ),
+    "tax.separate_ended": (
+        "年终奖单独计税政策截至{until}，本月已不能单独计税：年终奖并入本月综合所得预扣个税。"
+        "请把「{sheet}」表的{column}改为{merged}或留空。",
+        "taxing the year-end bonus separately ended in {until}: this month the bonus is merged "
+        "into the month's income. Set {column} on {sheet} to {merged} or leave it blank.",
+    ),
     "udf.sign": ("符号为{value}：请使用1或-1。", "sign is {value}; use 1 or -1"),
     "udf.position": (
         "位置为{value}：必须在1到{count}之间。",

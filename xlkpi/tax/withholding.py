@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
+from xlkpi.layout import BONUS_METHODS, TAX_INPUTS
+from xlkpi.messages import t
 from xlkpi.money import ZERO, format_yuan, round_money, to_decimal
 from xlkpi.policy import Policy
 from xlkpi.tax.policy import TaxPolicy
@@ -251,7 +253,7 @@ def bonus_options(
 
 
 def cliff_message(options: BonusOptions, policy: Policy | TaxPolicy | None = None) -> str:
-    """The HR warning for a bonus just above a band edge (Chinese): by how much to lower it.
+    """The HR warning for a bonus just above a band edge: by how much to lower it.
 
     >>> text = cliff_message(bonus_options(Decimal(36001), "2026-12", YearToDate(), ZERO,
     ...                                    ZERO, ZERO))
@@ -261,19 +263,26 @@ def cliff_message(options: BonusOptions, policy: Policy | TaxPolicy | None = Non
     tax = tax_section(policy)
     band = tax.bonus.monthly_table.band(options.bonus / tax.bonus.divisor)
     top = band.threshold * tax.bonus.divisor
-    return (
-        f"年终奖{format_yuan(options.bonus)}元刚超过{format_yuan(top)}元的税率临界点："
-        f"单独计税个税{format_yuan(options.separate_tax)}元，发{format_yuan(top)}元只需"
-        f"{format_yuan(bonus_tax(top, tax))}元。建议降低{format_yuan(options.bonus - top)}元"
-        f"至{format_yuan(top)}元，员工税后反而多得{format_yuan(options.cliff_loss)}元；"
-        f"并入综合所得计税为{format_yuan(options.merged_tax)}元。"
+    return t(
+        "tax.bonus_cliff",
+        bonus=format_yuan(options.bonus),
+        top=format_yuan(top),
+        separate=format_yuan(options.separate_tax),
+        top_tax=format_yuan(bonus_tax(top, tax)),
+        lower=format_yuan(options.bonus - top),
+        loss=format_yuan(options.cliff_loss),
+        merged=format_yuan(options.merged_tax),
     )
 
 
 def separate_ended_message(policy: Policy | TaxPolicy | None = None) -> str:
-    """The warning when 单独计税 is chosen after the policy allows it (Chinese)."""
+    """The warning when 单独计税 is chosen after the policy allows it."""
     until = tax_section(policy).bonus.separate_until
-    return (
-        f"年终奖单独计税政策截至{until}，本月已不能单独计税：年终奖并入本月综合所得预扣个税。"
-        "请把「专项附加扣除」表的年终奖计税方式改为并入综合所得或留空。"
+    column = next(c.header for c in TAX_INPUTS.columns if c.field == "bonus_method")
+    return t(
+        "tax.separate_ended",
+        until=until,
+        sheet=TAX_INPUTS.name,
+        column=column,
+        merged=BONUS_METHODS["merged"],
     )
