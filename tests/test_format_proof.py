@@ -35,6 +35,10 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     books["demo month, built"] = Path(shutil.copy(month, root / "built.xlsx"))
     recalc.recalc(month)
     books["demo month, recalculated (UDF build)"] = month
+    native = root / "店铺_2026-10_native.xlsx"
+    build_workbook(native, month=demo_month(), build="native")
+    recalc.recalc(native)
+    books["demo month, recalculated (native build)"] = native
     slips = write_payslips(month, root / "slips", per_employee=True)
     books["payslip strips"] = slips.sheet_file
     books["per-employee payslip"] = slips.employee_files[0]
@@ -82,6 +86,7 @@ KINDS = (
     "template (shipped)",
     "demo month, built",
     "demo month, recalculated (UDF build)",
+    "demo month, recalculated (native build)",
     "payslip strips",
     "per-employee payslip",
     "per-employee payslip, encrypted (decrypted)",

@@ -47,7 +47,9 @@ def test_new_month_carries_forward(book: Path, tmp_path: Path) -> None:
     assert read_sheet(out, "参数") == read_sheet(book, "参数")
     assert read_sheet(out, "考勤")[1][2:14] == [""] * 12
     assert read_sheet(out, "业绩")[1][0] == "E00001"
-    assert all(v == "" for v in read_sheet(out, "业绩")[1][2:])
+    sales_row = read_sheet(out, "业绩")[1]
+    assert all(v == "" for v in sales_row[2:-1])  # every input cleared; the last column is
+    assert sales_row[-1] == read_sheet(book, "花名册")[1][2]  # the roster's plan (a formula)
     assert all(v == "" for v in read_sheet(out, "主管自评")[1][2:4])
     assert all(v == "" for v in read_sheet(out, "客服考核")[1][2:])
     assert read_sheet(out, "团队目标")[1][:2] == ["A组", 180000.0]  # targets are kept

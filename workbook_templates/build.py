@@ -19,6 +19,8 @@ from workbook_templates.input_sheets import (
     write_tax_inputs,
     write_teams,
 )
+from workbook_templates.native.payroll import native_payroll_formulas
+from workbook_templates.native.workbook import make_native
 from workbook_templates.other_sheets import (
     write_alerts,
     write_history,
@@ -26,11 +28,12 @@ from workbook_templates.other_sheets import (
     write_readme,
     write_tax_sheet,
 )
-from workbook_templates.payroll import write_payroll_sheet, write_readme_notice
+from workbook_templates.payroll import payroll_formulas, write_payroll_sheet, write_readme_notice
 from workbook_templates.policy_sheet import write_policy_sheet
 from workbook_templates.scorecards import sheet_name, write_scorecard
 from workbook_templates.style import print_setup, set_default_font
 from xlkpi import layout
+from xlkpi.builds import ADDIN, DEFAULT_BUILD, NATIVE, check_build
 from xlkpi.engine import MonthResult, compute_month
 from xlkpi.inputs import Month
 from xlkpi.policy import Policy
@@ -41,32 +44,41 @@ _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 
 def build_workbook(
-    path: str | Path, policy: Policy | None = None, month: Month | None = None, lang: str = "zh"
+    path: str | Path,
+    policy: Policy | None = None,
+    month: Month | None = None,
+    lang: str = "zh",
+    build: str = DEFAULT_BUILD,
 ) -> Path:
     """Write the template (``month=None``) or a month's workbook with its inputs and Payroll.
 
     The Payroll holds formulas only; for a month the engine's trace and alerts are written as
     values (the formulas' cached values are filled by ``xlkpi recalc``). Same inputs, same bytes.
+    ``build`` (:mod:`xlkpi.builds`): ``addin`` formulas call the xlkpi functions, ``native``
+    ones are plain formulas (``workbook_templates.native``).
     """
+    check_build(build)
     if lang != "zh":
         raise ValueError(f"lang is {lang!r}; only the Chinese workbook (zh) is built so far")
     policy = policy or default_policy()
     target = Path(path)
-    data = workbook_bytes(policy, month, lang)
+    data = workbook_bytes(policy, month, lang, build)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
 
 
-def workbook_bytes(policy: Policy, month: Month | None, lang: str = "zh") -> bytes:
+def workbook_bytes(
+    policy: Policy, month: Month | None, lang: str = "zh", build: str = DEFAULT_BUILD
+) -> bytes:
     """The workbook as deterministic .xlsx bytes."""
-    wb = _workbook(policy, month, lang)
+    wb = _workbook(policy, month, lang, build)
     raw = io.BytesIO()
     wb.save(raw)
     return _normalise_zip(raw.getvalue())
 
 
-def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
+def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Workbook:
     employees = list(month.employees) if month else []
     result: MonthResult | None = compute_month(month, policy) if month else None
     in_force = policy.at(month.month) if month else policy
@@ -99,6 +111,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
         employees,
         in_force,
         result,
+        formulas=payroll_formulas if build == ADDIN else native_payroll_formulas,
         last_row=last,
         history_last_row=history_last,
     )
@@ -106,6 +119,8 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     write_tax_sheet(wb.create_sheet(layout.TAX_SHEET.name), result, month)
     write_history(wb.create_sheet(layout.HISTORY.name), month, employees)
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
+    if build == NATIVE:
+        make_native(wb, in_force, len(employees), last)
     for ws in wb.worksheets:
         print_setup(ws, None if ws.title == layout.README else layout.HEADER_ROW)
     for name, ref in sorted(names.items()):

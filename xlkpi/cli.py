@@ -22,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from xlkpi import messages
+from xlkpi import builds, messages
 from xlkpi.console import (
     alerts_table,
     explain_table,
@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-workbook", action="store_true", help=t("cli.demo.no_workbook"))
     p.add_argument("--explain", action="store_true", help=t("cli.explain"))
     p.add_argument("--all-alerts", action="store_true", help=t("cli.all_alerts"))
+    p.add_argument("--formulas", choices=builds.BUILDS, default=None, help=t("cli.formulas"))
 
     p = command("new-month", "cli.new_month")
     src = p.add_mutually_exclusive_group(required=True)
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, metavar="YYYY-MM", help=t("cli.new_month.month"))
     p.add_argument("--out", required=True, type=Path, metavar="BOOK", help=t("cli.new_month.out"))
     p.add_argument("--force", action="store_true", help=t("cli.new_month.force"))
+    p.add_argument("--formulas", choices=builds.BUILDS, default=None, help=t("cli.formulas"))
 
     p = command("check", "cli.check")
     p.add_argument("book", type=Path, metavar="BOOK", help=t("cli.book"))
@@ -213,7 +215,9 @@ def cmd_demo(args: argparse.Namespace, out: Console) -> int:
     folder = args.out or Path.cwd()
     target = folder / f"xlkpi_demo_{result.month}.xlsx"
     with workbook_lock(target), progress_bar(out, not args.no_progress) as progress:
-        book = write_demo_workbook(folder, progress=progress)
+        book = write_demo_workbook(
+            folder, progress=progress, build=args.formulas or builds.DEFAULT_BUILD
+        )
     _say(out, t("cli.demo.written", path=book), "green")
     return EXIT_OK
 
@@ -224,7 +228,9 @@ def cmd_new_month(args: argparse.Namespace, out: Console) -> int:
 
     _warn_if_open_in_excel(out, args.source)
     with workbook_lock(args.out):
-        r = new_month(args.month, args.out, source=args.source, force=args.force)
+        r = new_month(
+            args.month, args.out, source=args.source, force=args.force, formulas=args.formulas
+        )
     for warning in r.warnings:
         _say(out, warning, "yellow", "cli.warning")
     if r.previous_month:

@@ -535,6 +535,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "位置为{value}：必须在1到{count}之间。",
         "position is {value}; it must lie between 1 and {count}",
     ),
+    # --- the workbook builds (xlkpi/builds.py) ------------------------------------------------
+    "build.native_readme": (
+        "本工作簿公式版本：原生公式（无需加载项）。工资表的每一项都是普通公式，引用「参数」表的数值，"
+        "在 `WPS`、`LibreOffice`、`Numbers` 和 Excel 中修改输入即自动重算；"
+        "连续优秀奖（读取历史表）除外：修改后请运行 `xlkpi recalc` 本文件。",
+        "Formula version of this workbook: native formulas (no add-in needed). Every Payroll "
+        "line is a plain formula over the Policy sheet and recalculates in WPS, "
+        "LibreOffice, Numbers and Excel; except the streak reward (read from the History): run "
+        "xlkpi recalc on the file after editing.",
+    ),
+    "build.no_downgrade": (
+        "{name} 是原生公式版本的工作簿，不能转换为加载项版本（`--formulas addin`）。"
+        "请去掉 --formulas 参数（新月份沿用原生公式），"
+        "或用 `xlkpi new-month --template` 新建加载项版本。",
+        "{name} is a native-formula workbook; it cannot be turned into the add-in build "
+        "(--formulas addin). Leave out --formulas (the new month keeps native formulas), or start "
+        "an add-in book with xlkpi new-month --template.",
+    ),
+    "cli.formulas": (
+        "工资表公式版本：`addin`（调用 xlkpi 加载项函数）或 `native`（原生公式，无需加载项，"
+        "适用于 `WPS`、`LibreOffice`、`Numbers`）；不写则新月份沿用上月的版本",
+        "the Payroll's formulas: addin (the xlkpi add-in's functions) or native (plain "
+        "formulas, no add-in: WPS, LibreOffice, Numbers); default: the previous month's",
+    ),
 }
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlkpi import layout
+from xlkpi import builds, layout
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import SealedMonthError, WorkbookError
 from xlkpi.inputs import TaxInput
@@ -304,8 +304,10 @@ def policy_sheet_edit(contents: WorkbookContents, month: str) -> SheetEdit | Non
     return SheetEdit(values=values, clear_rows_from=len(rows) + 1)
 
 
-def _stamp(contents: WorkbookContents, month: str) -> SheetEdit:
+def _stamp(contents: WorkbookContents, month: str, build: str | None = None) -> SheetEdit:
     updates = {META_MONTH: month, META_STATUS: STATUS_NEW}
+    if build is not None and (build != builds.DEFAULT_BUILD or builds.META_BUILD in contents.meta):
+        updates[builds.META_BUILD] = build
     for key in (
         META_INPUT_HASH,
         META_RECALCULATED_AT,
@@ -328,23 +330,32 @@ def new_month(
     out: Path,
     source: Path | None = None,
     force: bool = False,
+    formulas: str | None = None,
 ) -> NewMonthResult:
     """Start ``month`` in a new workbook ``out``: from last month's workbook or the template.
 
     Without ``source`` the template is built (``workbook_templates.build_workbook``).
     ``force`` accepts a predecessor that was not recalculated (its History rows are then
     computed from its inputs as they are) and overwrites an existing ``out``.
+    ``formulas`` is the build (:mod:`xlkpi.builds`); None keeps the source's (the template:
+    the add-in build). An add-in book may become native; a native book stays native.
     """
     _validate_month(month)
+    if formulas is not None:
+        builds.check_build(formulas)
     out = Path(out)
     if out.exists() and not force:
         raise WorkbookError(f"{out} already exists; choose another name or pass --force")
     if source is None:
-        return _from_template(month, out)
+        return _from_template(month, out, formulas or builds.DEFAULT_BUILD)
     source = Path(source)
     if out.resolve() == source.resolve():
         raise WorkbookError("--out must be a new file, not last month's workbook itself")
     contents = read_workbook(source)
+    current = builds.build_of(contents.meta)
+    wanted = formulas or current
+    if not builds.conversion_allowed(current, wanted):
+        raise WorkbookError(t("build.no_downgrade", name=source.name))
     warnings: list[str] = []
     if not force:
         require_current(contents, " (or pass --force to carry it forward as it is)")
@@ -363,7 +374,9 @@ def new_month(
     edits[ALERTS.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
     if layout.TAX_SHEET.name in contents.sheet_names:
         edits[layout.TAX_SHEET.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
-    edits[META] = _stamp(contents, month)
+    edits[META] = _stamp(contents, month, wanted)
+    if wanted != current:
+        _convert_edits(contents, edits, wanted)
     policy_edit = policy_sheet_edit(contents, month)
     if policy_edit is not None:
         edits[POLICY] = policy_edit
@@ -374,14 +387,45 @@ def new_month(
     return NewMonthResult(out, month, previous, len(rows), skipped, len(result.results), warnings)
 
 
-def _from_template(month: str, out: Path) -> NewMonthResult:
-    """The blank template with the month stamped in its meta sheet."""
+def _convert_edits(contents: WorkbookContents, edits: dict[str, SheetEdit], build: str) -> None:
+    """Turn an add-in book into the native build (the only conversion allowed): the input
+    sheets' computed cells get their native formulas, the add-in notice gives way to the line
+    naming the build. Formula cells only; the Payroll is written by the next recalc."""
+    from workbook_templates.native.workbook import input_formulas, readme_line
+    from workbook_templates.payroll import README_NOTICE_CELL, notice_cell
+
+    if build != builds.NATIVE:
+        raise WorkbookError(t("build.no_downgrade", name=contents.path.name))
+    rows: dict[str, list[int]] = {}
+    for name in (*layout.SCORECARD_SHEETS.values(), SUPERVISOR_SELF.name, TEAMS.name):
+        sheet = contents.sheets.get(name)
+        if sheet is not None:
+            rows[name] = [
+                r
+                for r in range(FIRST_DATA_ROW, sheet.last_row + 1)
+                if sheet.value(r, 0) not in ("", None)
+            ]
+    last = layout.data_last_row(len(contents.month.employees) if contents.month else 0)
+    for name, cells in input_formulas(contents.policy, rows, last).items():  # type: ignore[arg-type]
+        edit = edits.setdefault(name, SheetEdit())
+        edit.formulas.update(cells)
+    edits[PAYROLL.name].formulas[notice_cell()] = '""'
+    edits[PAYROLL.name].values[notice_cell()] = ""
+    if layout.README in contents.sheet_names:
+        text = readme_line()
+        readme = edits.setdefault(layout.README, SheetEdit())
+        readme.formulas[README_NOTICE_CELL] = '"' + text.replace('"', '""') + '"'
+        readme.values[README_NOTICE_CELL] = text
+
+
+def _from_template(month: str, out: Path, build: str = builds.DEFAULT_BUILD) -> NewMonthResult:
+    """The blank template (of ``build``) with the month stamped in its meta sheet."""
     from workbook_templates import build_workbook
 
     def write(tmp: Path) -> None:
         blank = tmp.with_name(tmp.stem + ".template.xlsx")
         try:
-            build_workbook(blank)
+            build_workbook(blank, build=build)
             _names, sheets = load_sheets(blank, [META])
             meta, rows = read_meta(sheets.get(META))
             contents = WorkbookContents(blank, [], sheets, None, None, [], meta, rows, {})
@@ -393,8 +437,12 @@ def _from_template(month: str, out: Path) -> NewMonthResult:
     return NewMonthResult(out, month, "", 0, 0, 0)
 
 
-def write_demo_workbook(folder: Path, progress: ProgressFn | None = None) -> Path:
-    """The demo shop's month as a filled workbook in ``folder``, recalculated; returns its path."""
+def write_demo_workbook(
+    folder: Path, progress: ProgressFn | None = None, build: str = builds.DEFAULT_BUILD
+) -> Path:
+    """The demo shop's month as a filled workbook in ``folder``, recalculated; returns its path.
+
+    ``build``: the add-in's formulas or native ones (:mod:`xlkpi.builds`)."""
     from workbook_templates import build_workbook
     from xlkpi.recalc import recalc
     from xlkpi.sample_data import demo_month
@@ -405,7 +453,7 @@ def write_demo_workbook(folder: Path, progress: ProgressFn | None = None) -> Pat
     if progress:
         progress("build", 0.0)
     had = path.exists() or backup_path(path).exists()
-    atomic_replace(path, lambda tmp: build_workbook(tmp, month=month))
+    atomic_replace(path, lambda tmp: build_workbook(tmp, month=month, build=build))
     if progress:
         recalc(path, progress=progress)
     else:

@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlkpi import layout
+from xlkpi import builds, layout
 from xlkpi.engine import EmployeeResult, MonthResult, compute_month
 from xlkpi.errors import (
     CellProblem,
@@ -96,13 +96,24 @@ def _noop(stage: str, fraction: float) -> None:
     return None
 
 
-def payroll_formula_source() -> FormulaFn | None:
-    """The template's ``payroll_formulas(row, employee, policy, …)``, or None if not installed."""
+def payroll_formula_source(build: str = builds.ADDIN) -> FormulaFn | None:
+    """The template's ``payroll_formulas(row, employee, policy, …)`` of ``build`` (the add-in's
+    or the native build's), or None if not installed."""
     try:
+        if build == builds.NATIVE:
+            from workbook_templates.native.payroll import native_payroll_formulas
+
+            return native_payroll_formulas  # type: ignore[no-any-return]
         from workbook_templates.payroll import payroll_formulas
     except ImportError:
         return None
     return payroll_formulas  # type: ignore[no-any-return]
+
+
+def _formula_source(build: str) -> FormulaFn | None:
+    """:func:`payroll_formula_source` of ``build`` (called without arguments for the add-in's,
+    as callers that replace it expect)."""
+    return payroll_formula_source() if build == builds.ADDIN else payroll_formula_source(build)
 
 
 _PROBE_ROWS = (1_048_573, 1_048_571)  # rows no workbook range names: safe to substitute
@@ -314,6 +325,7 @@ def payroll_edit_and_shape(
         seen.add(column.field)
     helpers = _HelperValues(contents) if contents is not None else None
     last_row, history_last_row = row_bounds(result, contents)
+    build = builds.build_of(contents.meta) if contents is not None else builds.ADDIN
     if contents is not None and formulas is _DEFERRED:
         key = formulas_key(result, targets, contents)
         stored, _, fields = contents.meta.get(META_PAYROLL_SHAPE, "").partition("|")
@@ -322,9 +334,9 @@ def payroll_edit_and_shape(
             # are in place and the template need not even be imported; only values change
             edit = _values_only(result, targets, helpers, _decode_fields(fields), columns)
             return edit, contents.meta[META_PAYROLL_SHAPE]
-        formulas = payroll_formula_source()
+        formulas = _formula_source(build)
     elif formulas is _DEFERRED:
-        formulas = payroll_formula_source()
+        formulas = _formula_source(build)
     cached = FormulaCache(formulas, result.policy, last_row, history_last_row) if formulas else None
     values: dict[str, Any] = {}
     formula_cells: dict[str, str] = {}
@@ -348,7 +360,7 @@ def payroll_edit_and_shape(
                 values[cell] = value
         if i % step == 0:
             progress("payroll", i / n)
-    _total_row(result, columns, values, formula_cells)
+    _total_row(result, columns, values, formula_cells, build)
     shape = payroll_shape(result, targets, cached)
     if shape and contents is not None:
         shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
@@ -375,6 +387,7 @@ META_PAYROLL_SHAPE = "payroll_shape"
 _DEFERRED: Any = object()  # build_edits: import the template's formulas only when needed
 _FORMULA_CODE = (  # the modules whose code makes the Payroll's and Teams' formulas
     ("workbook_templates", ("payroll.py", "input_sheets.py", "policy_sheet.py")),
+    ("workbook_templates.native", ("pieces.py", "payroll.py", "inputs.py")),
     ("xlkpi", ("layout.py", "payplans.py", "paylines.py")),
 )
 
@@ -409,6 +422,7 @@ def formulas_key(
     source = payroll_formula_source
     code = [
         f"{source.__module__}.{source.__qualname__}",
+        builds.build_of(contents.meta),
         _formula_code_hash(),
         contents.sheet_hashes.get(layout.POLICY, ""),
         contents.month_name,
@@ -552,9 +566,11 @@ def _total_row(
     columns: list[tuple[layout.Column, int]],
     values: dict[str, Any],
     formula_cells: dict[str, str],
+    build: str = builds.ADDIN,
 ) -> None:
     """The 合计 row under the staff, as the template has it: MONEY_SUM of each money column
-    (应发工资 and every 应发 → 扣除 → 实发 column), its cached value the exact sum of the rows."""
+    (应发工资 and every 应发 → 扣除 → 实发 column; the native build: the rounded SUM), its
+    cached value the exact sum of the rows."""
     label = getattr(layout, "PAYROLL_TOTAL_LABEL", "")
     if not label or not result.results:
         return
@@ -566,6 +582,8 @@ def _total_row(
         elif column.field in _TOTALLED:
             formula_cells[f"{letter}{row}"] = (
                 f"MONEY_SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1})"
+                if build == builds.ADDIN
+                else f"ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1}),2)"
             )
             if column.field == "total":
                 values[f"{letter}{row}"] = result.total
@@ -647,9 +665,13 @@ def _cached_formula_values(
     """
     names = {r.employee.id: r.employee.name for r in result.results}
     scores = {r.employee.id: r.score for r in result.results}
+    plans = {r.employee.id: PLAN_LABELS[r.employee.plan][0] for r in result.results}
+    shown = getattr(layout, "PLAN_HELPER", None)  # the roster's plan, right of a month sheet
+    plan_of: dict[str, dict[str, Any]] = {shown.header: plans} if shown is not None else {}
     per_sheet: list[tuple[str, dict[str, dict[str, Any]]]] = [
-        (layout.ATTENDANCE.name, {"姓名": names}),
-        (layout.SALES.name, {"姓名": names}),
+        (layout.ATTENDANCE.name, {"姓名": names, **plan_of}),
+        (layout.SALES.name, {"姓名": names, **plan_of}),
+        (layout.TAX_INPUTS.name, {"姓名": names, **plan_of}),
         (SUPERVISOR_SELF.name, {"姓名": names, SUPERVISOR_SELF.column("score").header: scores}),
     ]
     total_header = getattr(layout, "SCORECARD_TOTAL_HEADER", "总分")
@@ -674,12 +696,47 @@ def _cached_formula_values(
     teams = _teams_edit(contents, result, last_row)
     if teams is not None:
         edits[layout.TEAMS.name] = teams
+    shops = _shops_edit(contents)
+    if shops is not None:
+        edits[layout.SHOPS.name] = shops
     return edits
 
 
-def team_sales_formula_source() -> Callable[[int, int], str] | None:
-    """The template's ``team_sales_formula(row, last_row)``, or None if not installed."""
+def _shops_edit(contents: WorkbookContents) -> SheetEdit | None:
+    """店铺's computed cells where they differ: each shop's sales (下单 − 退货 − 代付运费) and
+    completion (sales ÷ target; blank without a target)."""
+    sheet = contents.sheets.get(layout.SHOPS.name)
+    month = contents.month
+    if sheet is None or month is None or not month.shops:
+        return None
+    h = sheet.headers
+    cols = [h.get(layout.SHOPS.column(f).header) for f in ("name", "shop_sales", "completion")]
+    name_col, sales_col, completion_col = cols
+    if name_col is None or sales_col is None:
+        return None
+    shops = {shop.name: shop for shop in month.shops}
+    values: dict[str, Any] = {}
+    for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
+        shop = shops.get(_id_text(sheet.value(row, name_col)))
+        if shop is None:
+            continue
+        if not _same(sheet.value(row, sales_col), shop.sales):
+            values[ref(sales_col, row)] = shop.sales
+        if completion_col is not None and shop.target:
+            ratio = float(shop.sales / shop.target)
+            if not _same(sheet.value(row, completion_col), ratio):
+                values[ref(completion_col, row)] = ratio
+    return SheetEdit(values=values) if values else None
+
+
+def team_sales_formula_source(build: str = builds.ADDIN) -> Callable[[int, int], str] | None:
+    """The template's ``team_sales_formula(row, last_row)`` of ``build``, or None if not
+    installed."""
     try:
+        if build == builds.NATIVE:
+            from workbook_templates.native.inputs import team_sales_formula as native
+
+            return native
         from workbook_templates.input_sheets import team_sales_formula
     except ImportError:
         return None
@@ -703,7 +760,12 @@ def _teams_edit(
     team_col, sales_col, completion_col = cols
     if team_col is None or sales_col is None:
         return None
-    formula = team_sales_formula_source() if last_row is not None else None
+    build = builds.build_of(contents.meta)
+    formula = (
+        (team_sales_formula_source() if build == builds.ADDIN else team_sales_formula_source(build))
+        if last_row is not None
+        else None
+    )
     in_place = (team_col, sales_col) == (
         layout.TEAMS.index("team"),
         layout.TEAMS.index("team_sales"),
@@ -801,7 +863,8 @@ def build_edits(
     payroll, shape = payroll_edit_and_shape(
         result, contents.sheets.get(PAYROLL.name), _DEFERRED, progress, contents
     )
-    formulas = None if not payroll.formulas else payroll_formula_source()
+    build = builds.build_of(contents.meta)
+    formulas = None if not payroll.formulas else _formula_source(build)
     edits = {
         PAYROLL.name: payroll,
         ALERTS.name: alerts_edit(result, contents.sheets.get(ALERTS.name)),
@@ -812,7 +875,7 @@ def build_edits(
         edits[layout.TAX_SHEET.name] = tax_sheet_edit(result, contents)
     last_row = row_bounds(result, contents)[0] if formulas is not None else None
     edits.update(_cached_formula_values(contents, result, last_row))
-    if formulas is not None:
+    if formulas is not None and build == builds.ADDIN:  # a native book needs no add-in
         _add_notice(contents, edits)
     updates = {
         META_STATUS: STATUS_RECALCULATED,
