@@ -22,6 +22,7 @@ from typing import Any
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from workbook_templates.native import pieces
 from xlkpi import rules
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import MONTH_FIELDS, Employee, Month, MonthInput
@@ -1153,143 +1154,44 @@ def _service_rows(rng: random.Random, n: int) -> list[tuple[date, date]]:
 # before dividing, rounded once.
 
 
-def _tail() -> list[tuple[str, str]]:
-    return [
-        ("rewards", "ROUND({rewards},2)"),
-        ("penalties", "-ROUND({penalties},2)"),
-        ("losses", "-ROUND({losses},2)"),
-    ]
+class TwinRefs:
+    """The twins' Policy sheet (:func:`write_policy_sheet`) as the product's formula pieces see
+    policy references (:class:`workbook_templates.native.pieces.Refs`): the pay lines below are
+    the product's own (``pieces.line_formulas``), checked here against the engine row by row."""
 
+    def __init__(self, policy: Policy) -> None:
+        self._scalars = {path: name for name, _value, path in _scalars(policy)}
+        self._scales = {path: name for name, _scale, path in _scale_tables(policy)}
 
-def _cs_fines() -> list[tuple[str, str]]:
-    return [
-        ("complaint_fine", "-ROUND(SUMPRODUCT(--(P_Fines_Key<={complaints}),P_Fines_Amt),2)"),
-        ("conduct_fine", "-ROUND({chat_violations}*P_Chat+{contact_leaks}*P_Leak,2)"),
-    ]
+    def value(self, path: str) -> str:
+        tier = re.fullmatch(r"plans\.ecom_cs\.work_award\.(\w+)", path)
+        if tier:
+            return f'INDEX(P_Work_Amt,MATCH("{tier[1]}",P_Work_Key,0))'
+        minimum = re.fullmatch(r"commission\.(\w+)\.minimum", path)
+        if minimum:
+            return f"P_{minimum[1]}_Min"
+        return self._scalars[path]
 
+    def band(self, path: str, scale: AmountScale, x: str) -> str:
+        return band(scale, self._scales[path], x)
 
-def _allowances(plan: str, policy: Policy) -> list[tuple[str, str]]:
-    lines = []
-    if plan in policy.allowances.lunch_plans:
-        lines.append(("lunch", "ROUND(P_Lunch*{working_days},2)"))
-    if plan in policy.allowances.plans:
-        lines += [
-            ("night", "ROUND(P_Night*{night_shifts},2)"),
-            ("late_night", "ROUND(P_LateNight*{late_night_shifts},2)"),
-            (
-                "overtime",
-                "IF({overtime_hours}<P_OtMin,0,ROUND({overtime_hours}*P_OtPerDay/P_OtHours,2))",
-            ),
-            ("holiday", "ROUND(P_Holiday*{holiday_days},2)"),
-        ]
-    return lines
+    def schedule(self, policy: Policy, name: str, x: str) -> str:
+        return schedule(policy, name, x)
 
+    def keyed(self, path: str, key: str) -> str:
+        table = {"team.level_share": "P_Level", "team.grade_bonus": "P_GradeB"}[path]
+        return f"INDEX({table}_Amt,MATCH({key},{table}_Key,0))"
 
-_LEVEL_SHARE = (
-    "IF({team_members}=0,0,ROUND({team_pool}*INDEX(P_Level_Amt,"
-    "MATCH({level},P_Level_Key,0))/{team_members},2))"
-)
+    def first_of_list(self, path: str, count: str) -> str:
+        assert path == "fines.complaint_fines", path
+        return f"SUMPRODUCT(--(P_Fines_Key<={count}),P_Fines_Amt)"
 
 
 def line_formulas(plan: str, policy: Policy) -> list[tuple[str, str]]:
-    """The formula of each pay line of ``plan`` (rules.md §B), in the engine's order."""
-    p = policy
-    ratio = band(p.perf_bonus.ratio, "P_Ratio", "{score}")
-    doc000 = [
-        ("base", "ROUND({base_pay},2)"),
-        (
-            "attendance",
-            "IF(AND({lates}+{early_leaves}+{leaves}<P_AttCancelCount,"
-            "{absences}<P_AttCancelAbs),ROUND({base_pay}*P_AttRate,2),0)",
-        ),
-        ("perf", f"ROUND({{base_pay}}*{ratio}*P_PotRate,2)"),
-    ]
+    """The formula of each pay line of ``plan`` (rules.md §B), in the engine's order: the
+    native build's pieces over the twins' Policy sheet."""
+    return pieces.line_formulas(plan, policy, TwinRefs(policy))
 
-    def commission(name: str) -> tuple[str, str]:
-        return ("commission", f"ROUND({schedule(p, name, '{net}')},2)")
-
-    sm = p.plans.store_manager
-    store_team = (
-        _LEVEL_SHARE if sm.team_share_mode == "level_share" else "ROUND({team_share_amount},2)"
-    )
-    ecom_cs = [("post", "ROUND({post_pay},2)"), ("work_award", _WORK_AWARD)]
-    if not p.plans.ecom_cs.trial_operation:
-        group = band(p.team.group_bonus, "P_Group", "{group_completion}")
-        ecom_cs += [("group_bonus", f"ROUND({group},2)"), ("team", "{team_share}")]
-    linked = "IF({months}<P_LsNewMonths,P_LsNewFactor,"
-    main: dict[str, list[tuple[str, str]]] = {
-        "designer": [*doc000, ("special_awards", "ROUND({special_awards},2)")],
-        "promotion": [*doc000, commission(p.plans.promotion.commission_schedule)],
-        "cs_000": [*doc000, commission(p.plans.cs_000.commission_schedule)],
-        "cs_003": [
-            ("base", "ROUND(P_Cs003Base*" + band(p.perf_coeff, "P_Coeff", "{score}") + ",2)"),
-            commission(p.plans.cs_003.commission_schedule),
-            ("review_neutral", "ROUND(P_RevNeutral*{neutral_fixed},2)"),
-            ("review_negative", "ROUND(P_RevNegative*{negative_fixed},2)"),
-        ],
-        "store_manager": [
-            (
-                "base",
-                "ROUND(P_SmBase*IF(ISBLANK({task_coefficient}),"
-                "MIN(MAX({net},0)/{target},P_SmCap),"
-                "MIN({task_coefficient},P_SmCap)),2)",
-            ),
-            ("team", store_team),
-        ],
-        "ops_specialist": [
-            ("base", "ROUND({base_pay},2)"),
-            ("post", "ROUND({post_pay},2)"),
-            ("seniority", "ROUND(P_OpsSeniority*{years},2)"),
-            (
-                "attendance",
-                "IF(AND({lates}+{early_leaves}<=P_StrictMaxLate,"
-                "{late_minutes}<P_StrictMaxMin,{absences}=0,{personal_leave_days}=0,"
-                "{sick_leave_days}=0),ROUND(P_StrictAmt,2),0)",
-            ),
-            ("perf", "ROUND({base_pay}*{score}/100*P_OpsPerfPot,2)"),
-            commission(p.plans.ops_specialist.commission_schedule),
-        ],
-        "warehouse": [
-            ("base", "IF({trial},P_WhTrial,P_WhRegular)"),
-            (
-                "appraisal",
-                "IF(OR({personal_leave_days}>P_WhCancelPL,{sick_leave_days}>P_WhCancelSL,"
-                "{absences}>=P_WhCancelAb),0,ROUND(P_WhAppBase*{score}/100,2))",
-            ),
-            ("seniority", "ROUND(P_WhSeniority*{years},2)"),
-        ],
-        "cs_2017": [
-            ("post", "ROUND({post_pay},2)"),
-            (
-                "commission",
-                "IF({absent_months}>P_Cs17MaxAbs,0,ROUND("
-                + schedule(p, p.plans.cs_2017.commission_schedule, "{net}")
-                + ",2))",
-            ),
-            ("public_pool", "{public_share}"),
-            ("seniority", "ROUND(P_Cs17Seniority*{years},2)"),
-            ("streak_reward", "IF({streak}=1,ROUND(P_StreakAmt,2),0)"),
-        ],
-        "ecom_cs": ecom_cs,
-        "ecom_other": [
-            ("post", "ROUND({post_pay},2)"),
-            ("team", _LEVEL_SHARE),
-            ("grade_bonus", "ROUND(INDEX(P_GradeB_Amt,MATCH({grade_rating},P_GradeB_Key,0)),2)"),
-        ],
-        "logistics_sales": [
-            ("base", "ROUND({base_pay}*P_LsFixed,2)"),
-            (
-                "results",
-                f"ROUND({{base_pay}}*{linked}MIN(MAX({{net}},0)/{{target}},P_LsCap))*P_LsResults,2)",
-            ),
-            ("behaviour", f"ROUND({{base_pay}}*{linked}{{behaviour_score}})*P_LsBehaviour,2)"),
-        ],
-    }
-    fines = _cs_fines() if plan in p.fines.plans else []
-    return [*main[plan], *_allowances(plan, p), *fines, *_tail()]
-
-
-_WORK_AWARD = "ROUND(INDEX(P_Work_Amt,MATCH({work_grade},P_Work_Key,0)),2)"
 
 EMPLOYEE_FIELDS = ("base_pay", "post_pay", "level", "trial", "hire_date")
 CHOICE_INPUTS = ("work_grade", "grade_rating")
