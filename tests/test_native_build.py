@@ -193,3 +193,32 @@ def test_check_payslips_and_close_work_on_a_native_book(books: Books, tmp_path: 
     closed = month_cycle.close(book)
     assert (closed.employees, closed.total) == (STAFF, total)
     assert check(book).seal_broken == []
+
+
+def test_the_command_line_makes_and_keeps_a_native_book(
+    books: Books, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xlkpi import cli, messages
+
+    messages.set_lang("zh")
+    first = tmp_path / "first.xlsx"
+    args = ["--no-progress", "new-month", "--template", "--month", "2026-11", "--out", str(first)]
+    assert cli.main([*args, "--formulas", "native"]) == 0
+    assert builds.build_of(read_workbook(first).meta) == builds.NATIVE
+    demo = tmp_path / "demo"
+    assert cli.main(["--no-progress", "demo", "--out", str(demo), "--formulas", "native"]) == 0
+    (book,) = [p for p in demo.glob("xlkpi_demo_*.xlsx") if ".bak" not in p.name]
+    assert builds.build_of(read_workbook(book).meta) == builds.NATIVE
+    assert not functions_called(book) & set(udfs.__all__)
+    capsys.readouterr()
+    back = [
+        "new-month",
+        "--from",
+        str(book),
+        "--month",
+        "2026-11",
+        "--out",
+        str(tmp_path / "b.xlsx"),
+    ]
+    assert cli.main(["--no-progress", *back, "--formulas", "addin"]) == 2
+    assert "不能转换为加载项版本" in capsys.readouterr().err
