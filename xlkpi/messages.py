@@ -539,11 +539,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "build.native_readme": (
         "本工作簿公式版本：原生公式（无需加载项）。工资表的每一项都是普通公式，引用「参数」表的数值，"
         "在 `WPS`、`LibreOffice`、`Numbers` 和 Excel 中修改输入即自动重算；"
-        "连续优秀奖（读取历史表）除外：修改后请运行 `xlkpi recalc` 本文件。",
+        "读取历史表的连续优秀奖和扣除一侧（社保公积金、个税、实发）除外：修改后请运行 "
+        "`xlkpi recalc` 本文件。",
         "Formula version of this workbook: native formulas (no add-in needed). Every Payroll "
         "line is a plain formula over the Policy sheet and recalculates in WPS, "
-        "LibreOffice, Numbers and Excel; except the streak reward (read from the History): run "
-        "xlkpi recalc on the file after editing.",
+        "LibreOffice, Numbers and Excel; except what reads the History, the streak reward and "
+        "the deductions side (contributions, income tax, net pay): run xlkpi recalc on the "
+        "file after editing.",
     ),
     "build.no_downgrade": (
         "{name} 是原生公式版本的工作簿，不能转换为加载项版本（`--formulas addin`）。"
