@@ -535,6 +535,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "位置为{value}：必须在1到{count}之间。",
         "position is {value}; it must lie between 1 and {count}",
     ),
+    # --- the 说明 sheet (workbook_templates.readme_sheet) ----------------------------------------
+    "readme.title": ("xlkpi 绩效薪酬工作簿：使用说明", "xlkpi KPI and pay workbook: how to use it"),
+    "readme.month": ("月份", "Month"),
+    "readme.month_unset": ("（未设置）", "(not set)"),
+    "readme.status": ("状态", "Status"),
+    "readme.build": ("本工作簿公式版本", "Formulas of this workbook"),
+    "readme.build.addin": (
+        "加载项（xlwings UDF）：工资表的公式调用 xlkpi 加载项的函数",
+        "add-in (xlwings UDF): the payroll formulas call the xlkpi add-in's functions",
+    ),
+    "readme.build.native": (
+        "原生公式（无需加载项）",
+        "native formulas (no add-in needed)",
+    ),
+    "readme.steps": ("每月步骤", "The monthly steps"),
+    "readme.col.step": ("步骤", "Step"),
+    "readme.col.what": ("做什么", "What to do"),
+    "readme.col.command": ("命令行", "Command line"),
+    "readme.col.button": ("功能区按钮", "Ribbon button"),
+    "readme.book": ("本月.xlsx", "MONTH.xlsx"),
+    "readme.next_book": ("下月.xlsx", "NEXT.xlsx"),
+    "readme.step.fill": ("填写", "Fill in"),
+    "readme.step.fill.what": (
+        "在「{roster}」和本月的输入表中填写数据。只需填写员工的薪资方案读取的单元格"
+        "（见下面“各方案读取的输入”）；灰色标“不适用”的单元格不用填；“如有”的项目留空表示没有。",
+        "Type the month's data on {roster} and the input sheets. Only the cells the "
+        "employee's pay plan reads are needed (see “What each plan reads” below); grey cells "
+        "marked as not applicable are not read; “if any” items left blank mean none.",
+    ),
+    "readme.step.check": ("检查", "Check"),
+    "readme.step.check.what": (
+        "一次列出全部问题：工作表、单元格、填写的值和改法。改正后再检查，直到没有问题。",
+        "Lists every problem at once: sheet, cell, value and remedy. Fix them and check again "
+        "until none is left.",
+    ),
+    "readme.step.recalc": ("重算", "Recalculate"),
+    "readme.step.recalc.what": (
+        "计算本月工资，写入「{payroll}」「{alerts}」「{tax}」；输入单元格不会被改动，"
+        "上一版本另存为 .bak.xlsx 备份。",
+        "Computes the month's pay into {payroll}, {alerts} and {tax}; input cells are "
+        "never changed, and the previous version is kept as a .bak.xlsx copy.",
+    ),
+    "readme.step.payslips": ("工资条", "Payslips"),
+    "readme.step.payslips.what": (
+        "生成可打印的工资条；可按人各写一个文件，并用密码加密。",
+        "Writes printable payslip strips, and on request one file per employee, encrypted "
+        "with a password.",
+    ),
+    "readme.step.close": ("封账", "Close"),
+    "readme.step.close.what": (
+        "封存本月；封账后再改动，检查会报告改了哪些单元格。",
+        "Seals the month; an edit made afterwards is reported by the check, cell by cell.",
+    ),
+    "readme.step.new_month": ("新月份", "New month"),
+    "readme.step.new_month.what": (
+        "从本月工作簿开始下个月：花名册、参数和历史带到新月份，本月输入清空。",
+        "Starts the next month from this one: roster, policy and history are carried "
+        "forward, the monthly inputs are cleared.",
+    ),
+    "readme.scorecards": ("考核表为哪些薪资方案评分", "Which pay plans each scorecard scores"),
+    "readme.col.sheet": ("工作表", "Sheet"),
+    "readme.col.scores": ("评分的薪资方案", "Pay plans scored"),
+    "readme.col.note": ("说明", "Note"),
+    "readme.reference": (
+        "参考表：不为任何薪资方案评分",
+        "reference table: it scores no pay plan",
+    ),
+    "readme.scorecard_total": ("满分 {total} 分", "out of {total} points"),
+    "readme.supervisor_self": (
+        "没有考核表的方案：主管抽查得分与月底自评得分加权",
+        "plans without a scorecard: the supervisor's and the self score, weighted",
+    ),
+    "readme.plans": ("各方案读取的输入", "What each plan reads"),
+    "readme.col.plan": ("薪资方案", "Pay plan"),
+    "readme.col.inputs": ("读取的输入表", "Input sheets read"),
+    "readme.col.score": ("评分来自", "Score from"),
+    "readme.no_score": ("不评分", "not scored"),
+    "readme.notes": ("填写提示", "Notes on filling in"),
 }
 
 
@@ -577,3 +655,61 @@ def t(key: str, /, lang: str | None = None, **values: object) -> str:
     zh, en = MESSAGES[key]
     text = en if (lang or _current[0]) == "en" else zh
     return text.format(**values) if values else text
+
+
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+_CJK_MARKS = "，。；：！？、（）「」“”《》…—"
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch in _CJK_MARKS
+
+
+def chinese_punctuation(text: str) -> str:
+    """``text`` with the ASCII ``, ; : ( )`` next to Chinese made Chinese (，；：（）).
+
+    A mark is changed when its nearest neighbour on either side (spaces skipped) is a Chinese
+    character or Chinese punctuation (``!`` stays: it joins a sheet and a cell); a pair
+    of brackets is changed together when either bracket has a Chinese neighbour, so
+    ``工号(A列)`` → ``工号（A列）``. Spaces around a changed mark go. Codes, cell references,
+    ``A:B`` ranges and English text are left as they are. For sentences assembled from parts
+    (the reader's problems); the catalogue's own texts are written in Chinese punctuation.
+    """
+    if not any(mark in text for mark in _FULL_WIDTH):
+        return text
+    chars = list(text)
+    n = len(chars)
+
+    def near(i: int) -> bool:
+        before, after = i - 1, i + 1
+        while before >= 0 and chars[before] == " ":
+            before -= 1
+        while after < n and chars[after] == " ":
+            after += 1
+        return (before >= 0 and _is_cjk(chars[before])) or (after < n and _is_cjk(chars[after]))
+
+    change: set[int] = set()
+    opened: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            start = opened.pop()
+            if near(start) or near(i):
+                change.update((start, i))
+        elif ch in _FULL_WIDTH and near(i):
+            change.add(i)
+    change.update(i for i in opened if near(i))
+    if not change:
+        return text
+    out: list[str] = []
+    for i, ch in enumerate(chars):
+        if i in change:
+            while out and out[-1] == " ":
+                out.pop()
+            out.append(_FULL_WIDTH[ch])
+        elif ch == " " and out and out[-1] in _FULL_WIDTH.values() and (i - 1) in change:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -319,6 +319,17 @@ def _stamp(contents: WorkbookContents, month: str) -> SheetEdit:
     return meta_edit(contents, updates)
 
 
+def _readme_edit(
+    edits: dict[str, SheetEdit], contents: WorkbookContents, month: str, status: str
+) -> None:
+    """Store the month and status 说明 shows (its formulas' cached values), where it has them."""
+    from workbook_templates.readme_sheet import readme_edit
+
+    edit = readme_edit(contents.sheets.get(layout.README), month, status, contents.lang)
+    if edit is not None:
+        edits[layout.README] = edit
+
+
 # ---------------------------------------------------------------------------------------------
 # operations
 
@@ -364,6 +375,7 @@ def new_month(
     if layout.TAX_SHEET.name in contents.sheet_names:
         edits[layout.TAX_SHEET.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
     edits[META] = _stamp(contents, month)
+    _readme_edit(edits, contents, month, STATUS_NEW)
     policy_edit = policy_sheet_edit(contents, month)
     if policy_edit is not None:
         edits[POLICY] = policy_edit
@@ -382,10 +394,12 @@ def _from_template(month: str, out: Path) -> NewMonthResult:
         blank = tmp.with_name(tmp.stem + ".template.xlsx")
         try:
             build_workbook(blank)
-            _names, sheets = load_sheets(blank, [META])
+            _names, sheets = load_sheets(blank, [META, layout.README])
             meta, rows = read_meta(sheets.get(META))
             contents = WorkbookContents(blank, [], sheets, None, None, [], meta, rows, {})
-            patch_workbook(blank, tmp, {META: _stamp(contents, month)})
+            edits = {META: _stamp(contents, month)}
+            _readme_edit(edits, contents, month, STATUS_NEW)
+            patch_workbook(blank, tmp, edits)
         finally:
             blank.unlink(missing_ok=True)
 
@@ -436,6 +450,7 @@ def close(path: Path, key: bytes | None = None) -> CloseResult:
         require_payroll_matches(contents, result)
         updates = sealed(contents, key)
         edits = {META: meta_edit(contents, updates)}
+        _readme_edit(edits, contents, contents.month_name, STATUS_SEALED)
         backup = atomic_replace(path, lambda tmp: patch_workbook(path, tmp, edits))
     seal = updates[META_SEAL_HASH]
     return CloseResult(path, contents.month_name, seal, len(result.results), result.total, backup)
