@@ -92,7 +92,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- the command line: argparse's own sentences ------------------------------------------
     "argparse.usage": ("用法：", "usage: "),
-    "argparse.positionals": ("参数", "positional arguments"),
+    "argparse.positionals": ("位置参数", "positional arguments"),
     "argparse.options": ("选项", "options"),
     "argparse.required": (
         "缺少必需的参数：{names}",
@@ -103,13 +103,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "必须给出以下之一：{names}",
         "one of the arguments {names} is required",
     ),
-    "argparse.not_allowed": ("不能与 {name} 同时使用", "not allowed with argument {name}"),
-    "argparse.expected_one": ("需要一个值", "expected one argument"),
-    "argparse.invalid_choice": (
-        "无效的选项：{value}（可选：{choices}）",
-        "invalid choice: {value} (choose from {choices})",
+    "argparse.argument_not_allowed": (
+        "{name} 不能与 {other} 同时使用",
+        "argument {name}: not allowed with argument {other}",
     ),
-    "argparse.argument": ("参数 {name}：{message}", "argument {name}: {message}"),
+    "argparse.argument_expected_one": (
+        "{name} 需要一个值",
+        "argument {name}: expected one argument",
+    ),
+    "argparse.argument_invalid_choice": (
+        "{name} 的值 {value} 无效（可选：{choices}）",
+        "argument {name}: invalid choice: {value} (choose from {choices})",
+    ),
+    "argparse.argument_invalid_value": (
+        "{name} 的值 {value} 无效（应为 {type}）",
+        "argument {name}: invalid {type} value: {value}",
+    ),
     "argparse.error": ("{prog}：错误：{message}", "{prog}: error: {message}"),
     "cli.unknown_command": (
         "没有 {command} 这个命令。你是不是想用 `xlkpi {suggestion}`？",
