@@ -622,6 +622,161 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "readme.col.score": ("评分来自", "Score from"),
     "readme.no_score": ("不评分", "not scored"),
     "readme.notes": ("填写提示", "Notes on filling in"),
+    # --- the month cycle (new-month, close; payslips and the ribbon share require_current) ---
+    "cycle.no_month": ("未设置月份", "no month"),
+    "cycle.never_recalculated": (
+        "{name}（{month}）还没有重算过，工资表不是最终结果：请先运行 `xlkpi recalc {path}`{then}。",
+        "{name} ({month}) was never recalculated, so its Payroll is not final; run "
+        "`xlkpi recalc {path}` first{then}",
+    ),
+    "cycle.stale": (
+        "{name} 的输入在上次重算后被改动，工资表已过时：请先运行 `xlkpi recalc {path}`{then}。",
+        "the inputs of {name} changed after its last recalc, so its Payroll is out of date; "
+        "run `xlkpi recalc {path}` first{then}",
+    ),
+    "cycle.then_force": (
+        "（或加上 --force 按现状带到新月份）",
+        " (or pass --force to carry it forward as it is)",
+    ),
+    "cycle.then_close": ("，然后再封账", " before closing the month"),
+    "cycle.then_payslips": ("，使工资条与工资表一致", " so the payslips match the Payroll"),
+    "cycle.then_close_ribbon": (
+        "（或按“重算薪资”），然后再封账",
+        " (or press the recalculate button) before closing the month",
+    ),
+    "cycle.bad_month": (
+        "月份 {month} 不是有效的月份：请按 YYYY-MM 填写，例如 2026-11。",
+        "month {month} is not a month; write it as YYYY-MM, e.g. 2026-11",
+    ),
+    "cycle.sheet_missing": (
+        "缺少「{sheet}」表：请从模板复制回来。",
+        "the {sheet} sheet is missing; restore it from the template",
+    ),
+    "cycle.policy_layout": (
+        "{month} 到期的按月生效变更会改变「{sheet}」表的结构：请用 `xlkpi new-month --template` "
+        "开始 {month}，再把花名册复制过去。",
+        "a dated policy change due by {month} changes the layout of the {sheet} sheet; start "
+        "{month} from the template (`xlkpi new-month --template`) and copy the roster",
+    ),
+    "cycle.out_exists": (
+        "{path} 已存在：请换一个文件名，或加上 --force 覆盖。",
+        "{path} already exists; choose another name or pass --force",
+    ),
+    "cycle.out_is_source": (
+        "--out 必须是一个新文件，不能是上月工作簿本身。",
+        "--out must be a new file, not last month's workbook itself",
+    ),
+    "cycle.forced": (
+        "{name} 没有重算过；因为加了 --force，仍按现状带到新月份。",
+        "{name} was never recalculated; carried forward because of --force",
+    ),
+    "cycle.month_order": (
+        "{name} 是 {previous} 的工作簿：新月份必须在它之后，不能是 {month}。",
+        "{name} is the month {previous}; the new month must come after it, not {month}",
+    ),
+    "cycle.changes_due": (
+        "按月生效的参数变更已在 {month} 生效，「{sheet}」表显示的是新值。",
+        "dated policy changes took effect in {month}; the {sheet} sheet shows them",
+    ),
+    "cycle.payroll_headers": (
+        "「{sheet}」表缺少 {id} / {total} 列标题：请从模板复制回来。",
+        "the {sheet} sheet has lost its {id} / {total} headers",
+    ),
+    "cycle.payroll_mismatch": (
+        "{sheet}!{cell} 显示 {found}（工号 {id}），但计算结果是 {total}："
+        "请先运行 `xlkpi recalc {path}` 再封账。",
+        "{sheet}!{cell} shows {found} for {id}, but the engine gives {total}; run "
+        "`xlkpi recalc {path}` before closing",
+    ),
+    # --- the ribbon's messages (xlkpi.addin.macros) -------------------------------------------
+    "macros.failed": (
+        "xlkpi 未能完成“{action}”：{error}\n详情在 {log}；报告问题时请附上这个文件。",
+        "xlkpi could not finish '{action}': {error}\nThe details are in {log}; please send "
+        "that file with your report.",
+    ),
+    "macros.problems": (
+        "有 {count} 个问题需要改正，全部列在“{sheet}”表：\n{lines}",
+        "{count} problem(s) to fix — all listed on the sheet {sheet}:\n{lines}",
+    ),
+    "macros.problem_line": (
+        "{sheet}!{cell}：{message} → 改法：{remedy}",
+        "{sheet}!{cell}: {message} → {remedy}",
+    ),
+    "macros.problems_more": ("……另有 {more} 个", "… and {more} more"),
+    "macros.no_problems_row": ("没有问题", "no problems"),
+    "macros.seal_remedy": (
+        "撤销这处改动：已封账的月份必须保持原样",
+        "undo the change: a sealed month must stay as it was",
+    ),
+    "macros.check_ok": (
+        "{month}：{employees} 名员工的输入没有发现问题。{notes}",
+        "{month}: no problems found in {employees} employees' inputs.{notes}",
+    ),
+    "macros.sealed_recalc": (
+        "{month} 已封账：重算会改变已封存的工资表。如需重新打开，请对保存的工作簿运行 "
+        "`xlkpi recalc --reopen`。",
+        "{month} is sealed: recalculating would change a closed payroll. To reopen it, run "
+        "`xlkpi recalc --reopen` on the saved workbook.",
+    ),
+    "macros.recalc_done": (
+        "{month}：已重算 {employees} 名员工，工资总额 ¥{total}，“{sheet}”表有 {alerts} 条预警。",
+        "{month}: {employees} employees recalculated, payroll total ¥{total}, {alerts} "
+        "alert(s) on {sheet}.",
+    ),
+    "macros.select_hint": (
+        "请在员工所在的行中选一个单元格（在“{roster}”“{payroll}”“{attendance}”等表上）后再试",
+        "select a cell in the employee's row (on {roster}, {payroll}, {attendance} …) and "
+        "try again",
+    ),
+    "macros.nothing_selected": ("没有选中任何单元格：{hint}。", "nothing is selected; {hint}"),
+    "macros.not_employee_row": (
+        "“{sheet}”表第 {row} 行不是员工行：{hint}。",
+        "{sheet} row {row} is not an employee's row; {hint}",
+    ),
+    "macros.row_no_id": (
+        "“{sheet}”表第 {row} 行没有工号：{hint}。",
+        "{sheet} row {row} has no employee id; {hint}",
+    ),
+    "macros.not_on_roster": (
+        "{id} 不是“{roster}”表上的员工：请在员工所在的行中选一个单元格后再试。",
+        "{id} is not an employee on {roster}; select a cell in the employee's row and try again",
+    ),
+    "macros.save_first": (
+        "请先保存工作簿（文件 → 另存为），然后再试。",
+        "save the workbook first (File → Save As), then try again",
+    ),
+    "macros.payslips_done": (
+        "{month}：{employees} 名员工的工资条已写到 {path}",
+        "{month}: payslips for {employees} employees written to {path}",
+    ),
+    "macros.no_month": (
+        "这个工作簿没有设置月份（隐藏表 {meta}）：请用 `xlkpi new-month` 或从模板开始月份。",
+        "this workbook's month is not set (hidden sheet {meta}); start months with "
+        "`xlkpi new-month` or from the template",
+    ),
+    "macros.new_month_done": (
+        "已保存 {name}，并在 {path} 开始 {month}"
+        "（{employees} 名员工；“{history}”表新增 {added} 行）。{warnings}",
+        "Saved {name} and started {month} in {path} ({employees} employees; {added} rows "
+        "added to {history}).{warnings}",
+    ),
+    "macros.already_sealed": ("{month} 已经封账。", "{month} is already sealed"),
+    "macros.closed": (
+        "{month} 已封账并保存（{name}）：{employees} 名员工，工资总额 ¥{total}。"
+        "之后的改动由 `xlkpi check` 报告。",
+        "{month} sealed and saved ({name}): {employees} employees, payroll total ¥{total}. "
+        "`xlkpi check` reports any later change.",
+    ),
+    "macros.status.checking": ("xlkpi：校验中…", "xlkpi: checking…"),
+    "macros.status.reading": ("xlkpi：读取中…", "xlkpi: reading…"),
+    "macros.status.computing": ("xlkpi：计算中…", "xlkpi: computing…"),
+    "macros.status.writing": ("xlkpi：写入中…", "xlkpi: writing…"),
+    "macros.status.payslips": ("xlkpi：生成工资条…", "xlkpi: writing payslips…"),
+    "macros.status.new_month": (
+        "xlkpi：保存并新建 {month}…",
+        "xlkpi: saving, creating {month}…",
+    ),
+    "macros.status.sealing": ("xlkpi：封账中…", "xlkpi: sealing…"),
 }
 
 
