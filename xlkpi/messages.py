@@ -688,6 +688,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{sheet}!{cell} shows {found} for {id}, but the engine gives {total}; run "
         "`xlkpi recalc {path}` before closing",
     ),
+    # --- recalc (xlkpi.recalc) -----------------------------------------------------------------
+    "recalc.correct_employee": (
+        "请改正该员工的输入或参数",
+        "correct this employee's inputs or the policy",
+    ),
+    "recalc.sheet_missing": ("缺少「{sheet}」表", "the sheet {sheet} is missing"),
+    "recalc.restore_sheet": ("请从模板把这张表复制回来", "restore it from the template"),
+    "recalc.header_missing": (
+        "列标题“{header}”缺失或被改名",
+        "column header {header} is missing or renamed",
+    ),
+    "recalc.restore_header": (
+        "请在第1行把列标题“{header}”改回来",
+        "put the header {header} back in row 1",
+    ),
+    "recalc.no_meta": (
+        "{name} 没有隐藏的 {meta} 表：请从模板开始这个月份。",
+        "{name} has no {meta} sheet; start it from the template",
+    ),
+    "recalc.sealed": (
+        "{name} 是已封账的月份 {month}：重算会改变已封存的工资表。"
+        "如果确实要重新打开，请运行 `xlkpi recalc --reopen`。",
+        "{name} is the sealed month {month}; recalculating would change a closed payroll. "
+        "Run `xlkpi recalc --reopen` if you really mean to reopen it.",
+    ),
+    # --- the fast writer (xlkpi.workbook.xlsx_patch) ------------------------------------------
+    "patch.shared_master": (
+        "单元格 {cell} 是共享公式（{range}）的主单元格，替换它会破坏该区域的其他单元格："
+        "请写入整个区域的公式，或修改模板。",
+        "cell {cell} holds the master of a shared formula ({range}); replacing it would break "
+        "the other cells of that range. Write the formulas of the whole range instead, or edit "
+        "the template.",
+    ),
+    "patch.array_cut": (
+        "{range} 的数组公式跨过第 {row} 行，而工作表要从这一行起清空：请移动数组公式。",
+        "an array formula over {range} crosses row {row}, where the sheet is cut; move the "
+        "array formula",
+    ),
+    "patch.not_package": (
+        "不是有效的 .xlsx 文件（{reason}）；请在 Excel 中打开并另存为 .xlsx。",
+        "not a valid xlsx package: {reason}",
+    ),
+    "patch.not_xlsx": (
+        "{path} 不是 .xlsx / .xlsm 工作簿（{reason}）；请在 Excel 中另存为 .xlsx。",
+        "{path} is not an .xlsx/.xlsm workbook: {reason}",
+    ),
+    "patch.no_sheet": (
+        "{name} 中没有名为“{sheet}”的工作表（现有：{known}）；请从模板复制回来。",
+        "{name} has no worksheet named {sheet}; it has: {known}",
+    ),
+    "patch.no_styles": (
+        "工作簿缺少样式部件，无法设置数字格式；请在 Excel 中打开并另存一次。",
+        "the workbook has no styles part; it cannot take number formats",
+    ),
     # --- the ribbon's messages (xlkpi.addin.macros) -------------------------------------------
     "macros.failed": (
         "xlkpi 未能完成“{action}”：{error}\n详情在 {log}；报告问题时请附上这个文件。",
