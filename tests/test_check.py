@@ -304,7 +304,7 @@ def test_a_roster_amount_the_policy_replaces_is_a_warning(book: Path) -> None:
     set_cell(book, "花名册", "G2", 2500)  # the store manager's base is the policy's 1,800
     report = check(book)
     assert report.ok
-    assert any(n.startswith("花名册!G2:") and "不会被使用" in n for n in report.notes)
+    assert any(n.startswith("花名册!G2：") and "不会被使用" in n for n in report.notes)
 
 
 def test_a_special_deduction_above_its_cap_is_reported_at_its_cell(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ _FIELDS = string.Formatter()
 # file names and a few established abbreviations.
 _ALLOWED = re.compile(
     r"\{[^}]*\}|`[^`]*`|--[a-z-]+|[\w.~$/\\-]*\.(?:xlsx|xls|xlam|bak)\b|[A-Z_]+=\S+"
-    r"|&[PN]|\b(?:xlkpi|Excel|CSV|FILE|YYYY-MM|MB|meta|zh|en|LANG|HMAC|ASCII)\b"
+    r"|&[PN]|\b(?:xlkpi|xlwings|UDF|Excel|CSV|FILE|YYYY-MM|MB|meta|zh|en|LANG|HMAC|ASCII)\b"
 )
 _ASCII_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,;:.!?'-]+[A-Za-z]{2,})+")
 

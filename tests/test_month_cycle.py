@@ -73,7 +73,7 @@ def test_history_is_never_duplicated(tmp_path: Path) -> None:
 
 
 def test_refuses_a_month_never_recalculated(book: Path, tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError, match="never recalculated"):
+    with pytest.raises(WorkbookError, match="还没有重算过"):
         new_month("2026-11", tmp_path / "n.xlsx", source=book)
     assert not (tmp_path / "n.xlsx").exists()
 
@@ -81,7 +81,7 @@ def test_refuses_a_month_never_recalculated(book: Path, tmp_path: Path) -> None:
 def test_refuses_inputs_changed_since_recalc(book: Path, tmp_path: Path) -> None:
     recalc(book)
     set_cell(book, "业绩", "C2", 1000)
-    with pytest.raises(WorkbookError, match="changed after its last recalc"):
+    with pytest.raises(WorkbookError, match="在上次重算后被改动"):
         new_month("2026-11", tmp_path / "n.xlsx", source=book)
 
 
@@ -92,7 +92,7 @@ def test_force_carries_an_unrecalculated_month(book: Path, tmp_path: Path) -> No
 
 def test_month_must_move_forward(book: Path, tmp_path: Path) -> None:
     recalc(book)
-    with pytest.raises(WorkbookError, match="must come after"):
+    with pytest.raises(WorkbookError, match="新月份必须在它之后"):
         new_month("2026-09", tmp_path / "n.xlsx", source=book)
 
 
@@ -100,7 +100,7 @@ def test_bad_month_and_existing_output(book: Path, tmp_path: Path) -> None:
     with pytest.raises(WorkbookError, match="YYYY-MM"):
         new_month("2026-13", tmp_path / "n.xlsx", source=book)
     recalc(book)
-    with pytest.raises(WorkbookError, match="already exists"):
+    with pytest.raises(WorkbookError, match="已存在"):
         new_month("2026-11", book, source=book)
 
 
@@ -116,18 +116,18 @@ def test_close_seals(book: Path) -> None:
 
 
 def test_close_refuses_unrecalculated_or_stale(book: Path) -> None:
-    with pytest.raises(WorkbookError, match="never recalculated"):
+    with pytest.raises(WorkbookError, match="还没有重算过"):
         close(book)
     recalc(book)
     set_cell(book, "考勤", "C3", 2)
-    with pytest.raises(WorkbookError, match="changed after its last recalc"):
+    with pytest.raises(WorkbookError, match="在上次重算后被改动"):
         close(book)
 
 
 def test_close_refuses_a_payroll_edited_by_hand(book: Path) -> None:
     recalc(book)
     set_cell(book, PAYROLL.name, f"{PAYROLL.letter('total')}3", 1)
-    with pytest.raises(WorkbookError, match="engine gives"):
+    with pytest.raises(WorkbookError, match="但计算结果是"):
         close(book)
 
 
@@ -144,7 +144,7 @@ def test_a_dated_policy_change_moves_into_the_policy_sheet(tmp_path: Path) -> No
     assert read_workbook(book).policy.at("2026-10").review.neutral == 10  # type: ignore[union-attr]
     out = tmp_path / "nov.xlsx"
     r = new_month("2026-11", out, source=book)
-    assert any("dated policy changes" in w for w in r.warnings)
+    assert any("按月生效的参数变更" in w for w in r.warnings)
     rows = read_sheet(out, "参数")
     neutral = next(row for row in rows if row[0] == "review.neutral")
     assert neutral[2] == 15 and neutral[4] in ("", None)  # the base value now; no pending row

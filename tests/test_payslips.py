@@ -250,9 +250,9 @@ def test_new_files_get_the_umask(book: Path, tmp_path: Path) -> None:
 
 
 def test_needs_a_current_recalc(book: Path, tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError, match="never recalculated"):
+    with pytest.raises(WorkbookError, match="还没有重算过"):
         write_payslips(book, tmp_path / "out")
     recalc(book)
     set_cell(book, "业绩", "C2", 5)
-    with pytest.raises(WorkbookError, match="changed after its last recalc"):
+    with pytest.raises(WorkbookError, match="在上次重算后被改动"):
         write_payslips(book, tmp_path / "out")

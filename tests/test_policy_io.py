@@ -104,8 +104,8 @@ def test_rows_carry_labels_and_reading_notes() -> None:
     rows = {r.path: r for r in policy_to_rows(default_policy())}
     ratio = rows["perf_bonus.ratio.brackets[1].amount"]
     assert ratio.label == "绩效奖金发放比例"
-    assert ratio.note.startswith("Reading:")
-    assert rows["strict_attendance.amount"].note.startswith("example value")
+    assert ratio.note.startswith("解读：")
+    assert rows["strict_attendance.amount"].note.startswith("示例值")
     assert rows["review.neutral"].label == "中评修改单价"
 
 

@@ -62,8 +62,8 @@ def test_a_months_sheet_shows_the_policy_in_force_then(tmp_path: Path) -> None:
 def test_notes_mark_readings_and_examples(tmp_path: Path) -> None:
     rows = _rows(default_policy(), tmp_path)
     notes = {row[0]: row[5] for row in rows if row[0]}
-    assert "Reading" in notes["allowances.overtime_hours_per_day"]
-    assert "example" in notes["strict_attendance.amount"]
+    assert "解读" in notes["allowances.overtime_hours_per_day"]
+    assert "示例值" in notes["strict_attendance.amount"]
 
 
 def _edit(rows: list[list[object]], key: str, column: int, value: object) -> int:

@@ -88,8 +88,8 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     set_default_font(wb)
     readme = wb.active
     readme.title = layout.README
-    write_readme(readme, month.month if month else None)
-    write_readme_notice(readme)  # excel: the add-in notice on top of 说明
+    write_readme_notice(readme)  # excel: the add-in notice on top of 说明 (row 1)
+    write_readme(readme, month.month if month else None, policy=in_force, lang=lang, build=build)
     names: dict[str, str] = {}
     names |= write_policy_sheet(
         wb.create_sheet(layout.POLICY), policy, month.month if month else None

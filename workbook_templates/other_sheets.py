@@ -7,7 +7,8 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbook_templates.style import AMOUNT_FORMAT, font, style_header
+from workbook_templates.readme_sheet import write_readme
+from workbook_templates.style import AMOUNT_FORMAT, style_header
 from xlkpi import layout
 from xlkpi.engine import MonthResult
 from xlkpi.inputs import Employee, Month
@@ -21,34 +22,12 @@ from xlkpi.layout import (
     TAX_SHEET,
 )
 
+__all__ = ["write_alerts", "write_history", "write_meta", "write_readme", "write_tax_sheet"]
+
 TEMPLATE_VERSION = "1"
 ALERT_KINDS = {"warning": "警告", "dismissal": "劝退", "promotion": "晋升", "reward": "奖励"}
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 DISMISSAL_FILL = PatternFill("solid", fgColor="FFC7CE")
-
-README_LINES = (
-    "xlkpi 绩效与工资模板 — 使用说明 How to use",
-    "1. 在「花名册」录入员工:工号、姓名、岗位/薪资方案(下拉选择)、级别、入职日期、"
-    "试用期、工资、团队。",
-    "2. 每月在「考勤」「业绩」「团队目标」录入数据;在各考核表"
-    "(美工考核、推广考核、客服考核、物流考核)或「主管自评」录入评分。"
-    "可编辑的是输入单元格,其余为公式(工作表已保护,无密码)。",
-    "3. 「工资表」每一项都是公式,调用 xlkpi 函数并引用「参数」表的数值:修改参数,工资自动重算。",
-    "4. 参数表中标注 Reading/example 的是文件未明确给出、由本模板选定的数值,可按公司实际修改。",
-    "5. 运行 xlkpi check 检查输入;xlkpi recalc 重算并刷新「计算过程」与「预警」;"
-    "月末 xlkpi close 封存。",
-    "Enter staff on 花名册, the month's data on 考勤/业绩/团队目标 and the scorecards; the Payroll "
-    "sheet recalculates from the 参数 (Policy) sheet. Run `xlkpi check`, then `xlkpi recalc`.",
-)
-
-
-def write_readme(ws: Worksheet, month: str | None) -> None:
-    """A few lines on how to use the workbook."""
-    for i, line in enumerate(README_LINES, start=1):
-        ws.cell(row=i, column=1, value=line)
-    ws["A1"].font = font(bold=True, size=14)
-    ws.cell(row=len(README_LINES) + 2, column=1, value=f"月份 Month: {month or '(未设置 not set)'}")
-    ws.column_dimensions["A"].width = 120
 
 
 def write_alerts(

@@ -38,27 +38,27 @@ _SCALE_SETTING = re.compile(r"^(?P<scale>.+)\.(kind|inclusive|minimum)$")
 _ITEM_LEAF = re.compile(r"^(?P<card>scorecards\.[^.]+)\.items\[(?P<i>\d+)\]\.(?P<key>\w+)$")
 _KEYED = {"team.level_share": LEVEL_LABELS, "team.grade_bonus": GRADE_LABELS}
 _SECTION_TITLES = {
-    "score": "评分 Score",
-    "perf_coeff": "绩效系数 Performance coefficient (A1)",
-    "perf_bonus": "绩效奖金 Performance bonus (A2)",
-    "attendance": "全勤奖 Full attendance (A3, doc 000)",
-    "strict_attendance": "运营专员全勤奖 Strict full attendance (A3, doc 001)",
-    "commission": "提成方案 Commission schedules (A4, A5)",
-    "team": "团队提成 Team commission (A6)",
-    "review": "中差评修改 Review repair (A7)",
-    "allowances": "补贴与加班 Allowances and overtime (A9)",
-    "fines": "罚款 Fines (A10)",
-    "discipline": "纪律扣分 Discipline points (A10)",
-    "grades": "考核等级 Grades",
-    "ranks": "客服等级 Rank ladder (A11)",
-    "warnings": "劝退预警 Dismissal warnings (A11)",
-    "streak_reward": "连续优秀奖励 Streak reward (A11)",
-    "year_end": "年终奖 Year-end bonus (A9)",
-    "plans": "薪资方案 Pay plans (§B)",
-    "scorecards": "考核表 Scorecards (§C)",
-    "tax": "个税与社保公积金 Income tax, social insurance, housing fund",
+    "score": "评分",
+    "perf_coeff": "绩效系数（A1）",
+    "perf_bonus": "绩效奖金（A2）",
+    "attendance": "全勤奖（A3，文件000）",
+    "strict_attendance": "运营专员全勤奖（A3，文件001）",
+    "commission": "提成方案（A4、A5）",
+    "team": "团队提成（A6）",
+    "review": "中差评修改（A7）",
+    "allowances": "补贴与加班（A9）",
+    "fines": "罚款（A10）",
+    "discipline": "纪律扣分（A10）",
+    "grades": "考核等级",
+    "ranks": "客服等级（A11）",
+    "warnings": "劝退预警（A11）",
+    "streak_reward": "连续优秀奖励（A11）",
+    "year_end": "年终奖（A9）",
+    "plans": "薪资方案（§B）",
+    "scorecards": "考核表（§C）",
+    "tax": "个税与社保公积金",
 }
-CHANGES_TITLE = "按月生效的变更 Dated changes (effective from a month)"
+CHANGES_TITLE = "按月生效的变更（从所填月份起生效）"
 
 
 def name_of(path: str) -> str:

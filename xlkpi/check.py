@@ -73,13 +73,16 @@ def check(
                 "A1",
                 None,
                 f"工作表「{PAYROLL.name}」缺失" if zh else f"the sheet {PAYROLL.name} is missing",
-                "从模板复制「工资表」,或用 xlkpi new-month 重新开始本月"
+                "从模板复制「工资表」，或用 `xlkpi new-month` 重新开始本月"
                 if zh
                 else "copy the Payroll sheet from the template or start the month again",
             )
         )
     for warning in contents.warnings:  # e.g. a roster amount the plan replaces by policy
-        report.notes.append(f"{warning.sheet}!{warning.cell}:{warning.message}。{warning.remedy}")
+        sep = ": " if contents.lang == "en" else "："
+        report.notes.append(
+            f"{warning.sheet}!{warning.cell}{sep}{warning.message}。{warning.remedy}"
+        )
     stale = _stale_table(contents)
     if stale:
         report.notes.append(stale)

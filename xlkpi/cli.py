@@ -12,17 +12,17 @@ that stopped the command (message in red, never a traceback); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
 from xlkpi import builds, messages
+from xlkpi.cli_parser import Parser
 from xlkpi.console import (
     alerts_table,
     explain_table,
@@ -51,45 +51,8 @@ def _version() -> str:
         return "unknown"
 
 
-def _argparse_texts() -> dict[str, str]:
-    """argparse's own sentences in the current language (argparse looks them up through ``_``)."""
-    return {
-        "usage: ": t("argparse.usage"),
-        "positional arguments": t("argparse.positionals"),
-        "options": t("argparse.options"),
-        "show this help message and exit": t("cli.help"),
-        "show program's version number and exit": t("cli.version"),
-        "the following arguments are required: %s": t("argparse.required", names="%s"),
-        "unrecognized arguments: %s": t("argparse.unrecognized", names="%s"),
-        "one of the arguments %s is required": t("argparse.one_required", names="%s"),
-        "not allowed with argument %s": t("argparse.not_allowed", name="%s"),
-        "expected one argument": t("argparse.expected_one"),
-        "invalid choice: %(value)r (choose from %(choices)s)": t(
-            "argparse.invalid_choice", value="%(value)r", choices="%(choices)s"
-        ),
-        "%(prog)s: error: %(message)s\n": t(
-            "argparse.error", prog="%(prog)s", message="%(message)s"
-        )
-        + "\n",
-        "argument %(argument_name)s: %(message)s": t(
-            "argparse.argument", name="%(argument_name)s", message="%(message)s"
-        ),
-    }
-
-
-@contextlib.contextmanager
-def _argparse_in_current_language() -> Iterator[None]:
-    texts = _argparse_texts()
-    original = argparse._  # type: ignore[attr-defined]
-    argparse._ = lambda text: texts.get(text, original(text))  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        argparse._ = original  # type: ignore[attr-defined]
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="xlkpi", description=t("cli.description"), epilog=t("cli.epilog"), add_help=False
     )
     parser.add_argument("-h", "--help", action="help", help=t("cli.help"))
@@ -98,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-progress", action="store_true", help=t("cli.no_progress"))
     parser.add_argument("--lang", choices=messages.LANGS, help=t("cli.lang"))
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("-h", "--help", action="help", help=t("cli.help"))
     common.add_argument(
         "--no-progress", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
@@ -445,12 +408,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = make_console(stderr=True)
     if first is not None and first not in COMMANDS:
         return _unknown_command(first, err)
-    with _argparse_in_current_language():
-        parser = _parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return EXIT_OK
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
     messages.set_lang(messages.resolve_lang(explicit, _workbook_lang(args)))
     mark = atomic_file.swap_mark()
     try:

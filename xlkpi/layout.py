@@ -75,7 +75,7 @@ KINDS: dict[str, Kind] = {
         "元",
         "yuan",
         maximum=_d("1e9"),
-        remedy="请输入以元为单位的金额,0或以上,例如 25000(不要输入百分比)",
+        remedy="请输入以元为单位的金额，0或以上，例如 25000（不要输入百分比）",
         remedy_en="enter an amount in yuan of 0 or more, e.g. 25000 (not a percentage)",
     ),
     "count": Kind(
@@ -83,7 +83,7 @@ KINDS: dict[str, Kind] = {
         "times",
         maximum=_d("100000"),
         whole=True,
-        remedy="请输入0或正整数(次数)",
+        remedy="请输入0或正整数（次数）",
         remedy_en="enter a whole number of 0 or more",
     ),
     "days": Kind(
@@ -103,13 +103,13 @@ KINDS: dict[str, Kind] = {
     "score": Kind(
         "分",
         "points",
-        remedy="请输入0到评分上限之间的分数(不要输入百分比)",
+        remedy="请输入0到评分上限之间的分数（不要输入百分比）",
         remedy_en="enter a score between 0 and the policy maximum (not a percentage)",
     ),
     "points": Kind(
         "分",
         "points",
-        remedy="请输入该项0到满分之间的得分(不要输入百分比)",
+        remedy="请输入该项0到满分之间的得分（不要输入百分比）",
         remedy_en="enter the item's points, 0 to its maximum (not a percentage)",
     ),
     "ratio": Kind(
@@ -117,11 +117,11 @@ KINDS: dict[str, Kind] = {
         "",
         maximum=_d("10"),
         percent=True,
-        remedy="请输入0或以上的系数,例如 1.2 或 85%",
+        remedy="请输入0或以上的系数，例如 1.2 或 85%",
         remedy_en="enter a ratio of 0 or more, e.g. 1.2 or 85%",
     ),
-    "date": Kind("", "", number=False, remedy="请输入日期,例如 2024-03-01"),
-    "month": Kind("", "", number=False, remedy="请按 YYYY-MM 输入月份,例如 2026-10"),
+    "date": Kind("", "", number=False, remedy="请输入日期，例如 2024-03-01"),
+    "month": Kind("", "", number=False, remedy="请按 YYYY-MM 输入月份，例如 2026-10"),
     "text": Kind("", "", number=False, remedy="请输入文字"),
     "choice": Kind("", "", number=False, remedy="请从下拉列表中选择"),
     "plan": Kind("", "", number=False, remedy="请从下拉列表中选择岗位/薪资方案"),
@@ -331,10 +331,10 @@ IF_ANY: frozenset[str] = frozenset(
     }
 )
 _NOTES: dict[str, str] = {
-    "task_coefficient": "留空则按销售额÷目标计算;填0表示本月系数为0",
-    "target": "店长:任务系数留空时必填",
-    "team_share_amount": "店长的团队业绩分成金额,没有则留空",
-    "behaviour_score": "0到1.2;违法违纪、事故或严重失误为0",
+    "task_coefficient": "留空则按销售额÷目标计算；填0表示本月系数为0",
+    "target": "店长：任务系数留空时必填",
+    "team_share_amount": "店长的团队业绩分成金额，没有则留空",
+    "behaviour_score": "0到1.2；违法违纪、事故或严重失误为0",
 }
 WORK_GRADE_CHOICES: tuple[tuple[str, str], ...] = (
     ("tier1", "一档"),
@@ -766,7 +766,7 @@ TAX_INPUTS = SheetLayout(
             14,
             maximum=Decimal("1e6"),
             blank=BLANK_COMPUTED,
-            note="留空则按花名册基本工资;填0表示不参保",
+            note="留空则按花名册基本工资；填0表示不参保",
         ),
         *(
             Column(f, h, "amount", False, 12, maximum=Decimal("1e6"), blank=BLANK_NONE)
@@ -781,7 +781,7 @@ TAX_INPUTS = SheetLayout(
             False,
             14,
             blank=BLANK_NONE,
-            note="留空则按「参数」表:单独计税截止月份前单独计税,之后并入综合所得",
+            note="留空则按「参数」表：单独计税截止月份前单独计税，之后并入综合所得",
             choices=tuple(BONUS_METHODS.items()),
         ),
         PLAN_HELPER,

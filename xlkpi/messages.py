@@ -92,7 +92,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- the command line: argparse's own sentences ------------------------------------------
     "argparse.usage": ("用法：", "usage: "),
-    "argparse.positionals": ("参数", "positional arguments"),
+    "argparse.positionals": ("位置参数", "positional arguments"),
     "argparse.options": ("选项", "options"),
     "argparse.required": (
         "缺少必需的参数：{names}",
@@ -103,13 +103,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "必须给出以下之一：{names}",
         "one of the arguments {names} is required",
     ),
-    "argparse.not_allowed": ("不能与 {name} 同时使用", "not allowed with argument {name}"),
-    "argparse.expected_one": ("需要一个值", "expected one argument"),
-    "argparse.invalid_choice": (
-        "无效的选项：{value}（可选：{choices}）",
-        "invalid choice: {value} (choose from {choices})",
+    "argparse.argument_not_allowed": (
+        "{name} 不能与 {other} 同时使用",
+        "argument {name}: not allowed with argument {other}",
     ),
-    "argparse.argument": ("参数 {name}：{message}", "argument {name}: {message}"),
+    "argparse.argument_expected_one": (
+        "{name} 需要一个值",
+        "argument {name}: expected one argument",
+    ),
+    "argparse.argument_invalid_choice": (
+        "{name} 的值 {value} 无效（可选：{choices}）",
+        "argument {name}: invalid choice: {value} (choose from {choices})",
+    ),
+    "argparse.argument_invalid_value": (
+        "{name} 的值 {value} 无效（应为 {type}）",
+        "argument {name}: invalid {type} value: {value}",
+    ),
     "argparse.error": ("{prog}：错误：{message}", "{prog}: error: {message}"),
     "cli.unknown_command": (
         "没有 {command} 这个命令。你是不是想用 `xlkpi {suggestion}`？",
@@ -561,6 +570,293 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the Payroll's formulas: addin (the xlkpi add-in's functions) or native (plain "
         "formulas, no add-in: WPS, LibreOffice, Numbers); default: the previous month's",
     ),
+    # --- the 说明 sheet (workbook_templates.readme_sheet) ----------------------------------------
+    "readme.title": ("xlkpi 绩效薪酬工作簿：使用说明", "xlkpi KPI and pay workbook: how to use it"),
+    "readme.month": ("月份", "Month"),
+    "readme.month_unset": ("（未设置）", "(not set)"),
+    "readme.status": ("状态", "Status"),
+    "readme.build": ("本工作簿公式版本", "Formulas of this workbook"),
+    "readme.build.addin": (
+        "加载项（xlwings UDF）：工资表的公式调用 xlkpi 加载项的函数",
+        "add-in (xlwings UDF): the payroll formulas call the xlkpi add-in's functions",
+    ),
+    "readme.build.native": (
+        "原生公式（无需加载项）",
+        "native formulas (no add-in needed)",
+    ),
+    "readme.steps": ("每月步骤", "The monthly steps"),
+    "readme.col.step": ("步骤", "Step"),
+    "readme.col.what": ("做什么", "What to do"),
+    "readme.col.command": ("命令行", "Command line"),
+    "readme.col.button": ("功能区按钮", "Ribbon button"),
+    "readme.book": ("本月.xlsx", "MONTH.xlsx"),
+    "readme.next_book": ("下月.xlsx", "NEXT.xlsx"),
+    "readme.step.fill": ("填写", "Fill in"),
+    "readme.step.fill.what": (
+        "在「{roster}」和本月的输入表中填写数据。只需填写员工的薪资方案读取的单元格"
+        "（见下面“各方案读取的输入”）；灰色标“不适用”的单元格不用填；“如有”的项目留空表示没有。",
+        "Type the month's data on {roster} and the input sheets. Only the cells the "
+        "employee's pay plan reads are needed (see “What each plan reads” below); grey cells "
+        "marked as not applicable are not read; “if any” items left blank mean none.",
+    ),
+    "readme.step.check": ("检查", "Check"),
+    "readme.step.check.what": (
+        "一次列出全部问题：工作表、单元格、填写的值和改法。改正后再检查，直到没有问题。",
+        "Lists every problem at once: sheet, cell, value and remedy. Fix them and check again "
+        "until none is left.",
+    ),
+    "readme.step.recalc": ("重算", "Recalculate"),
+    "readme.step.recalc.what": (
+        "计算本月工资，写入「{payroll}」「{alerts}」「{tax}」；输入单元格不会被改动，"
+        "上一版本另存为 .bak.xlsx 备份。",
+        "Computes the month's pay into {payroll}, {alerts} and {tax}; input cells are "
+        "never changed, and the previous version is kept as a .bak.xlsx copy.",
+    ),
+    "readme.step.payslips": ("工资条", "Payslips"),
+    "readme.step.payslips.what": (
+        "生成可打印的工资条；可按人各写一个文件，并用密码加密。",
+        "Writes printable payslip strips, and on request one file per employee, encrypted "
+        "with a password.",
+    ),
+    "readme.step.close": ("封账", "Close"),
+    "readme.step.close.what": (
+        "封存本月；封账后再改动，检查会报告改了哪些单元格。",
+        "Seals the month; an edit made afterwards is reported by the check, cell by cell.",
+    ),
+    "readme.step.new_month": ("新月份", "New month"),
+    "readme.step.new_month.what": (
+        "从本月工作簿开始下个月：花名册、参数和历史带到新月份，本月输入清空。",
+        "Starts the next month from this one: roster, policy and history are carried "
+        "forward, the monthly inputs are cleared.",
+    ),
+    "readme.scorecards": ("考核表为哪些薪资方案评分", "Which pay plans each scorecard scores"),
+    "readme.col.sheet": ("工作表", "Sheet"),
+    "readme.col.scores": ("评分的薪资方案", "Pay plans scored"),
+    "readme.col.note": ("说明", "Note"),
+    "readme.reference": (
+        "参考表：不为任何薪资方案评分",
+        "reference table: it scores no pay plan",
+    ),
+    "readme.scorecard_total": ("满分 {total} 分", "out of {total} points"),
+    "readme.supervisor_self": (
+        "没有考核表的方案：主管抽查得分与月底自评得分加权",
+        "plans without a scorecard: the supervisor's and the self score, weighted",
+    ),
+    "readme.plans": ("各方案读取的输入", "What each plan reads"),
+    "readme.col.plan": ("薪资方案", "Pay plan"),
+    "readme.col.inputs": ("读取的输入表", "Input sheets read"),
+    "readme.col.score": ("评分来自", "Score from"),
+    "readme.no_score": ("不评分", "not scored"),
+    "readme.notes": ("填写提示", "Notes on filling in"),
+    # --- the month cycle (new-month, close; payslips and the ribbon share require_current) ---
+    "cycle.no_month": ("未设置月份", "no month"),
+    "cycle.never_recalculated": (
+        "{name}（{month}）还没有重算过，工资表不是最终结果：请先运行 `xlkpi recalc {path}`{then}。",
+        "{name} ({month}) was never recalculated, so its Payroll is not final; run "
+        "`xlkpi recalc {path}` first{then}",
+    ),
+    "cycle.stale": (
+        "{name} 的输入在上次重算后被改动，工资表已过时：请先运行 `xlkpi recalc {path}`{then}。",
+        "the inputs of {name} changed after its last recalc, so its Payroll is out of date; "
+        "run `xlkpi recalc {path}` first{then}",
+    ),
+    "cycle.then_force": (
+        "（或加上 --force 按现状带到新月份）",
+        " (or pass --force to carry it forward as it is)",
+    ),
+    "cycle.then_close": ("，然后再封账", " before closing the month"),
+    "cycle.then_payslips": ("，使工资条与工资表一致", " so the payslips match the Payroll"),
+    "cycle.then_close_ribbon": (
+        "（或按“重算薪资”），然后再封账",
+        " (or press the recalculate button) before closing the month",
+    ),
+    "cycle.bad_month": (
+        "月份 {month} 不是有效的月份：请按 YYYY-MM 填写，例如 2026-11。",
+        "month {month} is not a month; write it as YYYY-MM, e.g. 2026-11",
+    ),
+    "cycle.sheet_missing": (
+        "缺少「{sheet}」表：请从模板复制回来。",
+        "the {sheet} sheet is missing; restore it from the template",
+    ),
+    "cycle.policy_layout": (
+        "{month} 到期的按月生效变更会改变「{sheet}」表的结构：请用 `xlkpi new-month --template` "
+        "开始 {month}，再把花名册复制过去。",
+        "a dated policy change due by {month} changes the layout of the {sheet} sheet; start "
+        "{month} from the template (`xlkpi new-month --template`) and copy the roster",
+    ),
+    "cycle.out_exists": (
+        "{path} 已存在：请换一个文件名，或加上 --force 覆盖。",
+        "{path} already exists; choose another name or pass --force",
+    ),
+    "cycle.out_is_source": (
+        "--out 必须是一个新文件，不能是上月工作簿本身。",
+        "--out must be a new file, not last month's workbook itself",
+    ),
+    "cycle.forced": (
+        "{name} 没有重算过；因为加了 --force，仍按现状带到新月份。",
+        "{name} was never recalculated; carried forward because of --force",
+    ),
+    "cycle.month_order": (
+        "{name} 是 {previous} 的工作簿：新月份必须在它之后，不能是 {month}。",
+        "{name} is the month {previous}; the new month must come after it, not {month}",
+    ),
+    "cycle.changes_due": (
+        "按月生效的参数变更已在 {month} 生效，「{sheet}」表显示的是新值。",
+        "dated policy changes took effect in {month}; the {sheet} sheet shows them",
+    ),
+    "cycle.payroll_headers": (
+        "「{sheet}」表缺少 {id} / {total} 列标题：请从模板复制回来。",
+        "the {sheet} sheet has lost its {id} / {total} headers",
+    ),
+    "cycle.payroll_mismatch": (
+        "{sheet}!{cell} 显示 {found}（工号 {id}），但计算结果是 {total}："
+        "请先运行 `xlkpi recalc {path}` 再封账。",
+        "{sheet}!{cell} shows {found} for {id}, but the engine gives {total}; run "
+        "`xlkpi recalc {path}` before closing",
+    ),
+    # --- recalc (xlkpi.recalc) -----------------------------------------------------------------
+    "recalc.correct_employee": (
+        "请改正该员工的输入或参数",
+        "correct this employee's inputs or the policy",
+    ),
+    "recalc.sheet_missing": ("缺少「{sheet}」表", "the sheet {sheet} is missing"),
+    "recalc.restore_sheet": ("请从模板把这张表复制回来", "restore it from the template"),
+    "recalc.header_missing": (
+        "列标题“{header}”缺失或被改名",
+        "column header {header} is missing or renamed",
+    ),
+    "recalc.restore_header": (
+        "请在第1行把列标题“{header}”改回来",
+        "put the header {header} back in row 1",
+    ),
+    "recalc.no_meta": (
+        "{name} 没有隐藏的 {meta} 表：请从模板开始这个月份。",
+        "{name} has no {meta} sheet; start it from the template",
+    ),
+    "recalc.sealed": (
+        "{name} 是已封账的月份 {month}：重算会改变已封存的工资表。"
+        "如果确实要重新打开，请运行 `xlkpi recalc --reopen`。",
+        "{name} is the sealed month {month}; recalculating would change a closed payroll. "
+        "Run `xlkpi recalc --reopen` if you really mean to reopen it.",
+    ),
+    # --- the fast writer (xlkpi.workbook.xlsx_patch) ------------------------------------------
+    "patch.shared_master": (
+        "单元格 {cell} 是共享公式（{range}）的主单元格，替换它会破坏该区域的其他单元格："
+        "请写入整个区域的公式，或修改模板。",
+        "cell {cell} holds the master of a shared formula ({range}); replacing it would break "
+        "the other cells of that range. Write the formulas of the whole range instead, or edit "
+        "the template.",
+    ),
+    "patch.array_cut": (
+        "{range} 的数组公式跨过第 {row} 行，而工作表要从这一行起清空：请移动数组公式。",
+        "an array formula over {range} crosses row {row}, where the sheet is cut; move the "
+        "array formula",
+    ),
+    "patch.not_package": (
+        "不是有效的 .xlsx 文件（{reason}）；请在 Excel 中打开并另存为 .xlsx。",
+        "not a valid xlsx package: {reason}",
+    ),
+    "patch.not_xlsx": (
+        "{path} 不是 .xlsx / .xlsm 工作簿（{reason}）；请在 Excel 中另存为 .xlsx。",
+        "{path} is not an .xlsx/.xlsm workbook: {reason}",
+    ),
+    "patch.no_sheet": (
+        "{name} 中没有名为“{sheet}”的工作表（现有：{known}）；请从模板复制回来。",
+        "{name} has no worksheet named {sheet}; it has: {known}",
+    ),
+    "patch.no_styles": (
+        "工作簿缺少样式部件，无法设置数字格式；请在 Excel 中打开并另存一次。",
+        "the workbook has no styles part; it cannot take number formats",
+    ),
+    # --- the ribbon's messages (xlkpi.addin.macros) -------------------------------------------
+    "macros.failed": (
+        "xlkpi 未能完成“{action}”：{error}\n详情在 {log}；报告问题时请附上这个文件。",
+        "xlkpi could not finish '{action}': {error}\nThe details are in {log}; please send "
+        "that file with your report.",
+    ),
+    "macros.problems": (
+        "有 {count} 个问题需要改正，全部列在“{sheet}”表：\n{lines}",
+        "{count} problem(s) to fix — all listed on the sheet {sheet}:\n{lines}",
+    ),
+    "macros.problem_line": (
+        "{sheet}!{cell}：{message} → 改法：{remedy}",
+        "{sheet}!{cell}: {message} → {remedy}",
+    ),
+    "macros.problems_more": ("……另有 {more} 个", "… and {more} more"),
+    "macros.no_problems_row": ("没有问题", "no problems"),
+    "macros.seal_remedy": (
+        "撤销这处改动：已封账的月份必须保持原样",
+        "undo the change: a sealed month must stay as it was",
+    ),
+    "macros.check_ok": (
+        "{month}：{employees} 名员工的输入没有发现问题。{notes}",
+        "{month}: no problems found in {employees} employees' inputs.{notes}",
+    ),
+    "macros.sealed_recalc": (
+        "{month} 已封账：重算会改变已封存的工资表。如需重新打开，请对保存的工作簿运行 "
+        "`xlkpi recalc --reopen`。",
+        "{month} is sealed: recalculating would change a closed payroll. To reopen it, run "
+        "`xlkpi recalc --reopen` on the saved workbook.",
+    ),
+    "macros.recalc_done": (
+        "{month}：已重算 {employees} 名员工，工资总额 ¥{total}，“{sheet}”表有 {alerts} 条预警。",
+        "{month}: {employees} employees recalculated, payroll total ¥{total}, {alerts} "
+        "alert(s) on {sheet}.",
+    ),
+    "macros.select_hint": (
+        "请在员工所在的行中选一个单元格（在“{roster}”“{payroll}”“{attendance}”等表上）后再试",
+        "select a cell in the employee's row (on {roster}, {payroll}, {attendance} …) and "
+        "try again",
+    ),
+    "macros.nothing_selected": ("没有选中任何单元格：{hint}。", "nothing is selected; {hint}"),
+    "macros.not_employee_row": (
+        "“{sheet}”表第 {row} 行不是员工行：{hint}。",
+        "{sheet} row {row} is not an employee's row; {hint}",
+    ),
+    "macros.row_no_id": (
+        "“{sheet}”表第 {row} 行没有工号：{hint}。",
+        "{sheet} row {row} has no employee id; {hint}",
+    ),
+    "macros.not_on_roster": (
+        "{id} 不是“{roster}”表上的员工：请在员工所在的行中选一个单元格后再试。",
+        "{id} is not an employee on {roster}; select a cell in the employee's row and try again",
+    ),
+    "macros.save_first": (
+        "请先保存工作簿（文件 → 另存为），然后再试。",
+        "save the workbook first (File → Save As), then try again",
+    ),
+    "macros.payslips_done": (
+        "{month}：{employees} 名员工的工资条已写到 {path}",
+        "{month}: payslips for {employees} employees written to {path}",
+    ),
+    "macros.no_month": (
+        "这个工作簿没有设置月份（隐藏表 {meta}）：请用 `xlkpi new-month` 或从模板开始月份。",
+        "this workbook's month is not set (hidden sheet {meta}); start months with "
+        "`xlkpi new-month` or from the template",
+    ),
+    "macros.new_month_done": (
+        "已保存 {name}，并在 {path} 开始 {month}"
+        "（{employees} 名员工；“{history}”表新增 {added} 行）。{warnings}",
+        "Saved {name} and started {month} in {path} ({employees} employees; {added} rows "
+        "added to {history}).{warnings}",
+    ),
+    "macros.already_sealed": ("{month} 已经封账。", "{month} is already sealed"),
+    "macros.closed": (
+        "{month} 已封账并保存（{name}）：{employees} 名员工，工资总额 ¥{total}。"
+        "之后的改动由 `xlkpi check` 报告。",
+        "{month} sealed and saved ({name}): {employees} employees, payroll total ¥{total}. "
+        "`xlkpi check` reports any later change.",
+    ),
+    "macros.status.checking": ("xlkpi：校验中…", "xlkpi: checking…"),
+    "macros.status.reading": ("xlkpi：读取中…", "xlkpi: reading…"),
+    "macros.status.computing": ("xlkpi：计算中…", "xlkpi: computing…"),
+    "macros.status.writing": ("xlkpi：写入中…", "xlkpi: writing…"),
+    "macros.status.payslips": ("xlkpi：生成工资条…", "xlkpi: writing payslips…"),
+    "macros.status.new_month": (
+        "xlkpi：保存并新建 {month}…",
+        "xlkpi: saving, creating {month}…",
+    ),
+    "macros.status.sealing": ("xlkpi：封账中…", "xlkpi: sealing…"),
 }
 
 
@@ -603,3 +899,61 @@ def t(key: str, /, lang: str | None = None, **values: object) -> str:
     zh, en = MESSAGES[key]
     text = en if (lang or _current[0]) == "en" else zh
     return text.format(**values) if values else text
+
+
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+_CJK_MARKS = "，。；：！？、（）「」“”《》…—"
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch in _CJK_MARKS
+
+
+def chinese_punctuation(text: str) -> str:
+    """``text`` with the ASCII ``, ; : ( )`` next to Chinese made Chinese (，；：（）).
+
+    A mark is changed when its nearest neighbour on either side (spaces skipped) is a Chinese
+    character or Chinese punctuation (``!`` stays: it joins a sheet and a cell); a pair
+    of brackets is changed together when either bracket has a Chinese neighbour, so
+    ``工号(A列)`` → ``工号（A列）``. Spaces around a changed mark go. Codes, cell references,
+    ``A:B`` ranges and English text are left as they are. For sentences assembled from parts
+    (the reader's problems); the catalogue's own texts are written in Chinese punctuation.
+    """
+    if not any(mark in text for mark in _FULL_WIDTH):
+        return text
+    chars = list(text)
+    n = len(chars)
+
+    def near(i: int) -> bool:
+        before, after = i - 1, i + 1
+        while before >= 0 and chars[before] == " ":
+            before -= 1
+        while after < n and chars[after] == " ":
+            after += 1
+        return (before >= 0 and _is_cjk(chars[before])) or (after < n and _is_cjk(chars[after]))
+
+    change: set[int] = set()
+    opened: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            start = opened.pop()
+            if near(start) or near(i):
+                change.update((start, i))
+        elif ch in _FULL_WIDTH and near(i):
+            change.add(i)
+    change.update(i for i in opened if near(i))
+    if not change:
+        return text
+    out: list[str] = []
+    for i, ch in enumerate(chars):
+        if i in change:
+            while out and out[-1] == " ":
+                out.pop()
+            out.append(_FULL_WIDTH[ch])
+        elif ch == " " and out and out[-1] in _FULL_WIDTH.values() and (i - 1) in change:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)

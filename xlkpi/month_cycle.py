@@ -94,24 +94,25 @@ class CloseResult:
 # predecessor checks
 
 
-def require_current(contents: WorkbookContents, what: str) -> None:
-    """Refuse a workbook whose Payroll does not reflect its inputs (never recalculated / stale)."""
+def require_current(contents: WorkbookContents, then: str = "") -> None:
+    """Refuse a workbook whose Payroll does not reflect its inputs (never recalculated / stale).
+
+    ``then`` is the message key of what to do after recalculating (``cycle.then_close``, …).
+    """
     name = contents.path.name
+    after = t(then) if then else ""
     if contents.status not in (STATUS_RECALCULATED, STATUS_SEALED):
+        month = contents.month_name or t("cycle.no_month")
         raise WorkbookError(
-            f"{name} ({contents.month_name or 'no month'}) was never recalculated, so its "
-            f"Payroll is not final; run `xlkpi recalc {contents.path}` first{what}"
+            t("cycle.never_recalculated", name=name, month=month, path=contents.path, then=after)
         )
     if contents.meta.get(META_INPUT_HASH, "") != contents.input_hash:
-        raise WorkbookError(
-            f"the inputs of {name} changed after its last recalc, so its Payroll is out of "
-            f"date; run `xlkpi recalc {contents.path}` first{what}"
-        )
+        raise WorkbookError(t("cycle.stale", name=name, path=contents.path, then=after))
 
 
 def _validate_month(month: str) -> None:
     if not MONTH_RE.match(month or ""):
-        raise WorkbookError(f"month {month!r} is not a month; write it as YYYY-MM, e.g. 2026-11")
+        raise WorkbookError(t("cycle.bad_month", month=month))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ def ledger_values(r: EmployeeResult, taxes: TaxInput | None) -> dict[str, Any]:
 
 def _history_edit(sheet: Sheet | None, rows: list[list[Any]]) -> SheetEdit:
     if sheet is None:
-        raise WorkbookError(f"the {HISTORY.name} sheet is missing; restore it from the template")
+        raise WorkbookError(t("cycle.sheet_missing", sheet=HISTORY.name))
     values: dict[str, Any] = {}
     cols = history_columns(sheet)
     free = max(sheet.headers.values(), default=-1) + 1
@@ -285,10 +286,7 @@ def policy_sheet_edit(contents: WorkbookContents, month: str) -> SheetEdit | Non
 
     old_ws, new_ws = Workbook().active, Workbook().active
     if write_policy_sheet(old_ws, policy, previous) != write_policy_sheet(new_ws, policy, month):
-        raise WorkbookError(
-            f"a dated policy change due by {month} changes the layout of the {POLICY} sheet; "
-            f"start {month} from the template (xlkpi new-month --template) and copy the roster"
-        )
+        raise WorkbookError(t("cycle.policy_layout", month=month, sheet=POLICY))
     rows = [[cell.value for cell in row] for row in new_ws.iter_rows()]
     sheet = contents.sheets[POLICY]
     values: dict[str, Any] = {}
@@ -321,6 +319,23 @@ def _stamp(contents: WorkbookContents, month: str, build: str | None = None) -> 
     return meta_edit(contents, updates)
 
 
+def _readme_edit(
+    edits: dict[str, SheetEdit], contents: WorkbookContents, month: str, status: str
+) -> None:
+    """Store the month and status 说明 shows (its formulas' cached values), where it has them."""
+    from workbook_templates.readme_sheet import readme_edit
+
+    edit = readme_edit(contents.sheets.get(layout.README), month, status, contents.lang)
+    if edit is None:
+        return
+    known = edits.get(layout.README)
+    if known is None:
+        edits[layout.README] = edit  # type: ignore[assignment]
+    else:
+        known.values.update(edit.values)  # type: ignore[attr-defined]
+        known.formulas.update(edit.formulas)  # type: ignore[attr-defined]
+
+
 # ---------------------------------------------------------------------------------------------
 # operations
 
@@ -345,12 +360,12 @@ def new_month(
         builds.check_build(formulas)
     out = Path(out)
     if out.exists() and not force:
-        raise WorkbookError(f"{out} already exists; choose another name or pass --force")
+        raise WorkbookError(t("cycle.out_exists", path=out))
     if source is None:
         return _from_template(month, out, formulas or builds.DEFAULT_BUILD)
     source = Path(source)
     if out.resolve() == source.resolve():
-        raise WorkbookError("--out must be a new file, not last month's workbook itself")
+        raise WorkbookError(t("cycle.out_is_source"))
     contents = read_workbook(source)
     current = builds.build_of(contents.meta)
     wanted = formulas or current
@@ -358,13 +373,13 @@ def new_month(
         raise WorkbookError(t("build.no_downgrade", name=source.name))
     warnings: list[str] = []
     if not force:
-        require_current(contents, " (or pass --force to carry it forward as it is)")
+        require_current(contents, "cycle.then_force")
     elif contents.status not in (STATUS_RECALCULATED, STATUS_SEALED):
-        warnings.append(f"{source.name} was never recalculated; carried forward because of --force")
+        warnings.append(t("cycle.forced", name=source.name))
     previous = contents.month_name
     if previous and month <= previous:
         raise WorkbookError(
-            f"{source.name} is the month {previous}; the new month must come after it, not {month}"
+            t("cycle.month_order", name=source.name, previous=previous, month=month)
         )
     result = compute_checked(contents)
     rows, skipped = history_rows(result, contents)
@@ -377,12 +392,11 @@ def new_month(
     edits[META] = _stamp(contents, month, wanted)
     if wanted != current:
         _convert_edits(contents, edits, wanted)
+    _readme_edit(edits, contents, month, STATUS_NEW)
     policy_edit = policy_sheet_edit(contents, month)
     if policy_edit is not None:
         edits[POLICY] = policy_edit
-        warnings.append(
-            f"dated policy changes took effect in {month}; the {POLICY} sheet shows them"
-        )
+        warnings.append(t("cycle.changes_due", month=month, sheet=POLICY))
     atomic_replace(out, lambda tmp: patch_workbook(source, tmp, edits), backup=False)
     return NewMonthResult(out, month, previous, len(rows), skipped, len(result.results), warnings)
 
@@ -393,6 +407,7 @@ def _convert_edits(contents: WorkbookContents, edits: dict[str, SheetEdit], buil
     naming the build. Formula cells only; the Payroll is written by the next recalc."""
     from workbook_templates.native.workbook import input_formulas, readme_line
     from workbook_templates.payroll import README_NOTICE_CELL, notice_cell
+    from workbook_templates.readme_sheet import BUILD_CELL
 
     if build != builds.NATIVE:
         raise WorkbookError(t("build.no_downgrade", name=contents.path.name))
@@ -416,6 +431,8 @@ def _convert_edits(contents: WorkbookContents, edits: dict[str, SheetEdit], buil
         readme = edits.setdefault(layout.README, SheetEdit())
         readme.formulas[README_NOTICE_CELL] = '"' + text.replace('"', '""') + '"'
         readme.values[README_NOTICE_CELL] = text
+        build_text = t("readme.build.native", lang=contents.lang)
+        readme.values[BUILD_CELL] = build_text
 
 
 def _from_template(month: str, out: Path, build: str = builds.DEFAULT_BUILD) -> NewMonthResult:
@@ -426,10 +443,12 @@ def _from_template(month: str, out: Path, build: str = builds.DEFAULT_BUILD) -> 
         blank = tmp.with_name(tmp.stem + ".template.xlsx")
         try:
             build_workbook(blank, build=build)
-            _names, sheets = load_sheets(blank, [META])
+            _names, sheets = load_sheets(blank, [META, layout.README])
             meta, rows = read_meta(sheets.get(META))
             contents = WorkbookContents(blank, [], sheets, None, None, [], meta, rows, {})
-            patch_workbook(blank, tmp, {META: _stamp(contents, month)})
+            edits = {META: _stamp(contents, month, build)}
+            _readme_edit(edits, contents, month, STATUS_NEW)
+            patch_workbook(blank, tmp, edits)
         finally:
             blank.unlink(missing_ok=True)
 
@@ -480,10 +499,11 @@ def close(path: Path, key: bytes | None = None) -> CloseResult:
         if contents.status == STATUS_SEALED:
             raise SealedMonthError(t("seal.already", name=path.name, month=contents.month_name))
         result = compute_checked(contents)
-        require_current(contents, " before closing the month")
+        require_current(contents, "cycle.then_close")
         require_payroll_matches(contents, result)
         updates = sealed(contents, key)
         edits = {META: meta_edit(contents, updates)}
+        _readme_edit(edits, contents, contents.month_name, STATUS_SEALED)
         backup = atomic_replace(path, lambda tmp: patch_workbook(path, tmp, edits))
     seal = updates[META_SEAL_HASH]
     return CloseResult(path, contents.month_name, seal, len(result.results), result.total, backup)
@@ -500,11 +520,18 @@ def require_payroll_matches(contents: WorkbookContents, result: MonthResult) -> 
     """The Payroll's stored totals must be the engine's, row for row."""
     sheet = contents.sheets.get(PAYROLL.name)
     if sheet is None:
-        raise WorkbookError(f"the {PAYROLL.name} sheet is missing; restore it from the template")
+        raise WorkbookError(t("cycle.sheet_missing", sheet=PAYROLL.name))
     id_col = sheet.headers.get(PAYROLL.column("id").header)
     total_col = sheet.headers.get(PAYROLL.column("total").header)
     if id_col is None or total_col is None:
-        raise WorkbookError(f"the {PAYROLL.name} sheet has lost its 工号 / 应发工资 headers")
+        raise WorkbookError(
+            t(
+                "cycle.payroll_headers",
+                sheet=PAYROLL.name,
+                id=PAYROLL.column("id").header,
+                total=PAYROLL.column("total").header,
+            )
+        )
     for i, r in enumerate(result.results):
         row = FIRST_DATA_ROW + i
         stored_id = str(payroll_values(r)["id"])
@@ -516,8 +543,15 @@ def require_payroll_matches(contents: WorkbookContents, result: MonthResult) -> 
             or (Decimal(repr(float(found))) != r.total)
         ):
             raise WorkbookError(
-                f"{PAYROLL.name}!{ref(total_col, row)} shows {found!r} for {stored_id}, but the "
-                f"engine gives {r.total}; run `xlkpi recalc {contents.path}` before closing"
+                t(
+                    "cycle.payroll_mismatch",
+                    sheet=PAYROLL.name,
+                    cell=ref(total_col, row),
+                    found=found if found not in ("", None) else t("seal.blank"),
+                    id=stored_id,
+                    total=r.total,
+                    path=contents.path,
+                )
             )
 
 

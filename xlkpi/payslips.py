@@ -336,7 +336,7 @@ def write_payslips(
     book = Path(book)
     contents = contents or read_workbook(book)
     result = compute_checked(contents)
-    require_current(contents, " so the payslips match the Payroll")
+    require_current(contents, "cycle.then_payslips")
     if password_column:
         passwords = passwords_from_roster(contents, password_column)
     if passwords is not None:

@@ -105,7 +105,7 @@ class ScorePolicy(Section):
         title="物流:业绩结果权重",
         description="60%",
         json_schema_extra=_note(
-            "参考值:文件001的物流考核比例,§B无岗位直接引用;公式LOGISTICS_SCORE可合成考核分"
+            "参考值：文件001的物流考核比例，§B无岗位直接引用；公式LOGISTICS_SCORE可合成考核分"
         ),
     )
     supervisor_weight: Rate = Field(title="主管抽查权重", description="supervisor share, 75%")
@@ -114,7 +114,7 @@ class ScorePolicy(Section):
     logistics_quantitative_weight: Rate = Field(
         title="物流:定量权重",
         description="7 of 10",
-        json_schema_extra=_note("参考值:物流部KPI卡(定量)与定性评价的合成,公式LOGISTICS_SCORE"),
+        json_schema_extra=_note("参考值：物流部KPI卡（定量）与定性评价的合成，公式LOGISTICS_SCORE"),
     )
     logistics_qualitative_weight: Rate = Field(title="物流:定性权重", description="3 of 10")
 
@@ -170,7 +170,7 @@ class AttendancePolicy(Section):
     cancel_at_absence_days: Decimal = Field(
         title="取消全勤:旷工天数",
         description="absence days that cancel",
-        json_schema_extra=_note("Reading: 无故旷工一天以上 read as any absence (1 day)"),
+        json_schema_extra=_note("解读：“无故旷工一天以上”按任何旷工（1天）计"),
     )
     _r = field_validator("bonus_rate")(_rate)
 
@@ -181,7 +181,7 @@ class StrictAttendancePolicy(Section):
     amount: Money = Field(
         title="全勤奖金额(运营专员)",
         description="amount paid",
-        json_schema_extra=_note("example value: the document gives no amount"),
+        json_schema_extra=_note("示例值：文件没有给出金额"),
     )
     max_late_times: int = Field(title="迟到早退最多次数", description="≤ 1 time")
     max_late_minutes: Decimal = Field(title="迟到总分钟数(小于)", description="< 10 minutes")
@@ -195,13 +195,15 @@ class PerfBonusPolicy(Section):
         title="绩效奖金发放比例",
         description="share of the pot by score",
         json_schema_extra=_note(
-            "Reading: 80分以上=满额(原文三次如此,第二版);删去自相矛盾的“6070=80%”"
+            "解读：80分以上=满额（原文三次如此，第二版）；删去自相矛盾的“6070=80%”"
         ),
     )
     five_step_ratio: AmountScale = Field(
         title="绩效奖金发放比例(备选:五档表)",
         description="the usual template's five steps; copy its rows into ratio to use it",
-        json_schema_extra=_note("备选,不生效:90分以上100%、80-90分80%;每个80-89.99分比默认表少发"),
+        json_schema_extra=_note(
+            "备选，不生效：90分以上100%、80-90分80%；每个80-89.99分比默认表少发"
+        ),
     )
     _r = field_validator("pot_rate")(_rate)
 
@@ -266,7 +268,7 @@ class AllowancePolicy(Section):
     overtime_hours_per_day: Decimal = Field(
         title="加班每天小时数",
         description="hours in an overtime day",
-        json_schema_extra=_note("Reading: a day is 8 hours, so each hour is 80 ÷ 8 = 10 元"),
+        json_schema_extra=_note("解读：一天按8小时计，每小时 80 ÷ 8 = 10 元"),
     )
     overtime_minimum_hours: Decimal = Field(
         title="加班起算小时数", description="below this in the month nothing is paid"
@@ -275,7 +277,7 @@ class AllowancePolicy(Section):
     plans: list[str] = Field(
         title="有夜班/深夜/加班/值班补贴的岗位",
         description="documents 001 (warehouse) and 002 (the whole e-commerce department)",
-        json_schema_extra=_note("文件002:津贴表紫色部分需和公司有关部门确认后开始执行"),
+        json_schema_extra=_note("文件002：津贴表紫色部分需和公司有关部门确认后开始执行"),
     )
     lunch_plans: list[str] = Field(title="有午餐补贴的岗位", description="document 001")
     _plans = field_validator("plans", "lunch_plans")(_plan_list)
@@ -324,7 +326,7 @@ class DisciplinePolicy(Section):
     cs_attendance_per_leave: Decimal = Field(title="客服考勤:请假扣分/次")
     cs_attendance_absence_zeroes: bool = Field(
         title="客服考勤:旷工该项为0",
-        json_schema_extra=_note("Reading: an unexcused absence zeroes the item"),
+        json_schema_extra=_note("解读：无故旷工时该项为0分"),
     )
 
 
@@ -392,10 +394,10 @@ class GradePolicy(Section):
     """Appraisal grade by score: the lowest score of each grade (example values)."""
 
     pass_from: Decimal = Field(
-        title="及格分数线", json_schema_extra=_note("example value: document 001's table is lost")
+        title="及格分数线", json_schema_extra=_note("示例值：文件001的表已缺失")
     )
-    good_from: Decimal = Field(title="良好分数线", json_schema_extra=_note("example value"))
-    excellent_from: Decimal = Field(title="优秀分数线", json_schema_extra=_note("example value"))
+    good_from: Decimal = Field(title="良好分数线", json_schema_extra=_note("示例值"))
+    excellent_from: Decimal = Field(title="优秀分数线", json_schema_extra=_note("示例值"))
 
     @model_validator(mode="after")
     def _ordered(self) -> GradePolicy:
@@ -415,7 +417,7 @@ class YearEndPolicy(Section):
         description="× post coefficient × the average of the year's monthly coefficients",
     )
     post_coefficient: Decimal = Field(
-        title="岗位系数", json_schema_extra=_note("the other variant's post coefficient; 1 = off")
+        title="岗位系数", json_schema_extra=_note("另一版本的岗位系数；1 = 不使用")
     )
 
 
@@ -427,7 +429,7 @@ class PromotionPlan(Section):
     """推广 promotion specialist (000): base + attendance + performance bonus + commission."""
 
     commission_schedule: str = Field(
-        title="提成方案", json_schema_extra=_note("example: document 000 gives no rate")
+        title="提成方案", json_schema_extra=_note("示例值：文件000没有给出比例")
     )
 
 
@@ -436,7 +438,7 @@ class Cs000Plan(Section):
 
     commission_schedule: str = Field(
         title="提成方案",
-        json_schema_extra=_note("example: document 000 names a commission but gives no rate"),
+        json_schema_extra=_note("示例值：文件000提到提成但没有给出比例"),
     )
 
 
@@ -452,13 +454,13 @@ class StoreManagerPlan(Section):
 
     base_amount: Money = Field(title="底薪")
     task_coefficient_cap: Decimal = Field(
-        title="任务完成系数上限", json_schema_extra=_note("example value")
+        title="任务完成系数上限", json_schema_extra=_note("示例值")
     )
     team_share_mode: Literal["entered", "level_share"] = Field(
         title="团队业绩分成方式",
         description="entered: the amount on the sales sheet; level_share: A6 level share",
         json_schema_extra=_note(
-            "Reading: 文件003未定义团队业绩分成,默认为业绩表录入金额(entered);"
+            "解读：文件003未定义团队业绩分成，默认为业绩表录入金额（entered）；"
             "level_share = 电商部客服平均提成×级别系数"
         ),
     )
@@ -470,7 +472,7 @@ class OpsSpecialistPlan(Section):
     seniority_per_year: Money = Field(title="工龄工资/年")
     perf_pot_rate: Rate = Field(
         title="绩效工资比例",
-        json_schema_extra=_note("Reading: 20% × base × score / 100 (text cut off)"),
+        json_schema_extra=_note("解读：20% × 底薪 × 分数 / 100（原文被截断）"),
     )
     commission_schedule: str = Field(title="业绩奖金方案")
     _r = field_validator("perf_pot_rate")(_rate)
@@ -497,7 +499,7 @@ class Cs2017Plan(Section):
     commission_schedule: str = Field(title="个人提成方案")
     public_pool_schedule: str = Field(title="公共提成方案")
     seniority_per_year: Money = Field(
-        title="工龄工资/年", json_schema_extra=_note("example value: the document gives no rate")
+        title="工龄工资/年", json_schema_extra=_note("示例值：文件没有给出比例")
     )
     max_absent_months: int = Field(
         title="考核期缺勤月数上限",
@@ -539,7 +541,7 @@ class LogisticsSalesPlan(Section):
     results_rate: Rate = Field(title="业绩考核比例", description="15% of the wage")
     behaviour_rate: Rate = Field(title="行为考核比例", description="5% of the wage")
     completion_cap: Decimal = Field(
-        title="业绩完成率上限", json_schema_extra=_note("example value: the formula is garbled")
+        title="业绩完成率上限", json_schema_extra=_note("示例值：原文公式有误")
     )
     behaviour_max: Decimal = Field(title="行为考核系数上限", description="outstanding: 1.2")
     new_staff_months: int = Field(
@@ -547,7 +549,7 @@ class LogisticsSalesPlan(Section):
     )
     new_staff_factor: Decimal = Field(
         title="不考核时的系数",
-        json_schema_extra=_note("Reading: 1 = neither reward nor penalty"),
+        json_schema_extra=_note("解读：1 = 不奖不罚"),
     )
     _r = field_validator("fixed_rate", "results_rate", "behaviour_rate")(_rate)
 
@@ -635,7 +637,7 @@ class CompanyPolicy(Section):
     name: str = Field(
         "示例网店",
         title="公司名称",
-        json_schema_extra=_note("example value: the documents name no company"),
+        json_schema_extra=_note("示例值：文件没有写公司名称"),
     )
 
 

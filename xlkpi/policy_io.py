@@ -20,6 +20,7 @@ import tomli_w
 from pydantic import BaseModel
 
 from xlkpi.errors import PolicyError
+from xlkpi.messages import chinese_punctuation
 from xlkpi.policy import Change, Policy, validate_policy
 
 EMPTY_LIST = "[]"
@@ -164,7 +165,7 @@ def _field_meta(model: type[BaseModel], parts: list[str | int]) -> tuple[str, st
         args = getattr(annotation, "__args__", ())
         current = args[-1] if args else annotation
         keyed = getattr(annotation, "__origin__", None) is dict
-    return label, note
+    return chinese_punctuation(label), chinese_punctuation(note)
 
 
 def policy_to_rows(policy: Policy) -> list[PolicyRow]:

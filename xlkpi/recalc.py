@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlkpi import builds, layout
+from xlkpi import builds, layout, messages
 from xlkpi.engine import EmployeeResult, MonthResult, compute_month
 from xlkpi.errors import (
     CellProblem,
@@ -54,6 +54,7 @@ from xlkpi.layout import (
     ROSTER,
     SUPERVISOR_SELF,
 )
+from xlkpi.messages import t
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PLAN_LABELS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
@@ -200,7 +201,7 @@ def compute_checked(contents: WorkbookContents) -> MonthResult:
                     cell,
                     m.group(1) if m else None,
                     str(exc),
-                    "correct this employee's inputs or the policy",
+                    t("recalc.correct_employee"),
                 )
             ]
         ) from None
@@ -255,8 +256,8 @@ def _columns(
                     sheet_layout.name,
                     "A1",
                     None,
-                    f"the sheet {sheet_layout.name!r} ({sheet_layout.english}) is missing",
-                    "restore it from the template",
+                    t("recalc.sheet_missing", sheet=sheet_layout.name),
+                    t("recalc.restore_sheet"),
                 )
             ]
         )
@@ -271,8 +272,8 @@ def _columns(
                     sheet_layout.name,
                     ref(i, 1),
                     sheet.value(1, i),
-                    f"column header {column.header!r} is missing or renamed",
-                    f"put the header {column.header!r} back in row 1",
+                    t("recalc.header_missing", header=column.header),
+                    t("recalc.restore_header", header=column.header),
                 )
             )
     if problems:
@@ -637,9 +638,7 @@ def alerts_edit(result: MonthResult, sheet: Sheet | None) -> SheetEdit:
 def meta_edit(contents: WorkbookContents, updates: dict[str, str]) -> SheetEdit:
     """Set meta keys (column A key, column B value), appending keys the sheet lacks."""
     if contents.sheets.get(META) is None:
-        raise WorkbookError(
-            f"{contents.path.name} has no {META!r} sheet; start it from the template"
-        )
+        raise WorkbookError(t("recalc.no_meta", name=contents.path.name, meta=META))
     values: dict[str, Any] = {}
     next_row = max([*contents.meta_rows.values(), 0]) + 1
     for key, value in updates.items():
@@ -836,10 +835,8 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
     contents = read_workbook(path, heads_only=(PAYROLL.name, ALERTS.name))  # rewritten anyway
     timings["read"] = time.perf_counter() - t0
     if contents.status == STATUS_SEALED and not reopen:
-        raise SealedMonthError(
-            f"{path.name} is the sealed month {contents.month_name}; recalculating would change "
-            "a closed payroll. Run `xlkpi recalc --reopen` if you really mean to reopen it."
-        )
+        text = messages.t("recalc.sealed", name=path.name, month=contents.month_name)
+        raise SealedMonthError(text)
     t = time.perf_counter()
     progress("compute", 0.0)
     result = compute_checked(contents)

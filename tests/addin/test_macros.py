@@ -222,7 +222,7 @@ def test_live_recalc_on_the_protected_book_protects_every_sheet_again_as_it_was(
     ]
     assert before[PAYROLL.name]["drawing_objects"] is False  # not Protect()'s default True
     alert = next(c for c in reversed(fake.calls) if c[0] == "alert")
-    assert alert[3] == "info" and "recalculated" in alert[1]
+    assert alert[3] == "info" and "已重算" in alert[1]
 
 
 def test_a_write_failing_half_way_still_protects_the_sheets_again(
@@ -324,7 +324,7 @@ def test_check_lists_every_problem_on_a_sheet_like_the_command_line(
     assert bad[2] == "很多" and bad[3] and bad[4]  # value, message and remedy
     assert len(fake.writes(macros.CHECK_SHEET.name)) == 1
     (prompt, _title, mode) = next(c for c in fake.calls if c[0] == "alert")[1:]
-    assert mode == "critical" and f"{len(cli.problems)} problem(s)" in prompt
+    assert mode == "critical" and f"有 {len(cli.problems)} 个问题" in prompt
     # recalc refuses, shows the same problems, and leaves Payroll alone
     assert macros.recalc(XlwingsWorkbook(fake)) is None
     assert fake.writes(PAYROLL.name) == []
@@ -353,12 +353,12 @@ def test_explain_shows_lines_with_base_quantity_rate_trace_and_alerts(
     text = macros.explain(XlwingsWorkbook(fake))
     assert text is not None
     assert text.startswith(f"{alerted.employee.id} {alerted.employee.name}")
-    assert f"应发合计: {format_yuan(alerted.gross)}" in text
-    assert f"实发合计: {format_yuan(alerted.net)}" in text
+    assert f"应发合计：{format_yuan(alerted.gross)}" in text
+    assert f"实发合计：{format_yuan(alerted.net)}" in text
     assert alerted.trace in text
     shown = [line for line in alerted.lines if line.amount or line.term]
     for line in shown:
-        assert f"{line.label_zh}: {format_yuan(line.amount)}" in text
+        assert f"{line.label_zh}：{format_yuan(line.amount)}" in text
     assert text.count("基数 ") == len(shown) and "数量" in text and "比例" in text
     for alert in alerted.alerts:
         assert alert.message in text
@@ -379,7 +379,7 @@ def test_explain_without_an_employee_row_says_what_to_select(
     book = FileWorkbook(recalculated, selected=where)
     assert macros.explain(book) is None
     (_title, text, error) = book.messages[-1]
-    assert error and "select a cell in the employee's row" in text
+    assert error and "请在员工所在的行中选一个单元格" in text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ def test_close_month_seals_like_the_command_line_then_recalc_refuses(
     before = fake.sheets[PAYROLL.name].rows()
     assert macros.recalc(XlwingsWorkbook(fake)) is None
     (prompt, _title, mode) = [c for c in fake.calls if c[0] == "alert"][-1][1:]
-    assert mode == "critical" and "sealed" in prompt
+    assert mode == "critical" and "已封账" in prompt
     assert fake.sheets[PAYROLL.name].rows() == before
     assert macros.close_month(XlwingsWorkbook(fake)) is None  # already sealed: a message
 
@@ -418,7 +418,7 @@ def test_close_month_refuses_a_stale_payroll(tmp_path: Path, pristine: Path) -> 
     book = FileWorkbook(_copy(pristine, tmp_path))
     assert macros.close_month(book) is None
     (_title, text, error) = book.messages[-1]
-    assert error and "never recalculated" in text
+    assert error and "还没有重算过" in text
 
 
 def test_payslips_from_the_live_book_match_the_command_line(
@@ -470,7 +470,7 @@ def test_an_unsaved_book_is_asked_to_be_saved_first(recalculated: Path) -> None:
     for action in (macros.payslips, macros.new_month, macros.close_month):
         assert action(XlwingsWorkbook(fake)) is None
     prompts = [c[1] for c in fake.calls if c[0] == "alert"]
-    assert len(prompts) == 3 and all("save the workbook first" in p for p in prompts)
+    assert len(prompts) == 3 and all("请先保存工作簿" in p for p in prompts)
 
 
 # ---------------------------------------------------------------------------------------------

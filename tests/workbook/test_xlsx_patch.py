@@ -334,7 +334,7 @@ def test_errors_in_cells_without_formula(book: Path, tmp_path: Path) -> None:
 
 def test_unknown_sheet_and_bad_refs_are_refused(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    with pytest.raises(WorkbookError, match="no worksheet named 'Nope'"):
+    with pytest.raises(WorkbookError, match="没有名为“Nope”的工作表"):
         patch_workbook(book, out, {"Nope": SheetEdit(values={"A1": 1})})
     for bad in ["A0", "1A", "$A$1", "XFE1", "A1048577", "A01"]:
         with pytest.raises(ValueError):
@@ -393,7 +393,7 @@ def test_shared_formulas_keep_working() -> None:
     new = patch_sheet_xml(SHARED_SHEET, SheetEdit(values={"B1": 20, "B3": 60}))
     assert b'<c r="B1"><f t="shared" ref="B1:B4" si="0">A1*2</f><v>20</v></c>' in new
     assert b'<c r="B3"><f t="shared" si="0"/><v>60</v></c>' in new
-    with pytest.raises(WorkbookError, match="shared formula"):
+    with pytest.raises(WorkbookError, match="共享公式"):
         patch_sheet_xml(SHARED_SHEET, SheetEdit(formulas={"B1": "A1*3"}))
     follower = patch_sheet_xml(SHARED_SHEET, SheetEdit(formulas={"B2": "A2*3"}))
     assert b'<c r="B2"><f>A2*3</f></c>' in follower

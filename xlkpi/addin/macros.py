@@ -47,6 +47,7 @@ from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import CellProblem, SealedMonthError, WorkbookValidationError, XlkpiError
 from xlkpi.history import next_month
 from xlkpi.layout import ALERTS, CHECK_SHEET, FIRST_DATA_ROW, HEADER_ROW, META, PAYROLL
+from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number, format_rate, format_yuan
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.workbook import reader as workbook_reader
@@ -109,10 +110,7 @@ def _run(action: str, book: WorkbookAccess | None, body: Callable[[WorkbookAcces
         _guard(action, lambda: access.message(text, error=True))
     except Exception as exc:
         _log_exception(action)
-        text = (
-            f"xlkpi could not finish '{action}': {type(exc).__name__}: {exc}\n"
-            f"The details are in {LOG_FILE}; please send that file with your report."
-        )
+        text = t("macros.failed", action=action, error=f"{type(exc).__name__}: {exc}", log=LOG_FILE)
         _guard(action, lambda: access.message(text, error=True))
     finally:
         _guard(action, lambda: access.status(None))
@@ -272,13 +270,15 @@ def problem_rows(problems: list[CellProblem]) -> list[list[Any]]:
 def show_problems(book: WorkbookAccess, problems: list[CellProblem]) -> None:
     """List every problem on the check sheet (made or refreshed) and summarise them in a message."""
     write_check_sheet(book, problems)
-    lines = [f"{p.sheet}!{p.cell}: {p.message} → {p.remedy}" for p in problems[:SHOWN_PROBLEMS]]
+    lines = [
+        t("macros.problem_line", sheet=p.sheet, cell=p.cell, message=p.message, remedy=p.remedy)
+        for p in problems[:SHOWN_PROBLEMS]
+    ]
     more = len(problems) - SHOWN_PROBLEMS
     if more > 0:
-        lines.append(f"… and {more} more")
+        lines.append(t("macros.problems_more", more=more))
     book.message(
-        f"{len(problems)} problem(s) to fix — all listed on the sheet {CHECK_SHEET.name}:\n"
-        + "\n".join(lines),
+        t("macros.problems", count=len(problems), sheet=CHECK_SHEET.name, lines="\n".join(lines)),
         error=True,
     )
 
@@ -290,7 +290,7 @@ def write_check_sheet(book: WorkbookAccess, problems: list[CellProblem]) -> None
     book.add_sheet(CHECK_SHEET.name)
     rows = problem_rows(problems)
     if not problems:
-        rows.append(["", "", None, "没有问题 (no problems)", ""])
+        rows.append(["", "", None, t("macros.no_problems_row"), ""])
     with book.unprotected([CHECK_SHEET.name]):  # someone may have protected it
         book.clear_rows(CHECK_SHEET.name, HEADER_ROW)
         book.write_values(CHECK_SHEET.name, HEADER_ROW, 1, rows)
@@ -307,13 +307,11 @@ def check(book: WorkbookAccess | None = None) -> CheckReport | None:
     """
 
     def body(access: WorkbookAccess) -> CheckReport:
-        access.status("xlkpi: 校验中 (checking)…")
+        access.status(t("macros.status.checking"))
         report = check_module.check(access.path, contents=read_contents(access))
         problems = list(report.problems)
         problems += [
-            CellProblem(
-                META, "", None, finding, "undo the change: a sealed month must stay as it was"
-            )
+            CellProblem(META, "", None, finding, t("macros.seal_remedy"))
             for finding in report.seal_broken
         ]
         if problems:
@@ -321,9 +319,9 @@ def check(book: WorkbookAccess | None = None) -> CheckReport | None:
         else:
             write_check_sheet(access, problems)
             notes = "".join(f"\n• {note}" for note in report.notes)
+            month = report.month or t("cycle.no_month")
             access.message(
-                f"{report.month or '(no month)'}: no problems found in {report.employees} "
-                f"employees' inputs.{notes}"
+                t("macros.check_ok", month=month, employees=report.employees, notes=notes)
             )
         return report
 
@@ -339,25 +337,28 @@ def recalc(book: WorkbookAccess | None = None, reopen: bool = False) -> MonthRes
     def body(access: WorkbookAccess) -> MonthResult:
         from xlkpi.recalc import build_edits, compute_checked
 
-        access.status("xlkpi: 读取 (reading)…")
+        access.status(t("macros.status.reading"))
         contents = read_contents(access, header_only=(PAYROLL.name, ALERTS.name))
         if contents.status == STATUS_SEALED and not reopen:
-            raise SealedMonthError(
-                f"{contents.month_name} is sealed (封账): recalculating would change a closed "
-                "payroll. To reopen it, run `xlkpi recalc --reopen` on the saved workbook."
-            )
-        access.status("xlkpi: 计算 (computing)…")
+            raise SealedMonthError(t("macros.sealed_recalc", month=contents.month_name))
+        access.status(t("macros.status.computing"))
         result = compute_checked(contents)
         edits = build_edits(contents, result)
         live = {name: edits[name] for name in LIVE_RECALC_SHEETS if name in edits}
-        access.status("xlkpi: 写入 (writing)…")
+        access.status(t("macros.status.writing"))
         with access.bulk():
             apply_edits(access, live, formulas=udfs_run_in(access))
         if CHECK_SHEET.name in access.sheet_names():
             write_check_sheet(access, [])
         access.message(
-            f"{result.month}: {len(result.results)} employees recalculated, payroll total "
-            f"¥{format_yuan(result.total)}, {len(result.alerts)} alert(s) on {ALERTS.name}."
+            t(
+                "macros.recalc_done",
+                month=result.month,
+                employees=len(result.results),
+                total=format_yuan(result.total),
+                alerts=len(result.alerts),
+                sheet=ALERTS.name,
+            )
         )
         return result
 
@@ -366,20 +367,22 @@ def recalc(book: WorkbookAccess | None = None, reopen: bool = False) -> MonthRes
 
 def selected_employee(contents: WorkbookContents, where: tuple[str, int] | None) -> str:
     """The employee id in the selected row of any sheet with a 工号 column."""
-    hint = (
-        "select a cell in the employee's row (on "
-        f"{layout.ROSTER.name}, {PAYROLL.name}, {layout.ATTENDANCE.name} …) and try again"
+    hint = t(
+        "macros.select_hint",
+        roster=layout.ROSTER.name,
+        payroll=PAYROLL.name,
+        attendance=layout.ATTENDANCE.name,
     )
     if where is None:
-        raise XlkpiError(f"nothing is selected; {hint}")
+        raise XlkpiError(t("macros.nothing_selected", hint=hint))
     sheet_name, row = where
     sheet = contents.sheets.get(sheet_name)
     id_col = sheet.headers.get(layout.ROSTER.column("id").header) if sheet else None
     if sheet is None or id_col is None or row < FIRST_DATA_ROW:
-        raise XlkpiError(f"{sheet_name} row {row} is not an employee's row; {hint}")
+        raise XlkpiError(t("macros.not_employee_row", sheet=sheet_name, row=row, hint=hint))
     emp_id = cell_text(sheet.value(row, id_col))
     if not emp_id:
-        raise XlkpiError(f"{sheet_name} row {row} has no 工号; {hint}")
+        raise XlkpiError(t("macros.row_no_id", sheet=sheet_name, row=row, hint=hint))
     return emp_id
 
 
@@ -393,22 +396,22 @@ def explain_text(r: EmployeeResult, alerts: list[Any], month: str) -> str:
     grade = layout.GRADE_LABELS.get(r.grade, r.grade) or "—"
     out.append(f"绩效分数 {score}   绩效系数 {coefficient}   考核等级 {grade}")
     out.append(
-        f"应发合计: {format_yuan(r.gross)}   扣款合计: {format_yuan(r.deductions)}"
-        f"   实发合计: {format_yuan(r.net)}"
+        f"应发合计：{format_yuan(r.gross)}   扣款合计：{format_yuan(r.deductions)}"
+        f"   实发合计：{format_yuan(r.net)}"
     )
-    out += [f"预警: {a.message}" for a in alerts if a.employee_id == emp.id]
+    out += [f"预警：{a.message}" for a in alerts if a.employee_id == emp.id]
     out.append("")
     for line in r.lines:
         if line.amount == ZERO and not line.term:
             continue
         out.append(
-            f"{line.label_zh}: {format_yuan(line.amount)}   "
-            f"(基数 {format_number(line.base)} × 数量 {format_number(line.quantity)} × "
-            f"比例 {format_rate(line.rate)})"
+            f"{line.label_zh}：{format_yuan(line.amount)}   "
+            f"（基数 {format_number(line.base)} × 数量 {format_number(line.quantity)} × "
+            f"比例 {format_rate(line.rate)}）"
             + (f"   {line.term}" if line.term and line.amount == ZERO else "")
         )
     out.append("")
-    out.append(f"计算过程: {r.trace}")
+    out.append(f"计算过程：{r.trace}")
     return "\n".join(out)
 
 
@@ -419,16 +422,13 @@ def explain(book: WorkbookAccess | None = None) -> str | None:
         from xlkpi.recalc import compute_checked
 
         where = access.selection()
-        access.status("xlkpi: 计算 (computing)…")
+        access.status(t("macros.status.computing"))
         contents = read_contents(access)
         emp_id = selected_employee(contents, where)
         result = compute_checked(contents)
         found = next((r for r in result.results if r.employee.id == emp_id), None)
         if found is None:
-            raise XlkpiError(
-                f"{emp_id!r} is not an employee on {layout.ROSTER.name}; select a cell in the "
-                "employee's row and try again"
-            )
+            raise XlkpiError(t("macros.not_on_roster", id=emp_id, roster=layout.ROSTER.name))
         text = explain_text(found, result.alerts, result.month)
         access.message(text, title=f"说明 {found.employee.id} {found.employee.name}")
         return text
@@ -439,7 +439,7 @@ def explain(book: WorkbookAccess | None = None) -> str | None:
 def _saved_path(access: WorkbookAccess) -> Path:
     path = access.path
     if not path.is_absolute() or not path.parent.is_dir():
-        raise XlkpiError("save the workbook first (File → Save As), then try again")
+        raise XlkpiError(t("macros.save_first"))
     return path
 
 
@@ -450,12 +450,16 @@ def payslips(book: WorkbookAccess | None = None) -> Path | None:
         from xlkpi.payslips import write_payslips
 
         path = _saved_path(access)
-        access.status("xlkpi: 工资条 (payslips)…")
+        access.status(t("macros.status.payslips"))
         written = write_payslips(path, contents=read_contents(access))
         access.open_other(written.sheet_file)
         access.message(
-            f"{written.month}: payslips for {written.employees} employees written to "
-            f"{written.sheet_file}"
+            t(
+                "macros.payslips_done",
+                month=written.month,
+                employees=written.employees,
+                path=written.sheet_file,
+            )
         )
         return written.sheet_file
 
@@ -484,21 +488,25 @@ def new_month(book: WorkbookAccess | None = None, month: str | None = None) -> P
         meta, _rows = read_meta(Sheet(META, rows))
         current = meta.get(META_MONTH, "")
         if not MONTH_RE.match(current):
-            raise XlkpiError(
-                f"this workbook's month is not set (hidden sheet {META}); start months with "
-                "`xlkpi new-month` or from the template"
-            )
+            raise XlkpiError(t("macros.no_month", meta=META))
         target = month or next_month(current)
         out = next_month_path(path, current, target)
-        access.status(f"xlkpi: 保存并新建 {target} (saving, creating {target})…")
+        access.status(t("macros.status.new_month", month=target))
         access.save()
         made = new_month_file(target, out, source=path)
         access.open_other(made.path)
         warnings = "".join(f"\n• {w}" for w in made.warnings)
         access.message(
-            f"Saved {path.name} and started {target} in {made.path} "
-            f"({made.employees} employees; {made.history_added} rows added to "
-            f"{layout.HISTORY.name}).{warnings}"
+            t(
+                "macros.new_month_done",
+                name=path.name,
+                month=target,
+                path=made.path,
+                employees=made.employees,
+                added=made.history_added,
+                history=layout.HISTORY.name,
+                warnings=warnings,
+            )
         )
         return made.path
 
@@ -513,20 +521,24 @@ def close_month(book: WorkbookAccess | None = None) -> str | None:
         from xlkpi.recalc import compute_checked, meta_edit
 
         path = _saved_path(access)
-        access.status("xlkpi: 封账 (sealing)…")
+        access.status(t("macros.status.sealing"))
         contents = read_contents(access)
         if contents.status == STATUS_SEALED:
-            raise SealedMonthError(f"{contents.month_name} is already sealed (封账)")
+            raise SealedMonthError(t("macros.already_sealed", month=contents.month_name))
         result = compute_checked(contents)
-        month_cycle.require_current(contents, " (use 重算薪资) before closing the month")
+        month_cycle.require_current(contents, "cycle.then_close_ribbon")
         month_cycle.require_payroll_matches(contents, result)
         updates = month_cycle.seal_updates(contents)
         apply_edits(access, {META: meta_edit(contents, updates)})
         access.save()
         access.message(
-            f"{contents.month_name} sealed and saved ({path.name}): {len(result.results)} "
-            f"employees, payroll total ¥{format_yuan(result.total)}. "
-            "`xlkpi check` reports any later change."
+            t(
+                "macros.closed",
+                month=contents.month_name,
+                name=path.name,
+                employees=len(result.results),
+                total=format_yuan(result.total),
+            )
         )
         return updates[META_SEAL_HASH]
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from xlkpi.money import ZERO
 
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-_EXAMPLE = "示例值：非官方现行标准，请按当地社保、公积金通知核对（example value）"
+_EXAMPLE = "示例值：非官方现行标准，请按当地社保、公积金通知核对"
 
 
 def _note(text: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from xlkpi import layout
 from xlkpi.errors import CellProblem, InputError
+from xlkpi.messages import chinese_punctuation
 from xlkpi.money import to_decimal
 from xlkpi.workbook.sheets import CellError, cell_text, is_blank
 
@@ -34,10 +35,15 @@ class Problems:
         return en if self.lang == "en" else zh
 
     def add(self, sheet: str, cell: str, value: Any, message: str, remedy: str) -> None:
-        self.items.append(CellProblem(sheet, cell, shown_value(value), message, remedy))
+        self.items.append(self._problem(sheet, cell, value, message, remedy))
 
     def warn(self, sheet: str, cell: str, value: Any, message: str, remedy: str) -> None:
-        self.warnings.append(CellProblem(sheet, cell, shown_value(value), message, remedy))
+        self.warnings.append(self._problem(sheet, cell, value, message, remedy))
+
+    def _problem(self, sheet: str, cell: str, value: Any, message: str, remedy: str) -> CellProblem:
+        if self.lang == "zh":  # sentences assembled from parts: Chinese punctuation
+            message, remedy = chinese_punctuation(message), chinese_punctuation(remedy)
+        return CellProblem(sheet, cell, shown_value(value), message, remedy)
 
 
 def shown_value(value: Any) -> Any:

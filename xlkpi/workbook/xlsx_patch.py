@@ -47,6 +47,7 @@ from typing import BinaryIO
 from xml.etree import ElementTree as ET
 from zipfile import BadZipFile, ZipFile, ZipInfo
 
+from xlkpi import messages
 from xlkpi.errors import InvalidNumberError, WorkbookError
 from xlkpi.workbook.calc_properties import fix_workbook_xml
 
@@ -485,9 +486,7 @@ def _render_cell(
             fa = _attrs(tags.f_re.search(f_xml).group(1))  # type: ignore[union-attr]
             if fa.get(b"t") == b"shared" and b"ref" in fa:
                 raise WorkbookError(
-                    f"cell {ref.decode()} holds the master of a shared formula "
-                    f"({fa[b'ref'].decode()}); replacing it would break the other cells of that "
-                    "range. Write the formulas of the whole range instead, or edit the template."
+                    messages.t("patch.shared_master", cell=ref.decode(), range=fa[b"ref"].decode())
                 )
         p = tags.p
         f_xml = b"<" + p + b"f>" + plan.formula.encode("utf-8") + b"</" + p + b"f>"
@@ -884,8 +883,7 @@ def _clamp_shared_refs(xml: bytes, tags: _Tags, last_row: int) -> bytes:
             return tag
         if attrs.get(b"t") == b"array":
             raise WorkbookError(
-                f"an array formula over {attrs[b'ref'].decode()} crosses row {last_row + 1}, "
-                "where clear_rows_from cuts the sheet; move the cut or the array formula"
+                messages.t("patch.array_cut", range=attrs[b"ref"].decode(), row=last_row + 1)
             )
         new = _range_text(box[0], box[1], max(box[0], last_row), box[3])
         return tag.replace(b'"' + attrs[b"ref"] + b'"', b'"' + new + b'"', 1)
@@ -1069,7 +1067,7 @@ def workbook_parts(zf: ZipFile) -> WorkbookParts:
         wb_rels = _rels(zf.read(wb_rels_path))
         wb_root = ET.fromstring(zf.read(workbook))
     except (KeyError, StopIteration, ET.ParseError) as exc:
-        raise WorkbookError(f"not a valid xlsx package: {exc}") from exc
+        raise WorkbookError(messages.t("patch.not_package", reason=exc)) from exc
     base = posixpath.dirname(workbook)
     targets = {r[b"Id"].decode(): r for r in wb_rels if b"Id" in r}
     sheets: dict[str, str] = {}
@@ -1242,7 +1240,7 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
     try:
         zf = ZipFile(src)
     except BadZipFile as exc:
-        raise WorkbookError(f"{src} is not an .xlsx/.xlsm workbook: {exc}") from exc
+        raise WorkbookError(messages.t("patch.not_xlsx", path=src, reason=exc)) from exc
     with zf, open(src, "rb") as raw, open(dst, "wb") as out:
         parts = workbook_parts(zf)
         replaced: dict[str, _Packed] = {}  # deflated at once: a sheet's XML is held only briefly
@@ -1251,8 +1249,10 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
         for sheet, edit in edits.items():
             part = parts.sheets.get(sheet)
             if part is None:
-                known = ", ".join(repr(s) for s in parts.sheets)
-                raise WorkbookError(f"{src.name} has no worksheet named {sheet!r}; it has: {known}")
+                known = "、".join(parts.sheets)
+                raise WorkbookError(
+                    messages.t("patch.no_sheet", name=src.name, sheet=sheet, known=known)
+                )
             replaced[part] = _Packed.of(_patch_sheet_pieces(zf.read(part), edit))
         if parts.calc_chain is not None:
             for name, data in _drop_calc_chain(zf, parts).items():
@@ -1291,7 +1291,7 @@ def _resolve_formats(
         None,
     )
     if part is None:
-        raise WorkbookError("the workbook has no styles part; it cannot take number formats")
+        raise WorkbookError(messages.t("patch.no_styles"))
     codes = [code for edit in edits.values() for code in edit.formats.values()]
     data, index = ensure_formats(zf.read(part), codes)
     replaced[part] = _Packed.of([data])
@@ -1331,7 +1331,9 @@ def read_formulas(path: Path, sheet_name: str) -> dict[str, str]:
     with ZipFile(path) as zf:
         part = workbook_parts(zf).sheets.get(sheet_name)
         if part is None:
-            raise WorkbookError(f"{Path(path).name} has no worksheet named {sheet_name!r}")
+            raise WorkbookError(
+                messages.t("patch.no_sheet", name=Path(path).name, sheet=sheet_name, known="—")
+            )
         formulas: dict[str, str] = {}
         masters: dict[str, tuple[str, str]] = {}
         row_no, col_no = 0, 0
