@@ -26,6 +26,7 @@ from udfs import (
     LOGISTICS_RESULTS,
     LOGISTICS_SCORE,
     MONEY_SUM,
+    NET_SALES,
     OVERTIME_PAY,
     PAY_EXPLAIN,
     PERF_BONUS,
@@ -111,6 +112,14 @@ def test_blank_input_gives_blank_never_a_number() -> None:
     assert PERF_COEFF([[80], [None]]) == [[1.2], [None]]
     assert ATTENDANCE_BONUS(3000, None, 0) is None
     assert AMOUNT("  ") is None
+
+
+def test_not_applicable_is_read_as_blank() -> None:
+    # a cell the row's plan does not read holds 不适用 (or N/A): a blank, never an error
+    assert NET_SALES("不适用", " 不适用 ", 0) is None
+    assert NET_SALES("N/A", "N/A", 0) is None
+    assert AMOUNT("不适用") is None
+    assert PERF_COEFF("不适用的").startswith("#输入错误")  # only the marker itself
 
 
 def test_bad_input_is_a_readable_error_text() -> None:
