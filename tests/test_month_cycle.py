@@ -232,3 +232,35 @@ def test_history_carries_the_tax_ledger_through_the_year(tmp_path: Path) -> None
     assert december[col["本年任职月数"]] == 3 and december[col["累计收入"]] == 66000
     assert december[col["累计专项扣除"]] == 11550 and december[col["累计应纳税所得额"]] == 39450
     assert december[col["累计已预扣个税"]] == 1425
+
+
+def test_a_new_month_shows_no_last_month_figures_beside_blank_inputs(tmp_path: Path) -> None:
+    import openpyxl
+
+    from workbook_templates import build_workbook
+
+    built = build_workbook(tmp_path / "built.xlsx", month=demo_month())  # with live formulas
+    recalc(built)
+    last = openpyxl.load_workbook(built, data_only=True)
+    computed = {  # sheet → headers of the formulas computed from the month's inputs
+        "主管自评": ["绩效分数"],
+        "美工考核": ["总分"],
+        "客服考核": ["总分"],
+        "团队目标": ["团队销售额", "完成率"],
+    }
+    for sheet, headers in computed.items():  # last month shows them …
+        ws = last[sheet]
+        cols = [[c.value for c in ws[1]].index(h) for h in headers]
+        assert all(ws.cell(2, c + 1).value not in (None, "") for c in cols), sheet
+    out = tmp_path / "2026-11.xlsx"
+    new_month("2026-11", out, source=built)
+    formulas = openpyxl.load_workbook(out)
+    values = openpyxl.load_workbook(out, data_only=True)
+    for sheet, headers in computed.items():  # … the new month keeps the formulas, not the values
+        header = [c.value for c in values[sheet][1]]
+        for h in headers:
+            col = header.index(h) + 1
+            for row in range(2, values[sheet].max_row + 1):
+                assert values[sheet].cell(row, col).value in (None, ""), (sheet, h, row)
+            assert str(formulas[sheet].cell(2, col).value).startswith("="), (sheet, h)
+    assert values["主管自评"]["B2"].value  # the name lookup keeps its value: the roster stays

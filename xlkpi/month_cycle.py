@@ -253,10 +253,17 @@ def not_applicable_values(
     return values
 
 
+# Formula columns that look up what stays from month to month (the roster's name and plan).
+_LOOKUPS = frozenset({"name", layout.PLAN_HELPER.field})
+
+
 def clear_inputs_edits(contents: WorkbookContents, month: str = "") -> dict[str, SheetEdit]:
     """Edits blanking every monthly input (attendance, sales, scores, public sales).
 
-    On 考勤 and 业绩 a cell the row's plan does not read gets 不适用 instead of a blank.
+    On 考勤 and 业绩 a cell the row's plan does not read gets 不适用 instead of a blank. The
+    stored values of the formulas computed from the month's inputs (总分, 绩效分数, shop and
+    team sales, completion) are cleared too (their formulas stay), so no last-month figure
+    stands beside a blank input.
     """
     edits: dict[str, SheetEdit] = {}
     for sheet_layout in (ATTENDANCE, SALES, SUPERVISOR_SELF):
@@ -268,7 +275,12 @@ def clear_inputs_edits(contents: WorkbookContents, month: str = "") -> dict[str,
             for c in sheet_layout.columns
             if c.field != "id" and c.kind != "formula" and c.header in sheet.headers
         ]
-        edits[sheet.name] = _clear_columns(sheet, cols)
+        computed = [  # the month's computed figures (主管自评 绩效分数), not the name lookups
+            sheet.headers[c.header]
+            for c in sheet_layout.columns
+            if c.kind == "formula" and c.field not in _LOOKUPS and c.header in sheet.headers
+        ]
+        edits[sheet.name] = _clear_columns(sheet, cols + computed)
         if layout.PLAN_HELPER in sheet_layout.columns:
             marks = not_applicable_values(contents, sheet_layout, sheet, month)
             edits[sheet.name].values.update(marks)
@@ -279,16 +291,25 @@ def clear_inputs_edits(contents: WorkbookContents, month: str = "") -> dict[str,
             if sheet is None or key not in policy.scorecards:
                 continue
             cols = [c for k, c in scorecard_columns(sheet, key, policy).items() if k != "id"]
-            edits[name] = _clear_columns(sheet, cols)
+            total = sheet.headers.get(layout.SCORECARD_TOTAL_HEADER)
+            edits[name] = _clear_columns(sheet, cols + ([total] if total is not None else []))
     shops = contents.sheets.get(layout.SHOPS.name)
     if shops is not None:  # shop names and groups stay; the month's figures are cleared
-        monthly = ("orders", "returns", "shipping_paid", "target")
+        monthly = ("orders", "returns", "shipping_paid", "target", "shop_sales", "completion")
         cols = [
             shops.headers[c.header]
             for c in layout.SHOPS.columns
             if c.field in monthly and c.header in shops.headers
         ]
         edits[shops.name] = _clear_columns(shops, cols)
+    teams = contents.sheets.get(TEAMS.name)
+    if teams is not None:  # targets stay; last month's team sales and completion do not
+        cols = [
+            teams.headers[c.header]
+            for c in TEAMS.columns
+            if c.field in ("team_sales", "completion") and c.header in teams.headers
+        ]
+        edits[teams.name] = _clear_columns(teams, cols)
     taxes = contents.sheets.get(layout.TAX_INPUTS.name)
     if taxes is not None:  # the declared deductions and bases stay; one-off amounts are cleared
         monthly = ("other_deductions", "year_end_bonus")
