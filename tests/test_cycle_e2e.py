@@ -66,7 +66,10 @@ def assert_book_shows(book: Path, result: MonthResult) -> None:
     ws = openpyxl.load_workbook(book)[PAYROLL.name]
     total = PAYROLL.letter("total")
     assert str(ws[f"{total}2"].value).startswith("=")
-    assert str(ws[f"{PAYROLL.letter('coefficient')}2"].value).startswith("=PERF_COEFF(")
+    coefficient = PAYROLL.letter("coefficient")
+    assert result.results[0].employee.plan == "store_manager"  # paid by its task coefficient
+    assert str(ws[f"{coefficient}2"].value).startswith("=TASK_COEFF(")
+    assert str(ws[f"{coefficient}3"].value).startswith("=PERF_COEFF(")
     values = openpyxl.load_workbook(book, data_only=True)[PAYROLL.name]
     assert Decimal(repr(values[f"{total}2"].value)) == result.results[0].total
 

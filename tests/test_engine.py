@@ -227,8 +227,25 @@ def test_store_manager_without_score_has_no_grade() -> None:
     emp = Employee("M1", "郭鹏", "store_manager", date(2024, 1, 1))
     month = Month("2026-10", [emp], {"M1": MonthInput("M1", task_coefficient=d(1))})
     result = compute_month(month).results[0]
-    assert (result.score, result.grade, result.coefficient) == (None, "", None)
+    assert (result.score, result.grade) == (None, "")
+    assert result.coefficient == d(1)  # the task coefficient its pay uses
     assert result.total == d("1800.00")
+
+
+def test_the_store_managers_coefficient_is_the_task_coefficient_its_pay_uses() -> None:
+    # 工资表's 绩效系数 and the payslip show it: 1800 × 1.0742349, not the score's 1.2
+    month = demo_month()
+    result = next(r for r in compute_month(month).results if r.employee.plan == "store_manager")
+    base = result.line("base")
+    assert base is not None and result.coefficient == base.rate
+    inp = month.inputs[result.employee.id]
+    assert inp.task_coefficient is None  # computed: net sales ÷ target
+    assert result.coefficient == inp.net_sales / inp.target != d("1.2")
+    assert result.score is not None and result.grade  # the score still grades the month
+    typed = replace(inp, task_coefficient=d("0.9"))
+    month = replace(month, inputs={**month.inputs, inp.employee_id: typed})
+    again = next(r for r in compute_month(month).results if r.employee.plan == "store_manager")
+    assert again.coefficient == d("0.9")
 
 
 def test_computation_is_deterministic_and_uses_the_policy_in_force() -> None:

@@ -11,8 +11,21 @@ import pytest
 from tests.cycle_support import fill_inputs, set_cell, write_book
 from xlkpi.errors import SealedMonthError, WorkbookError
 from xlkpi.inputs import HistoryRecord
-from xlkpi.layout import ALERTS, HISTORY, PAYROLL
+from xlkpi.layout import (
+    ALERTS,
+    ATTENDANCE,
+    HISTORY,
+    NOT_APPLICABLE,
+    PAYROLL,
+    PLAN_BY_LABEL,
+    ROSTER,
+    SALES,
+    SheetLayout,
+    column_letter,
+    month_columns,
+)
 from xlkpi.month_cycle import close, new_month
+from xlkpi.policy_io import default_policy
 from xlkpi.recalc import recalc
 from xlkpi.sample_data import demo_month
 from xlkpi.workbook.reader import read_workbook
@@ -45,16 +58,52 @@ def test_new_month_carries_forward(book: Path, tmp_path: Path) -> None:
     # roster and policy carried, inputs cleared, payroll and alerts emptied
     assert read_sheet(out, "花名册") == read_sheet(book, "花名册")
     assert read_sheet(out, "参数") == read_sheet(book, "参数")
-    assert read_sheet(out, "考勤")[1][2:14] == [""] * 12
+    assert cleared_or_not_applicable(out, ATTENDANCE) and cleared_or_not_applicable(out, SALES)
     assert read_sheet(out, "业绩")[1][0] == "E00001"
     sales_row = read_sheet(out, "业绩")[1]
-    assert all(v == "" for v in sales_row[2:-1])  # every input cleared; the last column is
     assert sales_row[-1] == read_sheet(book, "花名册")[1][2]  # the roster's plan (a formula)
     assert all(v == "" for v in read_sheet(out, "主管自评")[1][2:4])
     assert all(v == "" for v in read_sheet(out, "客服考核")[1][2:])
     assert read_sheet(out, "团队目标")[1][:2] == ["A组", 180000.0]  # targets are kept
     assert len(read_sheet(out, PAYROLL.name)) == 1 and len(read_sheet(out, ALERTS.name)) == 1
     assert any("为空" in p.message for p in contents.problems)
+
+
+def cleared_or_not_applicable(path: Path, sheet: SheetLayout) -> bool:
+    """Every month input of ``sheet`` is blank where the row's plan reads it, else 不适用."""
+    roster = read_sheet(path, ROSTER.name)
+    plan_col = roster[0].index(ROSTER.column("plan").header)
+    plans = {row[0]: PLAN_BY_LABEL[row[plan_col]] for row in roster[1:] if row[0]}
+    rows = read_sheet(path, sheet.name)
+    policy = default_policy()
+    seen = 0
+    for row in rows[1:]:
+        if row[0] not in plans:
+            continue
+        for column in month_columns(sheet):
+            value = row[rows[0].index(column.header)]
+            wanted = "" if column.reads(plans[row[0]], policy) else NOT_APPLICABLE
+            assert value == wanted, (sheet.name, row[0], column.header, value)
+            seen += wanted == NOT_APPLICABLE
+    return seen > 0
+
+
+def test_new_month_writes_not_applicable_where_the_plan_does_not_read_and_check_accepts_it(
+    book: Path, tmp_path: Path
+) -> None:
+    recalc(book)
+    out = tmp_path / "2026-11.xlsx"
+    new_month("2026-11", out, source=book)
+    assert cleared_or_not_applicable(out, ATTENDANCE) and cleared_or_not_applicable(out, SALES)
+    marked = {
+        (sheet.name, f"{column_letter(c + 1)}{r + 1}")
+        for sheet in (ATTENDANCE, SALES)
+        for r, row in enumerate(read_sheet(out, sheet.name))
+        for c, value in enumerate(row)
+        if value == NOT_APPLICABLE
+    }
+    problems = {(p.sheet, p.cell) for p in read_workbook(out).problems}
+    assert marked and not marked & problems
 
 
 def test_history_is_never_duplicated(tmp_path: Path) -> None:
@@ -185,3 +234,35 @@ def test_history_carries_the_tax_ledger_through_the_year(tmp_path: Path) -> None
     assert december[col["本年任职月数"]] == 3 and december[col["累计收入"]] == 66000
     assert december[col["累计专项扣除"]] == 11550 and december[col["累计应纳税所得额"]] == 39450
     assert december[col["累计已预扣个税"]] == 1425
+
+
+def test_a_new_month_shows_no_last_month_figures_beside_blank_inputs(tmp_path: Path) -> None:
+    import openpyxl
+
+    from workbook_templates import build_workbook
+
+    built = build_workbook(tmp_path / "built.xlsx", month=demo_month())  # with live formulas
+    recalc(built)
+    last = openpyxl.load_workbook(built, data_only=True)
+    computed = {  # sheet → headers of the formulas computed from the month's inputs
+        "主管自评": ["绩效分数"],
+        "美工考核": ["总分"],
+        "客服考核": ["总分"],
+        "团队目标": ["团队销售额", "完成率"],
+    }
+    for sheet, headers in computed.items():  # last month shows them …
+        ws = last[sheet]
+        cols = [[c.value for c in ws[1]].index(h) for h in headers]
+        assert all(ws.cell(2, c + 1).value not in (None, "") for c in cols), sheet
+    out = tmp_path / "2026-11.xlsx"
+    new_month("2026-11", out, source=built)
+    formulas = openpyxl.load_workbook(out)
+    values = openpyxl.load_workbook(out, data_only=True)
+    for sheet, headers in computed.items():  # … the new month keeps the formulas, not the values
+        header = [c.value for c in values[sheet][1]]
+        for h in headers:
+            col = header.index(h) + 1
+            for row in range(2, values[sheet].max_row + 1):
+                assert values[sheet].cell(row, col).value in (None, ""), (sheet, h, row)
+            assert str(formulas[sheet].cell(2, col).value).startswith("="), (sheet, h)
+    assert values["主管自评"]["B2"].value  # the name lookup keeps its value: the roster stays

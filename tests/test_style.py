@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import openpyxl.worksheet.worksheet
 import pytest
 
 from workbook_templates import build_workbook
@@ -12,6 +13,8 @@ from workbook_templates.style import (
     COMPUTED_FILL,
     FONT_NAME,
     INPUT_FILL,
+    LANDSCAPE_WIDTH,
+    MIN_PRINT_SCALE,
     NOT_READ_FILL,
     PORTRAIT_WIDTH,
 )
@@ -28,17 +31,56 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
     return openpyxl.load_workbook(path)
 
 
-def test_every_visible_sheet_prints_one_page_wide_with_its_header_repeated(
+def printed_width(ws: openpyxl.worksheet.worksheet.Worksheet, columns: int) -> float:
+    dims = [ws.column_dimensions[layout.column_letter(i)] for i in range(1, columns + 1)]
+    return sum(0 if d.hidden else (d.width or 8.43) for d in dims)
+
+
+def test_every_visible_sheet_prints_on_a4_with_its_header_repeated(
     book: openpyxl.Workbook,
 ) -> None:
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             continue
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
         if ws.title != layout.README:
             assert ws.print_title_rows == "$1:$1", ws.title
+
+
+def test_a_sheet_fits_one_page_wide_unless_that_would_print_it_below_the_minimum_scale(
+    book: openpyxl.Workbook,
+) -> None:
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        columns = ws.max_column
+        if ws.title == layout.PAYROLL.name:
+            columns = len(layout.PAYROLL.columns) - len(layout.PAYROLL_HELPERS)
+        page = LANDSCAPE_WIDTH if ws.page_setup.orientation == "landscape" else PORTRAIT_WIDTH
+        one_page = printed_width(ws, columns) <= page / MIN_PRINT_SCALE
+        assert (ws.page_setup.fitToWidth == 1) == one_page, ws.title
+        if not one_page:  # 工号 and 姓名 repeated at the left of each page across
+            assert ws.print_title_cols in ("$A:$B", "$A:$C"), ws.title
+            name = layout.ROSTER.column("name").header
+            assert ws[f"{ws.print_title_cols[-1]}1"].value == name, ws.title
+
+
+def test_the_payroll_prints_landscape_over_pages_across_with_id_and_name_repeated(
+    book: openpyxl.Workbook,
+) -> None:
+    ws = book[layout.PAYROLL.name]
+    columns = len(layout.PAYROLL.columns) - len(layout.PAYROLL_HELPERS)
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$B"
+    last = layout.column_letter(columns)
+    assert ws.print_area == f"'{ws.title}'!$A$1:${last}${layout.EXCEL_LAST_ROW}"  # no notice
+    pages = ws.page_setup.fitToWidth
+    repeated = printed_width(ws, 2)
+    per_page = (printed_width(ws, columns) + repeated * (pages - 1)) / pages
+    assert per_page <= LANDSCAPE_WIDTH / MIN_PRINT_SCALE  # at least the minimum scale
+    assert pages >= 2
 
 
 def test_wide_sheets_print_landscape_and_narrow_ones_portrait(book: openpyxl.Workbook) -> None:

@@ -119,8 +119,8 @@ def test_inputs_validated_and_unlocked_formulas_protected(template: openpyxl.Wor
 def test_payroll_print_setup(template: openpyxl.Workbook) -> None:
     ws = template[layout.PAYROLL.name]
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1
-    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.fitToWidth > 1  # several pages across: tests/test_style.py
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$B"
     helper = layout.PAYROLL.letter("roster_row")
     assert ws.column_dimensions[helper].hidden
 
@@ -148,6 +148,24 @@ def test_demo_inputs_and_traces_are_written(demo: openpyxl.Workbook) -> None:
     ]
     assert pay[f"A{2 + len(month.employees)}"].value == layout.PAYROLL_TOTAL_LABEL
     assert demo[layout.ALERTS.name].max_row == 1 + len(result.alerts)
+
+
+def test_demo_rows_show_not_applicable_where_the_roster_plan_does_not_read(
+    demo: openpyxl.Workbook,
+) -> None:
+    month, policy = demo_month(), default_policy()
+    marked = 0
+    for sheet in (layout.ATTENDANCE, layout.SALES):
+        ws = demo[sheet.name]
+        for i, emp in enumerate(month.employees):
+            for column in layout.month_columns(sheet):
+                value = ws[f"{sheet.letter(column.field)}{layout.FIRST_DATA_ROW + i}"].value
+                if column.reads(emp.plan, policy):
+                    assert value != layout.NOT_APPLICABLE, (sheet.name, emp.id, column.header)
+                else:
+                    assert value == layout.NOT_APPLICABLE, (sheet.name, emp.id, column.header)
+                    marked += 1
+    assert marked > 100  # most plans read few of the 31 month columns
 
 
 _NAME = re.compile(r"\b(P_[A-Za-z0-9_]+|XLKPI_MONTH|PUBLIC_SALES)\b")

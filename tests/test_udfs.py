@@ -26,6 +26,7 @@ from udfs import (
     LOGISTICS_RESULTS,
     LOGISTICS_SCORE,
     MONEY_SUM,
+    NET_SALES,
     OVERTIME_PAY,
     PAY_EXPLAIN,
     PERF_BONUS,
@@ -38,6 +39,7 @@ from udfs import (
     SHOP_COMPLETION,
     SHOP_POOL,
     STREAK_REWARD,
+    TASK_COEFF,
     TASK_PAY,
     TEAM_AVERAGE_SHARE,
     TEAM_COMMISSION,
@@ -111,6 +113,14 @@ def test_blank_input_gives_blank_never_a_number() -> None:
     assert PERF_COEFF([[80], [None]]) == [[1.2], [None]]
     assert ATTENDANCE_BONUS(3000, None, 0) is None
     assert AMOUNT("  ") is None
+
+
+def test_not_applicable_is_read_as_blank() -> None:
+    # a cell the row's plan does not read holds 不适用 (or N/A): a blank, never an error
+    assert NET_SALES("不适用", " 不适用 ", 0) is None
+    assert NET_SALES("N/A", "N/A", 0) is None
+    assert AMOUNT("不适用") is None
+    assert PERF_COEFF("不适用的").startswith("#输入错误")  # only the marker itself
 
 
 def test_bad_input_is_a_readable_error_text() -> None:
@@ -269,6 +279,10 @@ def test_task_pay_follows_the_store_manager_plan() -> None:
     assert TASK_PAY(None, 246912, 200000) == 2222.21  # 1,800 × 1.23456 = 2,222.208
     assert TASK_PAY(None, 500000, 200000) == 2700.0  # capped at 1.5
     assert TASK_PAY(None, 1, None).startswith("#输入错误: task coefficient and personal target")
+    assert TASK_COEFF(1.2, None, None) == 1.2
+    assert TASK_COEFF(None, 246912, 200000) == 1.23456  # the coefficient TASK_PAY multiplies
+    assert TASK_COEFF(None, 500000, 200000, 1.4) == 1.4  # capped
+    assert TASK_COEFF(None, 1, None).startswith("#输入错误: task coefficient and personal target")
 
 
 def test_scorecard_total_caps_items_and_adds_bonus_points() -> None:

@@ -17,8 +17,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from xlkpi import layout
 from xlkpi.errors import InputError, PolicyError, XlkpiError
 from xlkpi.messages import t
+
+_NOT_APPLICABLE = frozenset({layout.NOT_APPLICABLE, layout.NOT_APPLICABLE_EN})
 
 ERROR_PREFIX = "#输入错误: "
 POLICY_ERROR_PREFIX = "#参数错误: "
@@ -30,10 +33,14 @@ class BlankInput(Exception):
 
 
 def is_blank(value: object) -> bool:
-    """None, or an empty or whitespace-only text (what Excel hands over for a blank cell)."""
+    """None, an empty or whitespace-only text (what Excel hands over for a blank cell), or the
+    不适用 marker of a cell the row's plan does not read (``xlkpi.layout.NOT_APPLICABLE``)."""
     if value is None:
         return True
-    return isinstance(value, str) and not value.strip()
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return not text or text in _NOT_APPLICABLE
 
 
 def is_error(value: object) -> bool:

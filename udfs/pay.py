@@ -276,22 +276,45 @@ def TASK_PAY(
     """店长底薪=1800×任务完成系数(或销售额÷目标,封顶,不先取整) Store-manager pay (§B)."""
     plan = default_policy().plans.store_manager
     amount = pa.number(base_amount, plan.base_amount, "plans.store_manager.base_amount")
-    limit = pa.number(cap, plan.task_coefficient_cap, "plans.store_manager.task_coefficient_cap")
+    limit = _task_cap(cap)
 
     def pay(tc: object, sales: object, goal: object) -> Decimal:
-        if not is_blank(tc):
-            coeff = min(rules.amount_arg(tc, "task coefficient"), limit)
-        elif not is_blank(goal):
-            net = to_decimal(need(sales), "net sales")
-            goal_amount = rules.amount_arg(goal, "personal target")
-            coeff = rules.task_coefficient(net, goal_amount, limit)
-        else:
-            raise MissingValueError(
-                "task coefficient and personal target are both blank; enter one of them"
-            )
-        return round_money(amount * coeff)
+        return round_money(amount * _task_coefficient(tc, sales, goal, limit))
 
     return vectorize(pay, task_coefficient, net_sales, target)
+
+
+@xw.func
+@guarded
+def TASK_COEFF(
+    task_coefficient: object, net_sales: object, target: object, cap: object = None
+) -> object:
+    """店长任务完成系数(填写的系数,或销售额÷目标,封顶) The store manager's task coefficient (§B)."""
+    limit = _task_cap(cap)
+    return vectorize(
+        lambda tc, sales, goal: _task_coefficient(tc, sales, goal, limit),
+        task_coefficient,
+        net_sales,
+        target,
+    )
+
+
+def _task_cap(cap: object) -> Decimal:
+    plan = default_policy().plans.store_manager
+    return pa.number(cap, plan.task_coefficient_cap, "plans.store_manager.task_coefficient_cap")
+
+
+def _task_coefficient(tc: object, sales: object, goal: object, limit: Decimal) -> Decimal:
+    """The typed task coefficient, or net sales ÷ target; capped at ``limit``."""
+    if not is_blank(tc):
+        return min(rules.amount_arg(tc, "task coefficient"), limit)
+    if not is_blank(goal):
+        net = to_decimal(need(sales), "net sales")
+        goal_amount = rules.amount_arg(goal, "personal target")
+        return rules.task_coefficient(net, goal_amount, limit)
+    raise MissingValueError(
+        "task coefficient and personal target are both blank; enter one of them"
+    )
 
 
 @xw.func

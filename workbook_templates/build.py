@@ -121,8 +121,12 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
     if build == NATIVE:
         make_native(wb, in_force, len(employees), last)
+    printed = len(layout.PAYROLL.columns) - len(layout.PAYROLL_HELPERS)  # not the notice
+    name = layout.ROSTER.column("name").header
     for ws in wb.worksheets:
-        print_setup(ws, None if ws.title == layout.README else layout.HEADER_ROW)
+        rows = None if ws.title == layout.README else layout.HEADER_ROW
+        columns = printed if ws.title == layout.PAYROLL.name else None
+        print_setup(ws, rows, columns, name)
     for name, ref in sorted(names.items()):
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.properties.creator = "xlkpi"

@@ -109,7 +109,8 @@ def _month_sheet(
     policy: Policy,
     last_row: int,
 ) -> None:
-    """A per-employee month sheet: only the inputs each plan reads are written (layout)."""
+    """A per-employee month sheet: only the inputs each plan reads are written (layout); a
+    column the row's plan does not read holds 不适用 (``layout.NOT_APPLICABLE``)."""
     ws.append(sheet.headers)
     style_header(ws, sheet)
     for i, emp in enumerate(employees):
@@ -123,7 +124,9 @@ def _month_sheet(
                 cells.append(name_formula(row, last_row))
             elif column.field == layout.PLAN_HELPER.field:
                 cells.append(plan_formula(row, last_row))
-            elif inp is None or not column.reads(emp.plan, policy):
+            elif not column.reads(emp.plan, policy):
+                cells.append(layout.NOT_APPLICABLE)  # the roster's plan does not read it
+            elif inp is None:
                 cells.append(None)
             else:
                 cells.append(column.shown(cell_value(getattr(inp, column.field))))

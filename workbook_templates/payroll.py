@@ -45,7 +45,7 @@ from xlkpi.layout import (
     SheetLayout,
 )
 from xlkpi.paylines import LINE_CODES
-from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
+from xlkpi.payplans import PAY_COEFFICIENTS, PLAN_LABELS, PUBLIC_POOL_PLANS
 from xlkpi.policy import Policy
 from xlkpi.workbook.calc_properties import openpyxl_calc_properties
 
@@ -171,6 +171,10 @@ def payroll_formulas(
         "team_name": f'={roster("team")}&""',
         "net_sales": (f"=NET_SALES({sales('sales')},{sales('returns')},{sales('shipping_paid')})"),
     }
+    if employee.plan in PAY_COEFFICIENTS:  # the coefficient its pay uses: the task coefficient
+        cap = n("plans.store_manager.task_coefficient_cap")
+        task = f"{sales('task_coefficient')},{net},{sales('target')},{cap}"
+        out["coefficient"] = f"=TASK_COEFF({task})"
     positive_net = f"IF({net}<0,0,{net})"
 
     def commission(schedule: str) -> str:

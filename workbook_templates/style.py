@@ -8,7 +8,14 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlkpi.layout import AMOUNT_FORMAT, FIRST_DATA_ROW, HEADER_ROW, PLAN_HELPER, SheetLayout
+from xlkpi.layout import (
+    AMOUNT_FORMAT,
+    EXCEL_LAST_ROW,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    PLAN_HELPER,
+    SheetLayout,
+)
 from xlkpi.payplans import PLAN_LABELS
 
 NUMBER_FORMAT = "0.##"
@@ -26,8 +33,12 @@ UNLOCKED = Protection(locked=False)
 INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")  # every input cell: one colour
 COMPUTED_FILL = PatternFill("solid", fgColor="EEF3F8")  # every computed cell: another
 NOT_READ_FILL = PatternFill("solid", fgColor="D9D9D9")  # a cell the row's plan does not read
-# Column-width units that fit an A4 portrait page at 100 %; wider sheets print landscape.
+# Column-width units that fit an A4 page at 100 % (0.4" side margins), portrait and landscape;
+# wider sheets print landscape, scaled to one page wide down to MIN_PRINT_SCALE, then over
+# several pages across (docs/template.md, "Printing").
 PORTRAIT_WIDTH = 95
+LANDSCAPE_WIDTH = 138
+MIN_PRINT_SCALE = 0.7
 
 FORMATS = {
     "amount": AMOUNT_FORMAT,
@@ -122,16 +133,29 @@ def allow_row_edits(ws: Worksheet) -> None:
     ws.protection.autoFilter = False
 
 
-def print_setup(ws: Worksheet, title_rows: int | None = HEADER_ROW) -> None:
-    """A4, one page wide (any number tall), landscape when the printed columns are wide, the
-    header row repeated on every page."""
-    width = 0.0
-    for index in range(1, ws.max_column + 1):
+def print_setup(
+    ws: Worksheet,
+    title_rows: int | None = HEADER_ROW,
+    columns: int | None = None,
+    title_header: str = "姓名",
+) -> None:
+    """A4, landscape when the printed columns are wide, the header row repeated on every page.
+
+    One page wide (any number tall) while that keeps the print at :data:`MIN_PRINT_SCALE` or
+    more; a wider sheet (the 工资表) prints as few pages across as keep that scale, with its
+    columns up to ``title_header`` (工号, 姓名) repeated at the left of each. ``columns``: the
+    number of columns printed (a print area ``A:…``), default all.
+    """
+    last = columns or ws.max_column
+    widths = []
+    for index in range(1, last + 1):
         dim = ws.column_dimensions[_letter(index)]
-        if not dim.hidden:
-            width += dim.width or 8.43
+        widths.append(0.0 if dim.hidden else (dim.width or 8.43))
+    width = sum(widths)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    landscape = width > PORTRAIT_WIDTH
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    page = LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -139,6 +163,28 @@ def print_setup(ws: Worksheet, title_rows: int | None = HEADER_ROW) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_rows is not None:
         ws.print_title_rows = f"{title_rows}:{title_rows}"
+    if columns is not None:
+        ws.print_area = f"A1:{_letter(last)}{EXCEL_LAST_ROW}"  # every row: the staff count grows
+    if width <= page / MIN_PRINT_SCALE:
+        return
+    title = _title_columns(ws, title_header)
+    repeated = sum(widths[:title])
+    per_page = page / MIN_PRINT_SCALE
+    pages = 2
+    while (width + repeated * (pages - 1)) / pages > per_page:
+        pages += 1
+    ws.page_setup.fitToWidth = pages
+    ws.print_options.horizontalCentered = False
+    if title:
+        ws.print_title_cols = f"A:{_letter(title)}"
+
+
+def _title_columns(ws: Worksheet, header: str) -> int:
+    """How many leading columns, up to the one headed ``header`` (among the first three)."""
+    for index in range(1, 4):
+        if ws.cell(row=HEADER_ROW, column=index).value == header:
+            return index
+    return 0
 
 
 def _letter(index: int) -> str:

@@ -18,7 +18,14 @@ from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
 from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number
 from xlkpi.paylines import PayLine, total_of, trace
-from xlkpi.payplans import PLAN_LABELS, PLANS, PlanContext, cs_2017_appraised, logistics_appraised
+from xlkpi.payplans import (
+    PAY_COEFFICIENTS,
+    PLAN_LABELS,
+    PLANS,
+    PlanContext,
+    cs_2017_appraised,
+    logistics_appraised,
+)
 from xlkpi.policy import Policy
 from xlkpi.policy_io import default_policy
 from xlkpi.rules import (
@@ -248,6 +255,8 @@ def _compute_employee(
     else:
         score = score_arg(score, p, plan=emp.plan)
         grade, coefficient = grade_of(score, p.grades), p.perf_coeff.value(score)
+    if emp.plan in PAY_COEFFICIENTS:  # the coefficient its pay uses (the store manager's task)
+        coefficient = PAY_COEFFICIENTS[emp.plan](inp, p)
     if past and streak_reward_due(emp, ctx.month, grade, past, p):
         ctx.streak_reward = True
     lines = plan(emp, inp, ctx, p)

@@ -47,8 +47,23 @@ BLANK_REQUIRED = "required"
 BLANK_NONE = "none"
 BLANK_COMPUTED = "computed"
 
-# The text the builder writes in a cell whose plan does not read it (read as blank there).
+# The text the builder and new-month write in a cell whose plan does not read it (read as blank
+# there, a problem where the plan reads the column); "N/A" in an English workbook.
 NOT_APPLICABLE = "不适用"
+NOT_APPLICABLE_EN = "N/A"
+
+
+def not_applicable_text(lang: str = "zh") -> str:
+    """The 不适用 marker written in a workbook of language ``lang``."""
+    return NOT_APPLICABLE_EN if lang == "en" else NOT_APPLICABLE
+
+
+def is_not_applicable(value: object, lang: str = "zh") -> bool:
+    """Is ``value`` exactly the 不适用 marker (``N/A`` too in an English workbook)?"""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text == NOT_APPLICABLE or (lang == "en" and text == NOT_APPLICABLE_EN)
 
 
 @dataclass(frozen=True, slots=True)

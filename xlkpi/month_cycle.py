@@ -58,8 +58,13 @@ from xlkpi.workbook.meta import (
     STATUS_SEALED,
     read_meta,
 )
-from xlkpi.workbook.reader import WorkbookContents, read_workbook, scorecard_columns
-from xlkpi.workbook.sheets import Sheet, load_sheets, public_sales_cell, ref
+from xlkpi.workbook.reader import (
+    WorkbookContents,
+    read_workbook,
+    roster_plans,
+    scorecard_columns,
+)
+from xlkpi.workbook.sheets import Sheet, cell_text, load_sheets, public_sales_cell, ref
 from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
 
 ProgressFn = Callable[[str, float], None]
@@ -220,8 +225,47 @@ def _clear_columns(sheet: Sheet, cols: list[int]) -> SheetEdit:
     return SheetEdit(values=values)
 
 
-def clear_inputs_edits(contents: WorkbookContents) -> dict[str, SheetEdit]:
-    """Edits blanking every monthly input (attendance, sales, scores, public sales)."""
+def not_applicable_values(
+    contents: WorkbookContents, sheet_layout: layout.SheetLayout, sheet: Sheet, month: str = ""
+) -> dict[str, str]:
+    """Cell → 不适用 for each input cell of ``sheet`` whose row's plan (the roster's) does not
+    read the column (``layout.Column.readers`` under the policy in force in ``month``)."""
+    id_col = sheet.headers.get(sheet_layout.column("id").header)
+    if id_col is None:
+        return {}
+    plan_of = roster_plans(contents.sheets.get(layout.ROSTER.name), contents.roster_rows)
+    policy = contents.policy
+    if policy is not None and month:
+        policy = policy.at(month)
+    marker = layout.not_applicable_text(contents.meta.get("lang", ""))
+    columns = [
+        (sheet.headers[c.header], c.readers(policy))
+        for c in layout.month_columns(sheet_layout)
+        if c.header in sheet.headers
+    ]
+    values: dict[str, str] = {}
+    for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
+        plan = plan_of.get(cell_text(sheet.value(row, id_col)))
+        if plan is None:
+            continue
+        for col, readers in columns:
+            if readers is not None and plan not in readers and sheet.value(row, col) != marker:
+                values[ref(col, row)] = marker
+    return values
+
+
+# Formula columns that look up what stays from month to month (the roster's name and plan).
+_LOOKUPS = frozenset({"name", layout.PLAN_HELPER.field})
+
+
+def clear_inputs_edits(contents: WorkbookContents, month: str = "") -> dict[str, SheetEdit]:
+    """Edits blanking every monthly input (attendance, sales, scores, public sales).
+
+    On 考勤 and 业绩 a cell the row's plan does not read gets 不适用 instead of a blank. The
+    stored values of the formulas computed from the month's inputs (总分, 绩效分数, shop and
+    team sales, completion) are cleared too (their formulas stay), so no last-month figure
+    stands beside a blank input.
+    """
     edits: dict[str, SheetEdit] = {}
     for sheet_layout in (ATTENDANCE, SALES, SUPERVISOR_SELF):
         sheet = contents.sheets.get(sheet_layout.name)
@@ -232,7 +276,15 @@ def clear_inputs_edits(contents: WorkbookContents) -> dict[str, SheetEdit]:
             for c in sheet_layout.columns
             if c.field != "id" and c.kind != "formula" and c.header in sheet.headers
         ]
-        edits[sheet.name] = _clear_columns(sheet, cols)
+        computed = [  # the month's computed figures (主管自评 绩效分数), not the name lookups
+            sheet.headers[c.header]
+            for c in sheet_layout.columns
+            if c.kind == "formula" and c.field not in _LOOKUPS and c.header in sheet.headers
+        ]
+        edits[sheet.name] = _clear_columns(sheet, cols + computed)
+        if layout.PLAN_HELPER in sheet_layout.columns:
+            marks = not_applicable_values(contents, sheet_layout, sheet, month)
+            edits[sheet.name].values.update(marks)
     if contents.policy is not None:
         policy = contents.policy
         for key, name in layout.SCORECARD_SHEETS.items():
@@ -240,16 +292,25 @@ def clear_inputs_edits(contents: WorkbookContents) -> dict[str, SheetEdit]:
             if sheet is None or key not in policy.scorecards:
                 continue
             cols = [c for k, c in scorecard_columns(sheet, key, policy).items() if k != "id"]
-            edits[name] = _clear_columns(sheet, cols)
+            total = sheet.headers.get(layout.SCORECARD_TOTAL_HEADER)
+            edits[name] = _clear_columns(sheet, cols + ([total] if total is not None else []))
     shops = contents.sheets.get(layout.SHOPS.name)
     if shops is not None:  # shop names and groups stay; the month's figures are cleared
-        monthly = ("orders", "returns", "shipping_paid", "target")
+        monthly = ("orders", "returns", "shipping_paid", "target", "shop_sales", "completion")
         cols = [
             shops.headers[c.header]
             for c in layout.SHOPS.columns
             if c.field in monthly and c.header in shops.headers
         ]
         edits[shops.name] = _clear_columns(shops, cols)
+    teams = contents.sheets.get(TEAMS.name)
+    if teams is not None:  # targets stay; last month's team sales and completion do not
+        cols = [
+            teams.headers[c.header]
+            for c in TEAMS.columns
+            if c.field in ("team_sales", "completion") and c.header in teams.headers
+        ]
+        edits[teams.name] = _clear_columns(teams, cols)
     taxes = contents.sheets.get(layout.TAX_INPUTS.name)
     if taxes is not None:  # the declared deductions and bases stay; one-off amounts are cleared
         monthly = ("other_deductions", "year_end_bonus")
@@ -383,7 +444,7 @@ def new_month(
         )
     result = compute_checked(contents)
     rows, skipped = history_rows(result, contents)
-    edits = clear_inputs_edits(contents)
+    edits = clear_inputs_edits(contents, month)
     edits[HISTORY.name] = _history_edit(contents.sheets.get(HISTORY.name), rows)
     edits[PAYROLL.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
     edits[ALERTS.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)

@@ -374,6 +374,13 @@ def store_coefficient(inp: MonthInput, policy: Policy) -> Decimal:
     raise MissingValueError(t("payplans.task_blank"))
 
 
+# The coefficient a plan's pay uses where that is not the performance coefficient (the 绩效系数
+# column of 工资表 and the payslip show it): the store manager is paid 1800 × task coefficient.
+PAY_COEFFICIENTS: dict[str, Callable[[MonthInput, Policy], Decimal]] = {
+    "store_manager": store_coefficient,
+}
+
+
 def store_manager(
     emp: Employee, inp: MonthInput, ctx: PlanContext, policy: Policy
 ) -> list[PayLine]:

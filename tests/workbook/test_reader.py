@@ -6,11 +6,14 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.cycle_support import as_written, delete_row, rename_sheet, set_cell, write_book
+from xlkpi import layout
 from xlkpi.engine import compute_month
 from xlkpi.errors import WorkbookError, WorkbookValidationError
+from xlkpi.policy_io import default_policy
 from xlkpi.sample_data import demo_month
 from xlkpi.workbook.reader import read_workbook
 
@@ -194,3 +197,71 @@ def test_input_hash_follows_inputs_only(book: Path) -> None:
     assert read_workbook(book).input_hash == first
     set_cell(book, "考勤", "C2", 2)
     assert read_workbook(book).input_hash != first
+
+
+# ------------------------------------------------------------------ 不适用 (issue 9, item 1)
+
+
+def _cell_of(path: Path, sheet: layout.SheetLayout, field: str, reads: bool) -> str:
+    """The cell of ``field`` on ``sheet`` of the first row whose plan reads it (or does not)."""
+    month, policy = demo_month(), default_policy()
+    column = sheet.column(field)
+    for i, emp in enumerate(month.employees):
+        if column.reads(emp.plan, policy) == reads:
+            return f"{sheet.letter(field)}{layout.FIRST_DATA_ROW + i}"
+    raise AssertionError(f"no employee whose plan reads={reads} {field}")
+
+
+_MARKED = [(layout.SALES, "sales"), (layout.ATTENDANCE, "lates")]
+
+
+def _set_lang(path: Path, lang: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    wb[layout.META].append(["lang", lang])
+    wb.save(path)
+
+
+@pytest.mark.parametrize(("sheet", "field"), _MARKED)
+def test_not_applicable_where_the_plan_does_not_read_is_blank(
+    book: Path, sheet: layout.SheetLayout, field: str
+) -> None:
+    before = read_workbook(book).month
+    cell = _cell_of(book, sheet, field, reads=False)
+    set_cell(book, sheet.name, cell, f" {layout.NOT_APPLICABLE} ")
+    contents = read_workbook(book)
+    assert contents.problems == []
+    assert contents.month == before  # read exactly as the blank it replaced
+
+
+@pytest.mark.parametrize(("sheet", "field"), _MARKED)
+def test_not_applicable_where_the_plan_reads_is_a_problem_at_its_cell(
+    book: Path, sheet: layout.SheetLayout, field: str
+) -> None:
+    cell = _cell_of(book, sheet, field, reads=True)
+    set_cell(book, sheet.name, cell, layout.NOT_APPLICABLE)
+    problems = read_workbook(book).problems
+    assert [(p.sheet, p.cell) for p in problems] == [(sheet.name, cell)]
+    assert "不适用" in problems[0].message and sheet.column(field).header in problems[0].message
+    assert problems[0].remedy.startswith("该岗位方案需要此项，请填写")
+
+
+def test_other_text_where_the_plan_does_not_read_stays_a_problem(book: Path) -> None:
+    cell = _cell_of(book, layout.SALES, "sales", reads=False)
+    set_cell(book, layout.SALES.name, cell, "不用")
+    problems = read_workbook(book).problems
+    assert [(p.sheet, p.cell) for p in problems] == [(layout.SALES.name, cell)]
+    assert "不读取" in problems[0].message
+
+
+def test_n_a_is_the_english_workbooks_not_applicable(book: Path) -> None:
+    unread = _cell_of(book, layout.SALES, "sales", reads=False)
+    read = _cell_of(book, layout.SALES, "sales", reads=True)
+    set_cell(book, layout.SALES.name, unread, layout.NOT_APPLICABLE_EN)
+    zh = read_workbook(book, lang="zh").problems  # a Chinese workbook: N/A is just text
+    assert [(p.sheet, p.cell) for p in zh] == [(layout.SALES.name, unread)]
+    _set_lang(book, "en")
+    assert read_workbook(book, lang="en").problems == []
+    set_cell(book, layout.SALES.name, read, layout.NOT_APPLICABLE_EN)
+    en = read_workbook(book, lang="en").problems
+    assert [(p.sheet, p.cell) for p in en] == [(layout.SALES.name, read)]
+    assert "N/A" in en[0].message

@@ -591,13 +591,35 @@ def _not_read_problem(
     )
 
 
-def _is_skip(value: Any) -> bool:
-    """Blank, 不适用, or a typed 0: what a cell a plan does not read may hold."""
+def _is_skip(value: Any, lang: str = "zh") -> bool:
+    """Blank, 不适用 (N/A in English), or a typed 0: what a cell a plan does not read may hold."""
     if is_blank(value):
         return True
-    if isinstance(value, str) and value.strip() == layout.NOT_APPLICABLE:
+    if layout.is_not_applicable(value, lang):
         return True
     return type(value) in (int, float) and value == 0
+
+
+def _applicable_problem(
+    problems: Problems, sheet: str, cell: str, value: Any, column: layout.Column, plan: str
+) -> None:
+    """不适用 typed in a column the employee's plan reads: the value is needed."""
+    t = problems.t
+    kind = layout.KINDS[column.kind]
+    label = PLAN_LABELS.get(plan, (plan, plan))
+    problems.add(
+        sheet,
+        cell,
+        value,
+        t(
+            f"「{label[0]}」方案要读取{column.header}，不能填「不适用」",
+            f"the plan {label[1]} reads {column.header}; it cannot be N/A",
+        ),
+        t(
+            f"该岗位方案需要此项，请填写：{kind.remedy}",
+            f"this plan needs the value: {kind.remedy_en or 'fill it in'}",
+        ),
+    )
 
 
 ReadsFn = Any  # Callable[[Column, str], bool]
@@ -640,6 +662,7 @@ def _read_inputs(
 
     percent = sheet.percent_cells
     cache = FLOAT_CACHE
+    lang = problems.lang
     out: dict[str, dict[str, Any]] = {}
     for emp_id, r in rows.items():
         if emp_id not in roster_rows:
@@ -653,7 +676,7 @@ def _read_inputs(
             fieldname = column.field
             raw = cells[col] if col < width else ""
             if plan is not None and not plan_reads(column, plan):
-                if not _is_skip(raw):
+                if not _is_skip(raw, lang):
                     _not_read_problem(problems, sheet.name, ref(col, r), raw, column, plan)
                 continue
             if type(raw) is float and raw >= 0.0 and (r, col) not in percent:
@@ -671,9 +694,7 @@ def _read_inputs(
                                 cache[raw] = number
                         values[fieldname] = number
                         continue
-            if is_blank(raw) or (
-                isinstance(raw, str) and raw.strip() == layout.NOT_APPLICABLE and plan is None
-            ):
+            if is_blank(raw) or (plan is None and layout.is_not_applicable(raw, lang)):
                 meaning = column.blank_means
                 if meaning == layout.BLANK_REQUIRED and plan is not None:
                     if not _blank_allowed(column, plan, cells, sheet, sheet_layout):
@@ -683,17 +704,8 @@ def _read_inputs(
                         blank_problem(problems, sheet.name, ref(col, r), raw, column, note)
                 values[fieldname] = None
                 continue
-            if isinstance(raw, str) and raw.strip() == layout.NOT_APPLICABLE:
-                problems.add(
-                    sheet.name,
-                    ref(col, r),
-                    raw,
-                    t(
-                        f"此员工的方案要读取{column.header},不能填「不适用」",
-                        f"this employee's plan reads {column.header}; it cannot be 不适用",
-                    ),
-                    t(layout.KINDS[column.kind].remedy, layout.KINDS[column.kind].remedy_en),
-                )
+            if layout.is_not_applicable(raw, lang):
+                _applicable_problem(problems, sheet.name, ref(col, r), raw, column, plan or "")
                 values[fieldname] = None
                 continue
             values[fieldname] = convert_cell(
@@ -1430,7 +1442,7 @@ def read_loaded(
                     f"enter the staff on {ROSTER.name}, one per row from row {FIRST_DATA_ROW}",
                 ),
             )
-    plan_of = _plans_of(roster, roster_rows)
+    plan_of = roster_plans(roster, roster_rows)
     all_ids = set(roster_rows)
     per_sheet: dict[str, dict[str, dict[str, Any]]] = {}
     for sheet_layout in (ATTENDANCE, SALES):
@@ -1591,7 +1603,7 @@ def _language(explicit: str | None, workbook: str | None) -> str:
     return messages.resolve_lang(explicit, workbook)
 
 
-def _plans_of(roster: Sheet | None, roster_rows: dict[str, int]) -> dict[str, str]:
+def roster_plans(roster: Sheet | None, roster_rows: dict[str, int]) -> dict[str, str]:
     """Employee id → plan code as the roster says it (rows with an unknown plan left out)."""
     if roster is None:
         return {}
