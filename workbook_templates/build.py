@@ -26,7 +26,13 @@ from workbook_templates.other_sheets import (
     write_readme,
     write_tax_sheet,
 )
-from workbook_templates.payroll import write_payroll_sheet, write_readme_notice
+from workbook_templates.payroll import (
+    table_runs,
+    used_rows,
+    write_payroll_array,
+    write_payroll_sheet,
+    write_readme_notice,
+)
 from workbook_templates.policy_sheet import write_policy_sheet
 from workbook_templates.scorecards import sheet_name, write_scorecard
 from workbook_templates.style import print_setup, set_default_font
@@ -106,6 +112,8 @@ def _workbook(policy: Policy, month: Month | None, lang: str) -> Workbook:
     write_tax_sheet(wb.create_sheet(layout.TAX_SHEET.name), result, month)
     write_history(wb.create_sheet(layout.HISTORY.name), month, employees)
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
+    sheet_rows = {name: used_rows(wb[name]) for name, _ in table_runs(in_force) if name in wb}
+    write_payroll_array(wb[layout.PAYROLL.name], in_force, len(employees), sheet_rows)
     for ws in wb.worksheets:
         print_setup(ws, None if ws.title == layout.README else layout.HEADER_ROW)
     for name, ref in sorted(names.items()):

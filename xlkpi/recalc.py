@@ -72,7 +72,7 @@ from xlkpi.workbook.meta import (
 )
 from xlkpi.workbook.reader import WorkbookContents, gc_paused, read_workbook
 from xlkpi.workbook.sheets import Sheet, ref
-from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook, split_ref
+from xlkpi.workbook.xlsx_patch import FormulaText, SheetEdit, patch_workbook, split_ref
 
 ProgressFn = Callable[[str, float], None]
 # payroll_formulas(row, employee, policy, *, last_row=…, history_last_row=…) -> field → formula
@@ -326,6 +326,7 @@ def payroll_edit_and_shape(
     elif formulas is _DEFERRED:
         formulas = payroll_formula_source()
     cached = FormulaCache(formulas, result.policy, last_row, history_last_row) if formulas else None
+    arrays = payroll_arrays(result, contents, formulas) if formulas else {}
     values: dict[str, Any] = {}
     formula_cells: dict[str, str] = {}
     n = len(result.results)
@@ -344,6 +345,8 @@ def payroll_edit_and_shape(
                 formula_cells[cell] = formula
                 if value is None and fieldname in _LINE_CODES:
                     value = Decimal(0)
+            elif arrays and fieldname in _TABLE_FIELDS and (value is None or type(value) is str):
+                value = FormulaText(value or "")  # every cell of the array block is cached
             if value is not None:
                 values[cell] = value
         if i % step == 0:
@@ -352,6 +355,8 @@ def payroll_edit_and_shape(
     shape = payroll_shape(result, targets, cached)
     if shape and contents is not None:
         shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
+        if arrays:  # an array formula's blocks follow the input sheets' rows: in the shape
+            shape += "|" + ",".join(sorted(arrays))
     if contents is not None and shape and contents.meta.get(META_PAYROLL_SHAPE) == shape:
         if _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formulas: only the cached values change
@@ -360,6 +365,7 @@ def payroll_edit_and_shape(
     edit = SheetEdit(
         values=values,
         formulas=formula_cells,
+        arrays=arrays,
         style_from_row=FIRST_DATA_ROW,
         clear_rows_from=FIRST_DATA_ROW,
         formats=sheet_upgrade.column_formats(PAYROLL, values, net),
@@ -370,6 +376,42 @@ def payroll_edit_and_shape(
         edit = sheet_upgrade.header_edit(edit, contents.path, source, PAYROLL, notice_cell())
     return edit, shape
 
+
+def payroll_arrays(
+    result: MonthResult, contents: WorkbookContents | None, formulas: FormulaFn | None
+) -> dict[str, str]:
+    """The template's array formula of the 工资表 ({block: formula}) for this workbook: the
+    staff rows, each input sheet's last used row. Empty without ``contents``, or when the row
+    formulas are not the template's (whose rows leave the array's block to it)."""
+    if contents is None:
+        return {}
+    try:
+        from workbook_templates.payroll import payroll_array, payroll_formulas
+    except ImportError:
+        return {}
+    if formulas is not payroll_formulas:
+        return {}
+    rows = {
+        name: contents.sheets[name].last_row
+        for name in _TABLE_SHEETS
+        if name in contents.sheets and name in contents.sheet_names
+    }
+    return payroll_array(result.policy, len(result.results), rows)
+
+
+# The Payroll fields of the array block and the sheets the table reads (udfs.table, the
+# template's TABLE_FIELDS): listed from the layout without importing either.
+_PAY_FIELDS = [c.field for c in PAYROLL.columns]
+_TABLE_FIELDS = frozenset(
+    _PAY_FIELDS[_PAY_FIELDS.index("score") : _PAY_FIELDS.index("streak_reward")]
+)
+_TABLE_SHEETS = frozenset(
+    {
+        *(s.name for s in layout.INPUT_SHEETS),
+        layout.POLICY,
+        *layout.SCORECARD_SHEETS.values(),
+    }
+)
 
 META_PAYROLL_SHAPE = "payroll_shape"
 _DEFERRED: Any = object()  # build_edits: import the template's formulas only when needed
@@ -413,6 +455,11 @@ def formulas_key(
         contents.sheet_hashes.get(layout.POLICY, ""),
         contents.month_name,
         *map(str, row_bounds(result, contents)),
+        *(
+            f"{name}:{sheet.last_row}"
+            for name, sheet in sorted(contents.sheets.items())
+            if name in _TABLE_SHEETS
+        ),  # the array formula's blocks end at these rows
     ]
     staff = [[r.employee.id, r.employee.plan] for r in result.results]
     layout_row = [[f"{f}:{letter}:{h}:{t}" for f, letter, h, t in targets]]
@@ -450,6 +497,7 @@ def _values_only(
     line the employee does not get shows 0, as when the formulas were written)."""
     values: dict[str, Any] = {}
     zero = Decimal(0)
+    table = bool(formula_fields)  # the formulas are the template's: the table's array is there
     for i, r in enumerate(result.results):
         rs = str(FIRST_DATA_ROW + i)
         row_values = payroll_values(r)
@@ -460,6 +508,8 @@ def _values_only(
             if value is None and takes_formula and fieldname in with_formula:
                 if fieldname in _LINE_CODES:
                     value = zero
+            elif table and fieldname in _TABLE_FIELDS and (value is None or type(value) is str):
+                value = FormulaText(value or "")  # a cell of the array block: a formula result
             if value is not None:
                 values[letter + rs] = value
     _total_row(result, columns, values, {})
@@ -564,8 +614,9 @@ def _total_row(
         if column.field == "id":
             values[f"{letter}{row}"] = label
         elif column.field in _TOTALLED:
+            # native, as workbook_templates.payroll.total_formula: no UDF call
             formula_cells[f"{letter}{row}"] = (
-                f"MONEY_SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1})"
+                f"ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1}),2)"
             )
             if column.field == "total":
                 values[f"{letter}{row}"] = result.total

@@ -123,6 +123,11 @@ class _ArrayText(str):
     """Text cached in a cell of an array block: written ``t="str"`` (a formula's result)."""
 
 
+# For callers that rewrite the cached values of an array block already in the file (no
+# ``arrays`` in their edit): text wrapped in it is written ``t="str"`` as well.
+FormulaText = _ArrayText
+
+
 def _f_open(formula: str, p: str = "") -> str:
     """The opening ``<f>`` tag of a formula (with ``t="array" ref=…`` for an array master)."""
     if type(formula) is _ArrayFormula:
