@@ -41,8 +41,9 @@ TABLE_SHEETS: tuple[str, ...] = (
 
 
 # Sheets handed over whole (their first columns): 店铺 has the public sales right of the table
-# (label, value), the Policy sheet is read by position (key, label, value, amount, month; the
-# note column is left out), the meta sheet is key and value.
+# (label, value), the meta sheet is key and value. The Policy sheet is read by position: key,
+# then value, amount and month (its label and note columns are left out; the runs are put back
+# at their columns).
 def _column_number(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -52,9 +53,9 @@ def _column_number(letters: str) -> int:
 
 WHOLE_WIDTH: dict[str, int] = {
     layout.SHOPS.name: _column_number(layout.PUBLIC_SALES_CELL.rstrip("0123456789")),
-    layout.POLICY: 5,
     layout.META: 2,
 }
+POLICY_RUNS: list[tuple[int, int]] = [(1, 1), (3, 5)]
 _LAYOUTS: dict[str, layout.SheetLayout] = {
     s.name: s
     for s in (
@@ -84,6 +85,8 @@ def input_runs(sheet: layout.SheetLayout) -> list[tuple[int, int]]:
 def sheet_runs(name: str, scorecard: layout.SheetLayout | None = None) -> list[tuple[int, int]]:
     """The column runs a table reads of sheet ``name`` (a scorecard's from its ``scorecard``
     layout; without one, the shape every scorecard has: 工号, then the items and 加分)."""
+    if name == layout.POLICY:
+        return list(POLICY_RUNS)
     if name in WHOLE_WIDTH:
         return [(1, WHOLE_WIDTH[name])]
     if name in _LAYOUTS:
@@ -112,15 +115,17 @@ def _rows(block: object) -> list[list[Any]]:
     return [["" if v is None else v for v in r] for r in rows]
 
 
-def _joined(parts: list[list[list[Any]]]) -> list[list[Any]]:
-    """The runs of one sheet side by side, as the sheet's rows (short runs padded with "")."""
+def _joined(parts: list[list[list[Any]]], firsts: list[int]) -> list[list[Any]]:
+    """The runs of one sheet put back at their columns (``firsts``, 1-based), as the sheet's
+    rows: the columns left out between runs and short rows are "" (blank)."""
     height = max(len(p) for p in parts)
     rows: list[list[Any]] = [[] for _ in range(height)]
-    for part in parts:
+    for part, first in zip(parts, firsts, strict=True):
         width = max((len(r) for r in part), default=0)
         for i in range(height):
             row = part[i] if i < len(part) else []
-            rows[i].extend([*row, *[""] * (width - len(row))])
+            gap = max(first - 1 - len(rows[i]), 0)
+            rows[i].extend([*[""] * gap, *row, *[""] * (width - len(row))])
     return rows
 
 
@@ -150,13 +155,13 @@ def pay_table(first: str, last: str, ids: object, *blocks: object) -> list[list[
     sheets: dict[str, Sheet] = {}
     rest = list(blocks)
     for name in table_sheets():
-        count = len(sheet_runs(name))
-        if len(rest) < count:
+        runs = sheet_runs(name)
+        if len(rest) < len(runs):
             break
-        given, rest = rest[:count], rest[count:]
+        given, rest = rest[: len(runs)], rest[len(runs) :]
         if all(isinstance(b, str) for b in given):  # a sheet the workbook lacks: ""
             continue
-        rows = _joined([_rows(b) for b in given])
+        rows = _joined([_rows(b) for b in given], [first for first, _last in runs])
         sheets[name] = Sheet(name, rows, header_map(rows))
     history = [list(layout.HISTORY.headers)]
     sheets[layout.HISTORY.name] = Sheet(layout.HISTORY.name, history, header_map(history))

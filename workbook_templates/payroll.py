@@ -49,7 +49,7 @@ from xlkpi.layout import (
     SheetLayout,
 )
 from xlkpi.paylines import LINE_CODES
-from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS
+from xlkpi.payplans import PLAN_LABELS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
 from xlkpi.workbook.calc_properties import openpyxl_calc_properties
 
@@ -232,7 +232,9 @@ def payroll_formulas(
         "attendance_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ATTENDANCE.name))},0)",
         "sales_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(SALES.name))},0)",
         "score_row": f"=MATCH($A{r},{ids.format(sheet=quoted)},0)",
-        "team_name": f'={roster("team")}&""',
+        # the team of a pool member (blank for the other plans): 团队目标's TEAM_SALES sums
+        # the net sales of the rows with a team here, so it needs no plan column
+        **({"team_name": f'={roster("team")}&""'} if employee.plan in TEAM_POOL_PLANS else {}),
         "net_sales": (f"=NET_SALES({sales('sales')},{sales('returns')},{sales('shipping_paid')})"),
     }
     positive_net = f"IF({net}<0,0,{net})"

@@ -72,7 +72,13 @@ from xlkpi.workbook.meta import (
 )
 from xlkpi.workbook.reader import WorkbookContents, gc_paused, read_workbook
 from xlkpi.workbook.sheets import Sheet, ref
-from xlkpi.workbook.xlsx_patch import FormulaText, SheetEdit, patch_workbook, split_ref
+from xlkpi.workbook.xlsx_patch import (
+    ExcelError,
+    FormulaText,
+    SheetEdit,
+    patch_workbook,
+    split_ref,
+)
 
 ProgressFn = Callable[[str, float], None]
 # payroll_formulas(row, employee, policy, *, last_row=…, history_last_row=…) -> field → formula
@@ -591,7 +597,7 @@ class _HelperValues:
             "attendance_row": self._position(layout.ATTENDANCE.name, emp.id),
             "sales_row": self._position(layout.SALES.name, emp.id),
             "score_row": self._position(score_sheet, emp.id),
-            "team_name": emp.team,
+            "team_name": emp.team if emp.plan in TEAM_POOL_PLANS else None,  # pool members
             "team": emp.team,  # the helper's first name
             "net_sales": inp.net_sales if inp is not None else None,
         }
@@ -728,22 +734,14 @@ def _cached_formula_values(
     return edits
 
 
-def team_sales_formula_source() -> Callable[[int, int], str] | None:
-    """The template's ``team_sales_formula(row, last_row)``, or None if not installed."""
-    try:
-        from workbook_templates.input_sheets import team_sales_formula
-    except ImportError:
-        return None
-    return team_sales_formula  # type: ignore[no-any-return]
-
-
 def _teams_edit(
     contents: WorkbookContents, result: MonthResult, last_row: int | None = None
 ) -> SheetEdit | None:
     """Team sales (pool members' net sales, at least 0) and completion on the Teams sheet.
 
-    With ``last_row`` (and the template installed, and the team / team-sales columns where the
-    layout puts them) each team-sales cell also gets its formula over Payroll rows up to it.
+    With ``last_row`` (the template installed, and the team / team-sales columns where the
+    layout puts them) the team sales get the template's one array formula over the Payroll's
+    staff rows and the completion its native formula; the cached values are the engine's.
     """
     sheet = contents.sheets.get(layout.TEAMS.name)
     month = contents.month
@@ -754,36 +752,50 @@ def _teams_edit(
     team_col, sales_col, completion_col = cols
     if team_col is None or sales_col is None:
         return None
-    formula = team_sales_formula_source() if last_row is not None else None
-    in_place = (team_col, sales_col) == (
+    in_place = (team_col, sales_col, completion_col) == (
         layout.TEAMS.index("team"),
         layout.TEAMS.index("team_sales"),
+        layout.TEAMS.index("completion"),
     )
-    if not in_place:
-        formula = None
-    formulas: dict[str, str] = {}
+    template = None
+    if last_row is not None and in_place:
+        try:
+            from workbook_templates import input_sheets as template
+        except ImportError:
+            template = None
     sales: dict[str, Decimal] = {}
     for r in result.results:
         emp = r.employee
         if emp.plan in TEAM_POOL_PLANS:
             sales[emp.team] = sales.get(emp.team, Decimal(0)) + month.inputs[emp.id].net_sales
     values: dict[str, Any] = {}
+    formulas: dict[str, str] = {}
+    rows = 0  # the table: rows 2.. while the team column holds a team
     for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
         team = _id_text(sheet.value(row, team_col))
-        if not team or team not in month.team_targets:
+        if not team:
+            break
+        rows += 1
+    for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
+        team = _id_text(sheet.value(row, team_col))
+        known = team in month.team_targets
+        amount = max(sales.get(team, Decimal(0)), Decimal(0)) if known else None
+        target = month.team_targets.get(team) if known else None
+        ratio = float(amount / target) if amount is not None and target else None
+        if template is not None and row < FIRST_DATA_ROW + rows:
+            values[ref(sales_col, row)] = amount if amount is not None else ExcelError("#N/A")
+            formulas[ref(completion_col, row)] = template.completion_formula(row)  # type: ignore[arg-type]
+            values[ref(completion_col, row)] = ratio if ratio is not None else FormulaText("")  # type: ignore[arg-type]
             continue
-        amount = max(sales.get(team, Decimal(0)), Decimal(0))
-        if formula is not None and last_row is not None:
-            formulas[ref(sales_col, row)] = formula(row, last_row)
-            values[ref(sales_col, row)] = amount  # a rewritten formula needs its cached value
-        elif not _same(sheet.value(row, sales_col), amount):
+        if amount is not None and not _same(sheet.value(row, sales_col), amount):
             values[ref(sales_col, row)] = amount
-        target = month.team_targets[team]
-        if completion_col is not None and target:
-            ratio = float(amount / target)
+        if completion_col is not None and ratio is not None:
             if not _same(sheet.value(row, completion_col), ratio):
                 values[ref(completion_col, row)] = ratio
-    return SheetEdit(values=values, formulas=formulas) if values else None
+    arrays = template.team_sales_array(rows, len(result.results)) if template is not None else {}
+    if not values and not arrays:
+        return None
+    return SheetEdit(values=values, formulas=formulas, arrays=arrays)
 
 
 def _id_text(value: Any) -> str:

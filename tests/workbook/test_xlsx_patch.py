@@ -788,3 +788,19 @@ def test_overlapping_or_broken_array_blocks_are_refused(book: Path, tmp_path: Pa
     ):
         with pytest.raises(ValueError):
             patch_workbook(book, out, {PAY: edit})
+
+
+def test_an_array_over_cells_with_formulas_of_their_own_drops_them(
+    book: Path, tmp_path: Path
+) -> None:
+    """An older book's per-row formulas (B2:B6 here) become one array: only the master keeps
+    a formula, the other cells keep their cached values."""
+    out = tmp_path / "out.xlsx"
+    values = {f"B{r}": r * 10 for r in range(2, 7)}
+    patch_workbook(book, out, {PAY: SheetEdit(values=values, arrays={"B2:B6": "=TABLE()"})})
+    formulas = read_formulas(out, PAY)
+    assert formulas["B2"] == "=TABLE()"
+    assert not {f"B{r}" for r in range(3, 7)} & set(formulas)
+    assert formulas["C3"].startswith("=IF(")  # outside the block: untouched
+    cached = openpyxl.load_workbook(out, data_only=True)[PAY]
+    assert [cached[f"B{r}"].value for r in range(2, 7)] == [20, 30, 40, 50, 60]

@@ -123,6 +123,14 @@ class _ArrayText(str):
     """Text cached in a cell of an array block: written ``t="str"`` (a formula's result)."""
 
 
+class _InArray(str):
+    """In a plan's formulas: a non-master cell of an array block — any ``<f>`` it holds in the
+    source is dropped (the master's formula fills it)."""
+
+
+_IN_ARRAY = _InArray("")
+
+
 # For callers that rewrite the cached values of an array block already in the file (no
 # ``arrays`` in their edit): text wrapped in it is written ``t="str"`` as well.
 FormulaText = _ArrayText
@@ -257,6 +265,7 @@ class _CellPlan:
     formula: str | None = None
     style: int | None = None
     array_ref: str | None = None  # the block of an array formula's master cell
+    drop_formula: bool = False  # a non-master cell of an array block: no <f> of its own
 
 
 # A row's edits: column -> the plain value to write, or a _CellPlan when a formula or style is
@@ -291,12 +300,14 @@ class _SheetPlan:
         edits: _RowEdits = dict(values)
         for c in formulas.keys() | styles.keys():
             f = formulas.get(c)
+            inside = type(f) is _InArray
             edits[c] = _CellPlan(
                 c in values,
                 values.get(c),  # type: ignore[arg-type]
-                _formula_xml(f) if f is not None else None,  # type: ignore[arg-type]
+                _formula_xml(f) if f is not None and not inside else None,  # type: ignore[arg-type]
                 styles.get(c),  # type: ignore[arg-type]
                 f.ref if type(f) is _ArrayFormula else None,
+                inside,
             )
         return edits
 
@@ -420,6 +431,9 @@ def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
             r, c = split_ref(ref)
             if r1 <= r <= r2 and c1 <= c <= c2:
                 raise ValueError(f"{ref} holds a formula inside the array block {block}")
+        for r in range(r1, r2 + 1):  # the other cells: any formula of their own is dropped
+            for c in range(c1, c2 + 1):
+                formulas.setdefault(f"{column_letters(c)}{r}", _IN_ARRAY)
         formulas[master] = _ArrayFormula(formula, _range_text(*box).decode())
     values: dict[str, object] = dict(edit.values)
     for ref, value in edit.values.items():
@@ -549,6 +563,8 @@ def _render_cell(
         em = tags.ext_re.search(old.content)
         if em:
             extra = em.group(0)
+    if plan.drop_formula:
+        f_xml = None
     if plan.formula is not None:
         if f_xml is not None:
             fa = _attrs(tags.f_re.search(f_xml).group(1))  # type: ignore[union-attr]
@@ -565,7 +581,7 @@ def _render_cell(
         f_xml = f_open + plan.formula.encode("utf-8") + b"</" + p + b"f>"
     if style is not None:
         attrs[b"s"] = str(style).encode()
-    if plan.has_value or plan.formula is not None:
+    if plan.has_value or plan.formula is not None or plan.drop_formula:
         t, children = _encode(plan.value, f_xml is not None)
         attrs.pop(b"t", None)
         attrs.pop(b"vm", None)
@@ -695,6 +711,8 @@ class _NewCells:
                         s = f' s="{style}"'
                 f = frow.get(c) if frow else None
                 f_open = self.f_open
+                if type(f) is _InArray:  # a new cell: there is no formula of its own to drop
+                    f = None
                 if f is not None:  # as _formula_xml(f), inline: once per cell of a large edit
                     if type(f) is _ArrayFormula:
                         f_open = _f_open(f, self.p)
