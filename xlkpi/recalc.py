@@ -289,6 +289,7 @@ def payroll_edit_and_shape(
     formulas: FormulaFn | None,
     progress: ProgressFn = _noop,
     contents: WorkbookContents | None = None,
+    rewrite: bool = False,
 ) -> tuple[SheetEdit, str]:
     """The Payroll sheet's rows: formulas (when the template provides them) + cached values.
 
@@ -320,7 +321,7 @@ def payroll_edit_and_shape(
         seen.add(column.field)
     helpers = _HelperValues(contents) if contents is not None else None
     last_row, history_last_row = row_bounds(result, contents)
-    if contents is not None and formulas is _DEFERRED:
+    if contents is not None and formulas is _DEFERRED and not rewrite:
         key = formulas_key(result, targets, contents)
         stored, _, fields = contents.meta.get(META_PAYROLL_SHAPE, "").partition("|")
         if key and stored == key and _rows_in_place(sheet, columns, result):
@@ -363,7 +364,8 @@ def payroll_edit_and_shape(
         shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
         if arrays:  # an array formula's blocks follow the input sheets' rows: in the shape
             shape += "|" + ",".join(sorted(arrays))
-    if contents is not None and shape and contents.meta.get(META_PAYROLL_SHAPE) == shape:
+    same = contents is not None and shape and contents.meta.get(META_PAYROLL_SHAPE) == shape
+    if same and not rewrite:
         if _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formulas: only the cached values change
             return SheetEdit(values=values), shape
@@ -858,11 +860,23 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
 
 
 def build_edits(
-    contents: WorkbookContents, result: MonthResult, progress: ProgressFn = _noop
+    contents: WorkbookContents,
+    result: MonthResult,
+    progress: ProgressFn = _noop,
+    rewrite_payroll: bool = False,
 ) -> dict[str, SheetEdit]:
-    """Every sheet edit of a recalc: Payroll, Alerts, cached input-sheet formulas and meta."""
+    """Every sheet edit of a recalc: Payroll, Alerts, cached input-sheet formulas and meta.
+
+    ``rewrite_payroll``: the Payroll is cleared and written whole even when its formulas are
+    in place (the live recalc: Excel refuses a write into part of an array formula's block).
+    """
     payroll, shape = payroll_edit_and_shape(
-        result, contents.sheets.get(PAYROLL.name), _DEFERRED, progress, contents
+        result,
+        contents.sheets.get(PAYROLL.name),
+        _DEFERRED,
+        progress,
+        contents,
+        rewrite=rewrite_payroll,
     )
     formulas = None if not payroll.formulas else payroll_formula_source()
     edits = {
