@@ -322,6 +322,11 @@ def input_cells(path: Path, book: Workbook) -> int:
     from python_calamine import CalamineWorkbook
 
     names = {s for s, _c, _h in input_columns(book)}
+    blocks = [area for area in book.arrays.values() if area[0] in names]
+
+    def in_array(sheet: str, r: int, c: int) -> bool:  # an array formula's result, not an input
+        return any(s == sheet and r1 <= r <= r2 and c1 <= c <= c2 for s, r1, c1, r2, c2 in blocks)
+
     wb = CalamineWorkbook.from_path(str(path))
     n = 0
     try:
@@ -330,7 +335,7 @@ def input_cells(path: Path, book: Workbook) -> int:
             for r, row in enumerate(rows[1:], start=2):
                 for c, value in enumerate(row, start=1):
                     if value not in ("", None) and (name, r, c) not in book.cells:
-                        n += 1
+                        n += not in_array(name, r, c)
     finally:
         wb.close()
     return n
@@ -358,7 +363,7 @@ class Report:
             f"{self.input_cells:,} input cells",
             f"  full recalculation: {self.full.calls:,} UDF calls, {self.full.ref_args:,} "
             f"reference arguments, {self.full.range_cells:,} range cells "
-            f"({ratio:,.1f} per input cell; History: {self.full.history_cells:,}) "
+            f"({ratio:,.3f} per input cell; History: {self.full.history_cells:,}) "
             f"-> {full[0]:,.0f}–{full[1]:,.0f} s",
             f"  worst single edit ({sheet}!{header}): {worst.calls:,} UDF calls, "
             f"{worst.range_cells:,} range cells -> {edit[0]:,.1f}–{edit[1]:,.1f} s",
@@ -409,54 +414,10 @@ def month_book(n: int, folder: Path) -> Path:
     return path
 
 
-def block_design(src: Path, dst: Path) -> Path:
-    """The month ``src`` with its 工资表 as the block design (docs/template.md, "The UDF-call
-    budget"): 绩效分数..特殊奖励 and 奖励..损失工资 as two legacy array formulas of ``PAY_TABLE``
-    over the month's input blocks, the net-sales helper native; everything else as built. For
-    the cost model only: the builder and recalc do not write it yet."""
-    import openpyxl
-    from openpyxl.utils import quote_sheetname
-    from openpyxl.worksheet.formula import ArrayFormula
-
-    from udfs.table import TABLE_SHEETS
-    from xlkpi import layout
-
-    wb = openpyxl.load_workbook(src)
-    pay = wb[layout.PAYROLL.name]
-    ids = [r for r in range(2, pay.max_row + 1) if pay[f"A{r}"].value not in (None, "")]
-    last = max(ids) - 1  # the 合计 row follows the staff
-    blocks = []
-    for name in [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()]:
-        if name in wb.sheetnames:
-            ws = wb[name]
-            end = openpyxl.utils.get_column_letter(ws.max_column)
-            blocks.append(f"{quote_sheetname(name)}!$A$1:${end}${ws.max_row}")
-    for first, final in (("score", "special_awards"), ("rewards", "losses")):
-        a, b = layout.PAYROLL.letter(first), layout.PAYROLL.letter(final)
-        for row in pay[f"{a}2:{b}{last}"]:
-            for cell in row:
-                cell.value = None
-        formula = f'=PAY_TABLE("{first}","{final}",$A$2:$A${last},{",".join(blocks)})'
-        pay[f"{a}2"] = ArrayFormula(f"{a}2:{b}{last}", formula)
-    net, sr = layout.PAYROLL.letter("net_sales"), layout.PAYROLL.letter("sales_row")
-    sales = quote_sheetname(layout.SALES.name)
-    for r in range(2, last + 1):
-        parts = [
-            f"N(INDEX({sales}!${layout.SALES.letter(f)}$2:${layout.SALES.letter(f)}${last},${sr}{r}))"
-            for f in ("sales", "returns", "shipping_paid")
-        ]
-        pay[f"{net}{r}"] = "=" + "-".join(parts)
-    wb.save(dst)
-    return dst
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=SIZES)
     parser.add_argument("--book", type=Path, help="analyse this workbook instead")
-    parser.add_argument(
-        "--blocks", action="store_true", help="also price the block design (block_design)"
-    )
     args = parser.parse_args(argv)
     print(
         f"Priced at {CALL_MS[0]}–{CALL_MS[1]} ms per UDF call (xlwings #1976, #2315) and "
@@ -473,11 +434,6 @@ def main(argv: list[str] | None = None) -> int:
             report = analyse(book, n)
             for line in report.lines():
                 print(line)
-            if args.blocks:
-                print(f"  block design ({n:,} staff):")
-                design = block_design(book, Path(tmp) / f"blocks_{n}.xlsx")
-                for line in analyse(design, n).lines()[1:]:
-                    print("  " + line)
             print(f"  (model built in {time.perf_counter() - t0:.1f} s)")
     return 0
 

@@ -12,6 +12,11 @@ Sheet protection behaves as in Excel: ``sheet.api`` plays the COM ``Worksheet`` 
 writing or clearing a locked cell of a protected sheet raises :class:`FakeComError` (Excel
 refuses macro writes there: ``UserInterfaceOnly`` is not saved in the file).
 :func:`from_file` gives a fake holding a workbook file's values, protection and unlocked cells.
+
+Legacy array formulas behave as in Excel too: ``range.formula_array = "=…"`` enters one formula
+over the whole range (``sheet.arrays``; the values stay what they were until Excel computes),
+and a write or clear that covers **part** of an array raises :class:`FakeComError` ("You can't
+change part of an array"); covering all of it replaces the array.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 Call = tuple[Any, ...]
 _CELL_TYPES = (type(None), str, int, float, bool, date, datetime)
+PART_OF_ARRAY_MESSAGE = "You can't change part of an array."
 PROTECTED_MESSAGE = (
     "The cell or chart you're trying to change is on a protected sheet. "
     "To make a change, unprotect the sheet."
@@ -225,10 +231,23 @@ class FakeRange:
     def formula(self, data: Any) -> None:
         self._write("formula", data)
 
+    @property
+    def formula_array(self) -> Any:
+        raise AssertionError("the access layer never reads formulas")
+
+    @formula_array.setter
+    def formula_array(self, formula: Any) -> None:
+        assert isinstance(formula, str) and formula.startswith("="), formula
+        self.sheet.refuse_if_locked(self._cells())
+        self.sheet.refuse_part_of_array(self.first, self.last)
+        self.sheet.calls.append(("formula_array", self.sheet.name, self.first, self.last))
+        self.sheet.arrays[(self.first, self.last)] = formula
+
     def _write(self, kind: str, data: Any) -> None:
         assert isinstance(data, list) and all(isinstance(r, list) for r in data), data
         assert (len(data), len(data[0])) == self.shape, (len(data), len(data[0]), self.shape)
         self.sheet.refuse_if_locked(self._cells())
+        self.sheet.refuse_part_of_array(self.first, self.last)
         self.sheet.calls.append((kind, self.sheet.name, self.first, self.last))
         for r, row in enumerate(data):
             assert len(row) == self.shape[1]
@@ -242,6 +261,7 @@ class FakeRange:
 
     def clear_contents(self) -> None:
         self.sheet.refuse_if_locked(self._cells())
+        self.sheet.refuse_part_of_array(self.first, self.last)
         self.sheet.calls.append(("clear_contents", self.sheet.name, self.first, self.last))
         for key in self._cells():
             self.sheet.cells.pop(key, None)
@@ -254,6 +274,8 @@ class FakeSheet:
         self.visible = True
         self.cells: dict[tuple[int, int], Any] = {}
         self.unlocked: set[tuple[int, int]] = set()
+        # legacy array formulas: ((first row, col), (last row, col)) → formula
+        self.arrays: dict[tuple[tuple[int, int], tuple[int, int]], str] = {}
         self.api = FakeSheetApi(self)
         for r, row in enumerate(rows or [], start=1):
             for c, value in enumerate(row, start=1):
@@ -265,6 +287,19 @@ class FakeSheet:
         if self.api.ProtectContents and any(cell not in self.unlocked for cell in cells):
             self.calls.append(("refused", self.name))
             raise FakeComError(PROTECTED_MESSAGE)
+
+    def refuse_part_of_array(self, first: tuple[int, int], last: tuple[int, int]) -> None:
+        """Raise as Excel does when a change covers part of an array formula's block; a change
+        covering a whole block replaces that array."""
+        for a, b in list(self.arrays):
+            overlaps = a[0] <= last[0] and first[0] <= b[0] and a[1] <= last[1] and first[1] <= b[1]
+            if not overlaps:
+                continue
+            covers = first[0] <= a[0] and first[1] <= a[1] and b[0] <= last[0] and b[1] <= last[1]
+            if not covers:
+                self.calls.append(("refused", self.name))
+                raise FakeComError(PART_OF_ARRAY_MESSAGE)
+            del self.arrays[(a, b)]
 
     @property
     def used_range(self) -> FakeRange:
@@ -364,12 +399,19 @@ def from_file(path: Path, fullname: str | None = None) -> FakeBook:
     """A fake live book holding what Excel shows for a file: the values (formulas as their
     cached results), each sheet's protection as saved and its unlocked cells."""
     import openpyxl
+    from openpyxl.utils import range_boundaries
+    from openpyxl.worksheet.formula import ArrayFormula
 
     from xlkpi.workbook.access import FileWorkbook
 
     values = FileWorkbook(path)
     book = FakeBook(fullname or str(path), {n: values.read_rows(n) for n in values.sheet_names()})
     for ws in openpyxl.load_workbook(path).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, ArrayFormula):
+                    c1, r1, c2, r2 = range_boundaries(cell.value.ref)
+                    book.sheets[ws.title].arrays[((r1, c1), (r2, c2))] = cell.value.text
         p = ws.protection
         if not p.sheet:
             continue

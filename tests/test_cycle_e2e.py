@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tests.cycle_support import fill_inputs, patch_cell
 from workbook_templates import build_workbook
@@ -66,10 +67,13 @@ def assert_book_shows(book: Path, result: MonthResult) -> None:
     ws = openpyxl.load_workbook(book)[PAYROLL.name]
     total = PAYROLL.letter("total")
     assert str(ws[f"{total}2"].value).startswith("=")
-    coefficient = PAYROLL.letter("coefficient")
     assert result.results[0].employee.plan == "store_manager"  # paid by its task coefficient
-    assert str(ws[f"{coefficient}2"].value).startswith("=TASK_COEFF(")
-    assert str(ws[f"{coefficient}3"].value).startswith("=PERF_COEFF(")
+    # 绩效分数..特殊奖励 is one array formula (the UDF-call budget): PAY_TABLE over the staff
+    table = ws[f"{PAYROLL.letter('score')}2"].value
+    assert isinstance(table, ArrayFormula) and table.text.startswith("=PAY_TABLE(")
+    last = PAYROLL.letter("special_awards") + str(1 + len(result.results))
+    assert table.ref == f"{PAYROLL.letter('score')}2:{last}"
+    assert ws[f"{PAYROLL.letter('coefficient')}2"].value == float(result.results[0].coefficient)
     values = openpyxl.load_workbook(book, data_only=True)[PAYROLL.name]
     assert Decimal(repr(values[f"{total}2"].value)) == result.results[0].total
 

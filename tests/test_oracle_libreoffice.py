@@ -181,3 +181,77 @@ def test_upper_inclusive_bands_count_thresholds_strictly_below() -> None:
     )
     assert ft.band(policy.perf_coeff, "P_Coeff", "A2") == "LOOKUP(A2,P_Coeff_Thr,P_Coeff_Amt)"
     assert [ft.col_letter(i) for i in (0, 25, 26, 51, 52)] == ["A", "Z", "AA", "AZ", "BA"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the product's own book: its native formulas, recalculated by LibreOffice, equal xlkpi recalc
+
+PRODUCT_STAFF = 220  # 20 on each of the 11 plans
+
+
+def _native_columns() -> dict[str, list[str]]:
+    """Sheet → the headers of the product's native formula columns that no UDF feeds: the
+    工资表's lookups, net sales and tail lines, each scorecard's 总分, 主管自评's 绩效分数."""
+    from xlkpi import layout
+
+    pay = layout.PAYROLL
+    tail = ("rewards", "complaint_fine", "conduct_fine", "penalties", "losses")
+    helpers = ("roster_row", "attendance_row", "sales_row", "score_row", "net_sales")
+    columns = {pay.name: [pay.column(f).header for f in ("name", "plan", *tail, *helpers)]}
+    for sheet in layout.SCORECARD_SHEETS.values():
+        columns[sheet] = [layout.SCORECARD_TOTAL_HEADER]
+    columns[layout.SUPERVISOR_SELF.name] = [layout.SUPERVISOR_SELF.column("score").header]
+    return columns
+
+
+def test_the_product_books_native_formulas_equal_recalc_in_libreoffice(
+    tmp_path: Path,
+) -> None:
+    """The block design leaves per-row formulas native (no UDF call); LibreOffice, which has
+    no xlkpi add-in, recomputes them from the month's inputs and the 参数 names, and they
+    equal the values `xlkpi recalc` stored — to the fen for money, to 1e-9 for scores."""
+    from python_calamine import CalamineWorkbook
+
+    from workbook_templates import build_workbook
+    from xlkpi.recalc import recalc
+
+    lo.require_soffice()
+    book = tmp_path / "month.xlsx"
+    build_workbook(book, month=synthetic_month(PRODUCT_STAFF))
+    recalc(book)
+    again = lo.recalculate(book, tmp_path / "lo")
+
+    def sheets(path: Path) -> dict[str, list[list[object]]]:
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            return {n: wb.get_sheet_by_name(n).to_python() for n in _native_columns()}
+        finally:
+            wb.close()
+
+    stored, recomputed = sheets(book), sheets(again)
+    compared, wrong = 0, []
+    for sheet, headers in _native_columns().items():
+        rows, lo_rows = stored[sheet], recomputed[sheet]
+        for header in headers:
+            c = rows[0].index(header)
+            for r in range(1, len(rows)):
+                if not rows[r][0] or rows[r][0] == "合计":
+                    continue
+                want, got = rows[r][c], lo_rows[r][c] if c < len(lo_rows[r]) else ""
+                if isinstance(want, float | int) and isinstance(got, float | int):
+                    ok = abs(float(want) - float(got)) < 1e-9
+                else:
+                    ok = (want or "") == (got or "")
+                compared += 1
+                if not ok:
+                    wrong.append((sheet, header, r + 1, want, got))
+    assert wrong == []
+    assert compared > 12 * PRODUCT_STAFF  # every row, every native column
+    # LibreOffice did recompute: without the add-in the table's array (PAY_TABLE) fails there
+    wb = CalamineWorkbook.from_path(str(again))
+    try:
+        pay = wb.get_sheet_by_name("工资表").to_python()
+    finally:
+        wb.close()
+    score = stored["工资表"][0].index("绩效分数")
+    assert not isinstance(pay[1][score], float | int)

@@ -1,4 +1,8 @@
-"""The demo workbook's Payroll formulas, evaluated with `formulas`, equal the engine to the fen."""
+"""The demo workbook's Payroll formulas, evaluated with `formulas`, equal the engine to the fen.
+
+The table's array formula (``PAY_TABLE`` over the input blocks) is evaluated as Excel would: one
+call filling its block; the native per-row formulas around it (the tail lines, the totals, the
+合计 row) read the block's cells."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import formulas
 import numpy as np
 import pytest
+from openpyxl.utils import get_column_letter, range_boundaries
 
 import udfs
 from workbook_templates import build_workbook
@@ -78,7 +83,12 @@ def evaluate(path: Path) -> dict[str, Any]:
         if marker not in upper:
             continue
         cell = key.split("!")[1]
-        if ":" in cell:
+        if ":" in cell:  # the table's array formula: its block, one value per cell
+            c1, r1, _c2, _r2 = range_boundaries(cell.replace("$", ""))
+            block = plain(value)
+            for i, row in enumerate(block):
+                for j, v in enumerate(row):
+                    values.setdefault(f"{get_column_letter(c1 + j)}{r1 + i}", v)
             continue
         v = plain(value)
         while isinstance(v, list):

@@ -9,26 +9,35 @@ from typing import Any
 import pytest
 
 from udfs._boundary import ERROR_PREFIX
-from udfs.table import PAY_TABLE, TABLE_SHEETS, table_fields
+from udfs.table import PAY_TABLE, table_fields
 from workbook_templates import build_workbook
+from workbook_templates.payroll import table_runs
 from xlkpi import layout
 from xlkpi.engine import compute_month
+from xlkpi.policy_io import default_policy
 from xlkpi.recalc import payroll_values
 from xlkpi.sample_data import demo_month
 from xlkpi.workbook.sheets import load_sheets
 
 
 def _blocks(path: Path) -> tuple[list[list[Any]], list[list[list[Any]]]]:
-    """The Payroll ids and the input blocks as xlwings hands them (blank → None)."""
+    """The Payroll ids and the input blocks as xlwings hands them (blank → None): each sheet
+    as its runs of input columns (sheet_runs), formula columns left out."""
     _names, sheets = load_sheets(path)
 
-    def block(name: str) -> list[list[Any]]:
-        return [[None if v == "" else v for v in row] for row in sheets[name].rows]
+    def block(name: str, first: int, last: int) -> list[list[Any]]:
+        rows = sheets[name].rows
+        width = max(len(r) for r in rows)
+        padded = [[*r, *[""] * (width - len(r))] for r in rows]
+        return [[None if v == "" else v for v in row[first - 1 : last]] for row in padded]
 
     ids = [[row[0]] for row in sheets[layout.PAYROLL.name].rows[1:] if row[0]]
     ids = ids[:-1]  # the 合计 row
-    names = [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()]
-    return ids, [block(n) for n in names if n in sheets]
+    blocks = []
+    for name, runs in table_runs(default_policy()):
+        for first, last in runs:
+            blocks.append(block(name, first, last))
+    return ids, blocks
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +80,7 @@ def test_a_table_never_spans_the_history_dependent_line() -> None:
 def test_a_bad_input_makes_every_cell_an_error_not_a_smaller_pay(demo: tuple[Any, Path]) -> None:
     _result, path = demo
     ids, blocks = _blocks(path)
-    roster = blocks[0]
+    roster = blocks[0]  # 花名册 is one run, all of it input columns
     base = layout.ROSTER.columns.index(layout.ROSTER.column("base_pay"))
     roster[1][base] = "三千"  # a base pay that is not a number
     table = PAY_TABLE("score", "special_awards", ids, *blocks)

@@ -2,10 +2,13 @@
 
 The UDF-call budget (docs/template.md, "The UDF-call budget") cannot be met by one UDF call per
 cell: 12 calls per employee. ``PAY_TABLE`` is the building block of the block design: one call
-receives every input sheet of the month once (each as one bounded block, header row included),
-reads it with the command line's reader (:func:`xlkpi.workbook.reader.read_loaded`), computes
-with the engine and returns, for the Payroll's ids in order, the columns ``first``..``last`` of
-:data:`xlkpi.layout.PAYROLL` — the values ``xlkpi recalc`` stores, by construction.
+receives every input sheet of the month once — as the runs of its input columns
+(:func:`input_runs`: the layout's formula columns, 姓名 looked up on the roster, the 岗位 helper,
+scores and totals, are left out), each a bounded block with the header row — joins each sheet's
+runs side by side, reads them with the command line's reader
+(:func:`xlkpi.workbook.reader.read_loaded`), computes with the engine and returns, for the
+Payroll's ids in order, the columns ``first``..``last`` of :data:`xlkpi.layout.PAYROLL` — the
+values ``xlkpi recalc`` stores, by construction.
 
 No argument reads the History: a History-dependent line (the streak reward) is a value recalc
 writes, so a table must not span it (it is refused). A bad input gives every cell the reader's
@@ -35,6 +38,68 @@ TABLE_SHEETS: tuple[str, ...] = (
     layout.POLICY,
     layout.META,
 )
+
+
+# Sheets handed over whole (their first columns): 店铺 has the public sales right of the table
+# (label, value), the meta sheet is key and value. The Policy sheet is read by position: key,
+# then value, amount and month (its label and note columns are left out; the runs are put back
+# at their columns).
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+WHOLE_WIDTH: dict[str, int] = {
+    layout.SHOPS.name: _column_number(layout.PUBLIC_SALES_CELL.rstrip("0123456789")),
+    layout.META: 2,
+}
+POLICY_RUNS: list[tuple[int, int]] = [(1, 1), (3, 5)]
+_LAYOUTS: dict[str, layout.SheetLayout] = {
+    s.name: s
+    for s in (
+        layout.ROSTER,
+        layout.ATTENDANCE,
+        layout.SALES,
+        layout.TEAMS,
+        layout.SUPERVISOR_SELF,
+    )
+}
+
+
+def input_runs(sheet: layout.SheetLayout) -> list[tuple[int, int]]:
+    """The 1-based (first, last) column runs of a sheet's input columns (no formula or helper
+    column): 考勤 → [(1, 1), (3, 14)] — 工号, then the counts after the 姓名 lookup."""
+    runs: list[tuple[int, int]] = []
+    for i, column in enumerate(sheet.columns, start=1):
+        if column.kind in ("formula", "helper"):
+            continue
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def sheet_runs(name: str, scorecard: layout.SheetLayout | None = None) -> list[tuple[int, int]]:
+    """The column runs a table reads of sheet ``name`` (a scorecard's from its ``scorecard``
+    layout; without one, the shape every scorecard has: 工号, then the items and 加分)."""
+    if name == layout.POLICY:
+        return list(POLICY_RUNS)
+    if name in WHOLE_WIDTH:
+        return [(1, WHOLE_WIDTH[name])]
+    if name in _LAYOUTS:
+        return input_runs(_LAYOUTS[name])
+    card = scorecard or layout.scorecard_layout(next(iter(layout.SCORECARD_SHEETS)), [])
+    return input_runs(card)
+
+
+def table_sheets() -> list[str]:
+    """Every sheet a table reads, in argument order after the ids."""
+    return [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()]
+
+
 # Values recalc writes: the streak reward reads the History, and the total adds it; a table
 # must not span them (the total stays the native per-row sum of the line cells).
 HISTORY_FIELDS = frozenset({"streak_reward", "total"})
@@ -48,6 +113,20 @@ def _rows(block: object) -> list[list[Any]]:
         block = [[block]]
     rows = [list(r.tolist() if hasattr(r, "tolist") else r) for r in block]  # type: ignore[union-attr]
     return [["" if v is None else v for v in r] for r in rows]
+
+
+def _joined(parts: list[list[list[Any]]], firsts: list[int]) -> list[list[Any]]:
+    """The runs of one sheet put back at their columns (``firsts``, 1-based), as the sheet's
+    rows: the columns left out between runs and short rows are "" (blank)."""
+    height = max(len(p) for p in parts)
+    rows: list[list[Any]] = [[] for _ in range(height)]
+    for part, first in zip(parts, firsts, strict=True):
+        width = max((len(r) for r in part), default=0)
+        for i in range(height):
+            row = part[i] if i < len(part) else []
+            gap = max(first - 1 - len(rows[i]), 0)
+            rows[i].extend([*[""] * gap, *row, *[""] * (width - len(row))])
+    return rows
 
 
 def _span(first: str, last: str) -> list[str]:
@@ -73,10 +152,16 @@ def pay_table(first: str, last: str, ids: object, *blocks: object) -> list[list[
     from xlkpi.workbook.sheets import Sheet, header_map
 
     fields = table_fields(first, last)
-    names = [*TABLE_SHEETS, *layout.SCORECARD_SHEETS.values()][: len(blocks)]
     sheets: dict[str, Sheet] = {}
-    for name, block in zip(names, blocks, strict=True):
-        rows = _rows(block)
+    rest = list(blocks)
+    for name in table_sheets():
+        runs = sheet_runs(name)
+        if len(rest) < len(runs):
+            break
+        given, rest = rest[: len(runs)], rest[len(runs) :]
+        if all(isinstance(b, str) for b in given):  # a sheet the workbook lacks: ""
+            continue
+        rows = _joined([_rows(b) for b in given], [first for first, _last in runs])
         sheets[name] = Sheet(name, rows, header_map(rows))
     history = [list(layout.HISTORY.headers)]
     sheets[layout.HISTORY.name] = Sheet(layout.HISTORY.name, history, header_map(history))
@@ -96,7 +181,8 @@ def pay_table(first: str, last: str, ids: object, *blocks: object) -> list[list[
 def PAY_TABLE(first: object, last: object, ids: object, *blocks: object) -> object:
     """工资表列块 The Payroll columns first..last for the ids, from the month's input blocks."""
     # blocks: 花名册, 考勤, 业绩, 店铺, 团队目标, 主管自评, 参数, _xlkpi, then the scorecards,
-    # each a whole bounded block with its header row; the result is a 2-D array, one row per id.
+    # each sheet as the runs of sheet_runs (bounded blocks with the header row); the result is
+    # a 2-D array, one row per id.
     try:
         table = pay_table(str(first), str(last), ids, *blocks)
     except XlkpiError as exc:

@@ -37,18 +37,29 @@ def _pool(sales: object, target: object, p: Policy) -> Decimal:
 @xw.arg("plans", ndim=2)
 @xw.arg("net_sales", ndim=2)
 @guarded
-def TEAM_SALES(team: object, teams: object, plans: object, net_sales: object) -> object:
+def TEAM_SALES(team: object, teams: object, plans: object, net_sales: object = None) -> object:
     """团队销售额(客服组成员净销售额合计,负数按0) Team sales of the pool's members (A6)."""
-    team_col, plan_col, sales_col = column_of(teams), column_of(plans), column_of(net_sales)
-    if not len(team_col) == len(plan_col) == len(sales_col):
+    # TEAM_SALES(team, teams, net_sales): three arguments when ``teams`` names only the pool's
+    # members (the 工资表's _团队 helper), so no plan column need be handed over.
+    if net_sales is None:
+        plans, net_sales = None, plans
+    team_col, sales_col = column_of(teams), column_of(net_sales)
+    plan_col = column_of(plans) if plans is not None else None
+    if len(team_col) != len(sales_col) or (plan_col is not None and len(plan_col) != len(team_col)):
         raise OutOfRangeError("teams, plans and net sales must be ranges of the same height")
+
+    def member(plan: object) -> bool:
+        if plan_col is None:
+            return True
+        code = PLAN_BY_LABEL.get(str(plan).strip(), str(plan).strip()) if plan else ""
+        return code in TEAM_POOL_PLANS
 
     def total(name: object) -> Decimal:
         wanted = "" if is_blank(name) else str(name).strip()
         amount = ZERO
-        for t, plan, sales in zip(team_col, plan_col, sales_col, strict=True):
-            code = PLAN_BY_LABEL.get(str(plan).strip(), str(plan).strip()) if plan else ""
-            if code not in TEAM_POOL_PLANS or ("" if is_blank(t) else str(t).strip()) != wanted:
+        plan_values = plan_col if plan_col is not None else [None] * len(team_col)
+        for t, plan, sales in zip(team_col, plan_values, sales_col, strict=True):
+            if is_blank(t) or not member(plan) or str(t).strip() != wanted:
                 continue
             if is_error(sales):
                 raise OutOfRangeError(f"a member's net sales is the error {sales}")

@@ -28,7 +28,14 @@ from workbook_templates.other_sheets import (
     write_readme,
     write_tax_sheet,
 )
-from workbook_templates.payroll import payroll_formulas, write_payroll_sheet, write_readme_notice
+from workbook_templates.payroll import (
+    payroll_formulas,
+    table_runs,
+    used_rows,
+    write_payroll_array,
+    write_payroll_sheet,
+    write_readme_notice,
+)
 from workbook_templates.policy_sheet import write_policy_sheet
 from workbook_templates.scorecards import sheet_name, write_scorecard
 from workbook_templates.style import print_setup, set_default_font
@@ -98,7 +105,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     write_attendance(wb.create_sheet(layout.ATTENDANCE.name), employees, month, in_force, last)
     write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force, last)
     names |= write_shops(wb.create_sheet(layout.SHOPS.name), month, in_force, last)
-    write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last)
+    write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last, len(employees))
     for key, card in in_force.scorecards.items():
         sheet = wb.create_sheet(sheet_name(key))
         write_scorecard(sheet, key, card, employees, month, in_force, last)
@@ -121,6 +128,9 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     names |= write_meta(wb.create_sheet(layout.META), month.month if month else None, lang)
     if build == NATIVE:
         make_native(wb, in_force, len(employees), last)
+    else:  # the add-in build: the pay columns are one PAY_TABLE array formula
+        sheet_rows = {name: used_rows(wb[name]) for name, _ in table_runs(in_force) if name in wb}
+        write_payroll_array(wb[layout.PAYROLL.name], in_force, len(employees), sheet_rows)
     printed = len(layout.PAYROLL.columns) - len(layout.PAYROLL_HELPERS)  # not the notice
     name = layout.ROSTER.column("name").header
     for ws in wb.worksheets:

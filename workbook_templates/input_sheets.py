@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbook_templates.policy_sheet import name_of
@@ -185,15 +186,30 @@ def write_sales(
     _month_sheet(ws, SALES, employees, month, policy, last_row)
 
 
-def team_sales_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
-    """团队目标 team sales: ``TEAM_SALES`` over the Payroll's rows 2..``last_row``."""
+def team_sales_array(teams: int, staff: int) -> dict[str, str]:
+    """团队目标's team sales as **one** array formula ({block: formula}, empty for no team):
+    ``TEAM_SALES`` of the teams' names over the Payroll's staff rows — the _团队 helper (the
+    team of a pool member, blank for the other plans) and net sales."""
+    if teams <= 0:
+        return {}
     pay = quote_sheetname(PAYROLL.name)
+    last_staff = FIRST_DATA_ROW + max(staff, 1) - 1
 
     def pay_col(field: str) -> str:
         letter = PAYROLL.letter(field)
-        return f"{pay}!${letter}${FIRST_DATA_ROW}:${letter}${last_row}"
+        return f"{pay}!${letter}${FIRST_DATA_ROW}:${letter}${last_staff}"
 
-    return f"=TEAM_SALES(A{row},{pay_col('team_name')},{pay_col('plan')},{pay_col('net_sales')})"
+    letter = TEAMS.letter("team_sales")
+    last = FIRST_DATA_ROW + teams - 1
+    names = f"${TEAMS.letter('team')}${FIRST_DATA_ROW}:${TEAMS.letter('team')}${last}"
+    formula = f"=TEAM_SALES({names},{pay_col('team_name')},{pay_col('net_sales')})"
+    return {f"{letter}{FIRST_DATA_ROW}:{letter}{last}": formula}
+
+
+def completion_formula(row: int) -> str:
+    """团队目标's completion, native: team sales ÷ target (blank without a target)."""
+    sales, target = TEAMS.letter("team_sales"), TEAMS.letter("target")
+    return f'=IF(N({target}{row})>0,{sales}{row}/{target}{row},"")'
 
 
 def write_shops(
@@ -237,25 +253,44 @@ def write_shops(
 
 
 def write_teams(
-    ws: Worksheet, month: Month | None, policy: Policy, last_row: int = LAST_DATA_ROW
+    ws: Worksheet,
+    month: Month | None,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
+    staff: int = 0,
 ) -> None:
-    """团队目标 (first version): team targets, team sales and completion, read when present."""
+    """团队目标 (first version): team targets, team sales (one array formula over the Payroll's
+    ``staff`` rows) and completion (native), read when present."""
     ws.append(TEAMS.headers)
     style_header(ws, TEAMS)
     teams = sorted(month.team_targets) if month else []
+    sales, completion = TEAMS.letter("team_sales"), TEAMS.letter("completion")
     for i, team in enumerate(teams):
         row = FIRST_DATA_ROW + i
         ws.append(
             [
                 team,
                 cell_value(month.team_targets[team]) if month else None,
-                team_sales_formula(row, last_row),
-                f"=COMPLETION(C{row},B{row})",
+                None,
+                completion_formula(row),
             ]
         )
-        ws[f"C{row}"].number_format = AMOUNT_FORMAT
-        ws[f"D{row}"].number_format = "0.00%"
+        ws[f"{sales}{row}"].number_format = AMOUNT_FORMAT
+        ws[f"{completion}{row}"].number_format = "0.00%"
+    for block, formula in team_sales_array(len(teams), staff).items():
+        ws[block.split(":")[0]] = ArrayFormula(block, formula)
     _finish(ws, TEAMS, policy, len(teams), last_row)
+
+
+def weighted_score_formula(row: int) -> str:
+    """主管自评's 绩效分数, native (no UDF call): supervisor × weight + self × weight (参数
+    names; rules.md A8, the engine's ``weighted_score``), blank until both are filled."""
+    sup, own = SUPERVISOR_SELF.letter("supervisor"), SUPERVISOR_SELF.letter("self")
+    a, b = f"{sup}{row}", f"{own}{row}"
+    return (
+        f'=IF(OR({a}="",{b}=""),"",{a}*{name_of("score.supervisor_weight")}'
+        f"+{b}*{name_of('score.self_weight')})"
+    )
 
 
 def write_supervisor_self(
@@ -274,7 +309,6 @@ def write_supervisor_self(
         for e in employees
         if reads.reads(e.plan, policy) and layout.scorecard_of(e.plan, policy) is None
     ]
-    weights = f"{name_of('score.supervisor_weight')},{name_of('score.self_weight')}"
     for i, emp in enumerate(staff):
         row = FIRST_DATA_ROW + i
         inp = month.inputs.get(emp.id) if month else None
@@ -285,7 +319,7 @@ def write_supervisor_self(
                 name_formula(row, last_row),
                 score,
                 score,
-                f"=WEIGHTED_SCORE(C{row},D{row},{weights})",
+                weighted_score_formula(row),
             ]
         )
     for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(staff)):

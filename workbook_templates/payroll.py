@@ -1,12 +1,15 @@
-"""The 工资表 Payroll sheet: one row of formulas per employee, calling the UDFs on named policy.
+"""The 工资表 Payroll sheet: one array formula for the computed block, native formulas per row.
 
-Inputs are looked up by employee id: hidden helper columns hold the row of the employee on the
-Roster, Attendance, Sales and score sheets (``MATCH``), and every input is read with
-``INDEX(<input column>, <that row>)`` — so HR may sort any input sheet. Every pay line is a UDF
-call whose policy arguments are the Policy sheet's defined names (``P_…``), so Excel
-recalculates pay when a rate changes. A plan fills only the line columns it has; the row total
-adds them with ``+`` (any error or blank line makes the total an error); the grand-total row
-is ``MONEY_SUM`` over the totals (an error if any is an error or blank).
+The UDF-call budget (docs/template.md, "The UDF-call budget"): 绩效分数..特殊奖励 (D..AB) is
+**one** legacy array formula, ``PAY_TABLE`` over the staff block (:func:`payroll_array`), whose
+arguments are the month's input sheets — each the runs of its input columns, bounded by its
+used rows (:func:`table_runs`) — so a full recalculation of the whole block is one UDF call,
+and it equals ``xlkpi recalc`` by construction (the same reader and engine). Everything else on a
+row is native (:func:`payroll_formulas`): 姓名 / 岗位 and the hidden helpers look the employee up
+by id (``MATCH``; HR may sort any input sheet), net sales, the lines right of the
+History-dependent 连续优秀奖 (a value recalc writes) as the rules' formula twins over the 参数
+names, the row total as ``+`` of the plan's line cells; the grand-total row is
+``ROUND(SUM(…),2)`` of each money column (:func:`total_formula`).
 
 Above the table's right end (row 1, after the hidden helper columns) and at the top of 说明 a
 notice cell tells the person when the add-in is missing: a native ``IF(ISERROR(…))`` around one
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbook_templates.policy_sheet import name_of
@@ -45,9 +49,66 @@ from xlkpi.layout import (
     SheetLayout,
 )
 from xlkpi.paylines import LINE_CODES
-from xlkpi.payplans import PAY_COEFFICIENTS, PLAN_LABELS, PUBLIC_POOL_PLANS
+from xlkpi.payplans import PAY_COEFFICIENTS, PLAN_LABELS, PUBLIC_POOL_PLANS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
 from xlkpi.workbook.calc_properties import openpyxl_calc_properties
+
+# The Payroll columns the array formula fills: from 绩效分数 to the last column before the
+# History-dependent streak reward (a table must not span it: udfs.table.HISTORY_FIELDS).
+_FIELDS = [c.field for c in PAYROLL.columns]
+TABLE_FIELDS: tuple[str, ...] = tuple(
+    _FIELDS[_FIELDS.index("score") : _FIELDS.index("streak_reward")]
+)
+
+
+def table_runs(policy: Policy) -> list[tuple[str, list[tuple[int, int]]]]:
+    """(sheet, its 1-based column runs) of every sheet ``PAY_TABLE`` reads, in argument order
+    (``udfs.table.sheet_runs``; a scorecard's from its items in ``policy``)."""
+    from udfs.table import sheet_runs, table_sheets
+    from workbook_templates.scorecards import card_layout
+
+    cards = {
+        layout.SCORECARD_SHEETS[key]: card_layout(key, card)
+        for key, card in policy.scorecards.items()
+        if key in layout.SCORECARD_SHEETS
+    }
+    return [(name, sheet_runs(name, cards.get(name))) for name in table_sheets()]
+
+
+def table_block(staff: int) -> str:
+    """The array formula's block on the 工资表: D2:AB<last staff row>."""
+    first, last = PAYROLL.letter(TABLE_FIELDS[0]), PAYROLL.letter(TABLE_FIELDS[-1])
+    return f"{first}{FIRST_DATA_ROW}:{last}{FIRST_DATA_ROW + staff - 1}"
+
+
+def payroll_array(policy: Policy, staff: int, sheet_rows: dict[str, int]) -> dict[str, str]:
+    """{block: formula} of the 工资表's array formula for ``staff`` rows (empty for none).
+
+    ``sheet_rows``: each input sheet's last used row (header = 1); a sheet not in it is missing
+    from the workbook and handed over as blank text (``PAY_TABLE`` then reads it as absent).
+    """
+    if staff <= 0:
+        return {}
+    args: list[str] = []
+    for name, runs in table_runs(policy):
+        # the meta block is the template's keys (month, lang …): keys recalc appends below them
+        # are not the table's, and a fixed block keeps the formula the same month to month
+        rows = len(layout.META_KEYS) if name == layout.META else sheet_rows.get(name)
+        for first, last in runs:
+            if rows is None:
+                args.append('""')
+                continue
+            a, b = layout.column_letter(first), layout.column_letter(last)
+            args.append(f"{quote_sheetname(name)}!${a}$1:${b}${max(rows, 1)}")
+    ids = f"$A${FIRST_DATA_ROW}:$A${FIRST_DATA_ROW + staff - 1}"
+    formula = f'=PAY_TABLE("{TABLE_FIELDS[0]}","{TABLE_FIELDS[-1]}",{ids},{",".join(args)})'
+    return {table_block(staff): formula}
+
+
+def total_formula(letter: str, last_staff_row: int) -> str:
+    """The 合计 row's cell of a money column: the column's staff cells summed, to the fen."""
+    return f"=ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{last_staff_row}),2)"
+
 
 # Lines that depend on the History are values the engine computes (builder and recalc write
 # them), not UDF calls: a STREAK_REWARD per row handed Python three whole History columns on
@@ -151,6 +212,9 @@ def payroll_formulas(
         # an "if any" input left blank means none (layout's blank meaning)
         return f"N({cell})" if SALES.column(field).blank_means == BLANK_NONE else cell
 
+    def sales_n(field: str) -> str:
+        return f"N(INDEX({_col(SALES, field, last)},{sr}))"
+
     def n(path: str) -> str:
         return name_of(path)
 
@@ -168,7 +232,9 @@ def payroll_formulas(
         "attendance_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ATTENDANCE.name))},0)",
         "sales_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(SALES.name))},0)",
         "score_row": f"=MATCH($A{r},{ids.format(sheet=quoted)},0)",
-        "team_name": f'={roster("team")}&""',
+        # the team of a pool member (blank for the other plans): 团队目标's TEAM_SALES sums
+        # the net sales of the rows with a team here, so it needs no plan column
+        **({"team_name": f'={roster("team")}&""'} if employee.plan in TEAM_POOL_PLANS else {}),
         "net_sales": (f"=NET_SALES({sales('sales')},{sales('returns')},{sales('shipping_paid')})"),
     }
     if employee.plan in PAY_COEFFICIENTS:  # the coefficient its pay uses: the task coefficient
@@ -329,11 +395,40 @@ def payroll_formulas(
         absent = f"N({sales('absent_months')})>{n('plans.cs_2017.max_absent_months')}"
         for key in ("coefficient", "grade"):
             out[key] = f'=IF({absent},"",{out[key][1:]})'
-    out.update(lines)
-    out["total"] = "=" + "+".join(_own(code, r) for code in LINE_CODES if code in lines)
-    for code in VALUE_LINES:  # the total adds the cell; recalc writes its value
-        out.pop(code, None)
+    codes = [code for code in LINE_CODES if code in lines]
+    for key in (*TABLE_FIELDS, "net_sales"):  # the table computes these; net sales is native
+        out.pop(key, None)
+    out["net_sales"] = (
+        f"=ROUND({sales_n('sales')}-{sales_n('returns')}-{sales_n('shipping_paid')},2)"
+    )
+    native = _native_tail(sales_n)
+    for code in codes:
+        if code in native:
+            out[code] = native[code]
+    # the total adds the table's cells, the streak reward's value and the native tail
+    out["total"] = "=" + "+".join(_own(code, r) for code in codes)
     return out
+
+
+def _native_tail(sales_n: Callable[[str], str]) -> dict[str, str]:
+    """The lines right of the streak reward as native formulas (rules.md A10, document 001):
+    each rounded half-up to the fen once, over the 参数 names — the formula twins of the rules
+    (tests/support/formula_twins.py), so they cost no UDF call."""
+    n = name_of
+    fines = n("fines.complaint_fines")
+    return {
+        "rewards": f"=ROUND({sales_n('rewards')},2)",
+        "penalties": f"=-ROUND({sales_n('penalties')},2)",
+        "losses": f"=-ROUND({sales_n('losses')},2)",
+        "complaint_fine": (
+            f"=-ROUND(SUMPRODUCT((ROW({fines})-MIN(ROW({fines}))+1<={sales_n('complaints')})"
+            f"*{fines}),2)"
+        ),
+        "conduct_fine": (
+            f"=-ROUND({sales_n('chat_violations')}*{n('fines.chat_per_time')}"
+            f"+{sales_n('contact_leaks')}*{n('fines.leak_per_time')},2)"
+        ),
+    }
 
 
 def _allowance_lines(att: Callable[[str], str]) -> dict[str, str]:
@@ -422,6 +517,23 @@ def _second_version_lines(
     }
 
 
+def write_payroll_array(
+    ws: Worksheet, policy: Policy, staff: int, sheet_rows: dict[str, int]
+) -> None:
+    """The table's array formula on its master cell (openpyxl writes ``t="array" ref=…``)."""
+    for block, formula in payroll_array(policy, staff, sheet_rows).items():
+        ws[block.split(":")[0]] = ArrayFormula(block, formula)
+
+
+def used_rows(ws: Worksheet) -> int:
+    """The last row holding a value (1 for a sheet with only its header, or empty)."""
+    last = 1
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if any(v is not None for v in row):
+            last = r
+    return last
+
+
 def _engine_lines(result: MonthResult | None) -> dict[str, str]:
     if result is None:
         return {}
@@ -448,10 +560,12 @@ def write_payroll_sheet(
     formulas: Callable[..., dict[str, str]] = payroll_formulas,
     last_row: int = LAST_DATA_ROW,
     history_last_row: int = HISTORY_LAST_ROW,
+    sheet_rows: dict[str, int] | None = None,
 ) -> None:
     """Header, one formula row per employee, the grand-total row, formats and print setup.
 
-    ``formulas(row, employee, policy, last_row=…, history_last_row=…)`` gives each row.
+    ``formulas(row, employee, policy, last_row=…, history_last_row=…)`` gives each row; with
+    ``sheet_rows`` (each input sheet's last used row) the table's array formula is written.
     """
     ws.append(PAYROLL.headers)
     style_header(ws, PAYROLL)
@@ -471,6 +585,8 @@ def write_payroll_sheet(
         for code, amount in values.get(emp.id, {}).items():
             ws[f"{letters[code]}{row}"] = amount
     last = FIRST_DATA_ROW + len(employees) - 1
+    if sheet_rows is not None:
+        write_payroll_array(ws, policy, len(employees), sheet_rows)
     money = [c.field for c in PAYROLL.columns if c.field in LINE_CODES or c.field == "total"]
     if employees:
         total_row = last + 1
@@ -478,7 +594,7 @@ def write_payroll_sheet(
         ws[f"{letters['id']}{total_row}"].font = TOTAL_FONT
         for field in ("total", *layout.NET_PAY_COLUMNS):  # every money column is totalled
             t = letters[field]
-            ws[f"{t}{total_row}"] = f"=MONEY_SUM({t}{FIRST_DATA_ROW}:{t}{last})"
+            ws[f"{t}{total_row}"] = total_formula(t, last)
             ws[f"{t}{total_row}"].font = TOTAL_FONT
             ws[f"{t}{total_row}"].number_format = AMOUNT_FORMAT
     for field in (*money, *layout.NET_PAY_COLUMNS):

@@ -56,6 +56,27 @@ def score_letter(key: str, policy: Policy | None = None) -> str:
     return card_layout(key, card).letter("score")
 
 
+def score_formula(key: str, card: Scorecard, row: int, top: str) -> str:
+    """总分, native (no UDF call): each item capped at its points plus extra (参数), plus 加分,
+    ÷ the card's full points × 100, at most the plan's maximum score ``top`` (a 参数 name) —
+    rules.md A8, as the engine's ``scorecard_total`` / ``scorecard_score``; blank while no
+    item is filled."""
+    sheet = card_layout(key, card)
+    points = name_of(f"scorecards.{key}.points")
+    extra = name_of(f"scorecards.{key}.extra")
+    full = name_of(f"scorecards.{key}.total")
+    bonus = f"N({sheet.letter('bonus_points')}{row})"
+    if not card.items:
+        return f'=IF({bonus}=0,"",MIN({top},{bonus}*100/{full}))'
+    cells = [f"{sheet.letter(f'item:{item.code}')}{row}" for item in card.items]
+    capped = "+".join(
+        f"MIN(N({cell}),INDEX({points},{i})+INDEX({extra},{i}))"
+        for i, cell in enumerate(cells, start=1)
+    )
+    filled = f"COUNTA({cells[0]}:{cells[-1]})"
+    return f'=IF({filled}=0,"",MIN({top},({capped}+{bonus})*100/{full}))'
+
+
 def spread(score: Decimal, card: Scorecard) -> tuple[list[Decimal], Decimal]:
     """Item points adding up to the card points of ``score`` (score × full points ÷ 100, rules.md
     A8), each within its maximum, and the 加分 remainder."""
@@ -94,9 +115,6 @@ def write_scorecard(
             "xlkpi",
         )
     staff = [e for e in employees if e.plan in card.plans]
-    first_item = sheet.letter(f"item:{card.items[0].code}") if card.items else "C"
-    last_item = sheet.letter(f"item:{card.items[-1].code}") if card.items else "C"
-    bonus = sheet.letter("bonus_points")
     total = sheet.letter("score")
     tops = {p for p in card.plans if p in policy.score.plan_maximum}
     top = name_of(f"score.plan_maximum.{min(tops)}" if tops else "score.standard_maximum")
@@ -115,9 +133,7 @@ def write_scorecard(
                 name_formula(row, last_row),
                 *values,
                 extra,
-                f"=SCORECARD_TOTAL({first_item}{row}:{last_item}{row},"
-                f"{name_of(f'scorecards.{key}.points')},{name_of(f'scorecards.{key}.extra')},"
-                f"{bonus}{row},{name_of(f'scorecards.{key}.total')},{top})",
+                score_formula(key, card, row, top),
             ]
         )
         ws[f"{total}{row}"].number_format = FORMATS["score"]

@@ -73,7 +73,13 @@ from xlkpi.workbook.meta import (
 )
 from xlkpi.workbook.reader import WorkbookContents, gc_paused, read_workbook
 from xlkpi.workbook.sheets import Sheet, ref
-from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook, split_ref
+from xlkpi.workbook.xlsx_patch import (
+    ExcelError,
+    FormulaText,
+    SheetEdit,
+    patch_workbook,
+    split_ref,
+)
 
 ProgressFn = Callable[[str, float], None]
 # payroll_formulas(row, employee, policy, *, last_row=…, history_last_row=…) -> field → formula
@@ -295,6 +301,7 @@ def payroll_edit_and_shape(
     formulas: FormulaFn | None,
     progress: ProgressFn = _noop,
     contents: WorkbookContents | None = None,
+    rewrite: bool = False,
 ) -> tuple[SheetEdit, str]:
     """The Payroll sheet's rows: formulas (when the template provides them) + cached values.
 
@@ -327,7 +334,7 @@ def payroll_edit_and_shape(
     helpers = _HelperValues(contents) if contents is not None else None
     last_row, history_last_row = row_bounds(result, contents)
     build = builds.build_of(contents.meta) if contents is not None else builds.ADDIN
-    if contents is not None and formulas is _DEFERRED:
+    if contents is not None and formulas is _DEFERRED and not rewrite:
         key = formulas_key(result, targets, contents)
         stored, _, fields = contents.meta.get(META_PAYROLL_SHAPE, "").partition("|")
         if key and stored == key and _rows_in_place(sheet, columns, result):
@@ -339,6 +346,7 @@ def payroll_edit_and_shape(
     elif formulas is _DEFERRED:
         formulas = _formula_source(build)
     cached = FormulaCache(formulas, result.policy, last_row, history_last_row) if formulas else None
+    arrays = payroll_arrays(result, contents, formulas) if formulas else {}
     values: dict[str, Any] = {}
     formula_cells: dict[str, str] = {}
     n = len(result.results)
@@ -357,15 +365,20 @@ def payroll_edit_and_shape(
                 formula_cells[cell] = formula
                 if value is None and fieldname in _LINE_CODES:
                     value = Decimal(0)
+            elif arrays and fieldname in _TABLE_FIELDS and (value is None or type(value) is str):
+                value = FormulaText(value or "")  # every cell of the array block is cached
             if value is not None:
                 values[cell] = value
         if i % step == 0:
             progress("payroll", i / n)
-    _total_row(result, columns, values, formula_cells, build)
+    _total_row(result, columns, values, formula_cells)
     shape = payroll_shape(result, targets, cached)
     if shape and contents is not None:
         shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
-    if contents is not None and shape and contents.meta.get(META_PAYROLL_SHAPE) == shape:
+        if arrays:  # an array formula's blocks follow the input sheets' rows: in the shape
+            shape += "|" + ",".join(sorted(arrays))
+    same = contents is not None and shape and contents.meta.get(META_PAYROLL_SHAPE) == shape
+    if same and not rewrite:
         if _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formulas: only the cached values change
             return SheetEdit(values=values), shape
@@ -373,6 +386,7 @@ def payroll_edit_and_shape(
     edit = SheetEdit(
         values=values,
         formulas=formula_cells,
+        arrays=arrays,
         style_from_row=FIRST_DATA_ROW,
         clear_rows_from=FIRST_DATA_ROW,
         formats=sheet_upgrade.column_formats(PAYROLL, values, net),
@@ -383,6 +397,42 @@ def payroll_edit_and_shape(
         edit = sheet_upgrade.header_edit(edit, contents.path, source, PAYROLL, notice_cell())
     return edit, shape
 
+
+def payroll_arrays(
+    result: MonthResult, contents: WorkbookContents | None, formulas: FormulaFn | None
+) -> dict[str, str]:
+    """The template's array formula of the 工资表 ({block: formula}) for this workbook: the
+    staff rows, each input sheet's last used row. Empty without ``contents``, or when the row
+    formulas are not the template's (whose rows leave the array's block to it)."""
+    if contents is None:
+        return {}
+    try:
+        from workbook_templates.payroll import payroll_array, payroll_formulas
+    except ImportError:
+        return {}
+    if formulas is not payroll_formulas:
+        return {}
+    rows = {
+        name: contents.sheets[name].last_row
+        for name in _TABLE_SHEETS
+        if name in contents.sheets and name in contents.sheet_names
+    }
+    return payroll_array(result.policy, len(result.results), rows)
+
+
+# The Payroll fields of the array block and the sheets the table reads (udfs.table, the
+# template's TABLE_FIELDS): listed from the layout without importing either.
+_PAY_FIELDS = [c.field for c in PAYROLL.columns]
+_TABLE_FIELDS = frozenset(
+    _PAY_FIELDS[_PAY_FIELDS.index("score") : _PAY_FIELDS.index("streak_reward")]
+)
+_TABLE_SHEETS = frozenset(
+    {
+        *(s.name for s in layout.INPUT_SHEETS),
+        layout.POLICY,
+        *layout.SCORECARD_SHEETS.values(),
+    }
+)
 
 META_PAYROLL_SHAPE = "payroll_shape"
 _DEFERRED: Any = object()  # build_edits: import the template's formulas only when needed
@@ -428,6 +478,11 @@ def formulas_key(
         contents.sheet_hashes.get(layout.POLICY, ""),
         contents.month_name,
         *map(str, row_bounds(result, contents)),
+        *(
+            f"{name}:{sheet.last_row}"
+            for name, sheet in sorted(contents.sheets.items())
+            if name in _TABLE_SHEETS
+        ),  # the array formula's blocks end at these rows
     ]
     staff = [[r.employee.id, r.employee.plan] for r in result.results]
     layout_row = [[f"{f}:{letter}:{h}:{t}" for f, letter, h, t in targets]]
@@ -465,6 +520,7 @@ def _values_only(
     line the employee does not get shows 0, as when the formulas were written)."""
     values: dict[str, Any] = {}
     zero = Decimal(0)
+    table = bool(formula_fields)  # the formulas are the template's: the table's array is there
     for i, r in enumerate(result.results):
         rs = str(FIRST_DATA_ROW + i)
         row_values = payroll_values(r)
@@ -475,6 +531,8 @@ def _values_only(
             if value is None and takes_formula and fieldname in with_formula:
                 if fieldname in _LINE_CODES:
                     value = zero
+            elif table and fieldname in _TABLE_FIELDS and (value is None or type(value) is str):
+                value = FormulaText(value or "")  # a cell of the array block: a formula result
             if value is not None:
                 values[letter + rs] = value
     _total_row(result, columns, values, {})
@@ -556,7 +614,7 @@ class _HelperValues:
             "attendance_row": self._position(layout.ATTENDANCE.name, emp.id),
             "sales_row": self._position(layout.SALES.name, emp.id),
             "score_row": self._position(score_sheet, emp.id),
-            "team_name": emp.team,
+            "team_name": emp.team if emp.plan in TEAM_POOL_PLANS else None,  # pool members
             "team": emp.team,  # the helper's first name
             "net_sales": inp.net_sales if inp is not None else None,
         }
@@ -567,11 +625,10 @@ def _total_row(
     columns: list[tuple[layout.Column, int]],
     values: dict[str, Any],
     formula_cells: dict[str, str],
-    build: str = builds.ADDIN,
 ) -> None:
-    """The 合计 row under the staff, as the template has it: MONEY_SUM of each money column
-    (应发工资 and every 应发 → 扣除 → 实发 column; the native build: the rounded SUM), its
-    cached value the exact sum of the rows."""
+    """The 合计 row under the staff, as the template has it: the rounded SUM of each money
+    column (应发工资 and every 应发 → 扣除 → 实发 column; native in both builds), its cached
+    value the exact sum of the rows."""
     label = getattr(layout, "PAYROLL_TOTAL_LABEL", "")
     if not label or not result.results:
         return
@@ -581,10 +638,9 @@ def _total_row(
         if column.field == "id":
             values[f"{letter}{row}"] = label
         elif column.field in _TOTALLED:
+            # native, as workbook_templates.payroll.total_formula: no UDF call
             formula_cells[f"{letter}{row}"] = (
-                f"MONEY_SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1})"
-                if build == builds.ADDIN
-                else f"ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1}),2)"
+                f"ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1}),2)"
             )
             if column.field == "total":
                 values[f"{letter}{row}"] = result.total
@@ -728,49 +784,29 @@ def _shops_edit(contents: WorkbookContents) -> SheetEdit | None:
     return SheetEdit(values=values) if values else None
 
 
-def team_sales_formula_source(build: str = builds.ADDIN) -> Callable[[int, int], str] | None:
-    """The template's ``team_sales_formula(row, last_row)`` of ``build``, or None if not
-    installed."""
-    try:
-        if build == builds.NATIVE:
-            from workbook_templates.native.inputs import team_sales_formula as native
-
-            return native
-        from workbook_templates.input_sheets import team_sales_formula
-    except ImportError:
-        return None
-    return team_sales_formula  # type: ignore[no-any-return]
-
-
-def _teams_edit(
-    contents: WorkbookContents, result: MonthResult, last_row: int | None = None
+def _native_teams_edit(
+    contents: WorkbookContents,
+    result: MonthResult,
+    cols: list[int | None],
+    last_row: int | None,
 ) -> SheetEdit | None:
-    """Team sales (pool members' net sales, at least 0) and completion on the Teams sheet.
-
-    With ``last_row`` (and the template installed, and the team / team-sales columns where the
-    layout puts them) each team-sales cell also gets its formula over Payroll rows up to it.
-    """
-    sheet = contents.sheets.get(layout.TEAMS.name)
+    """:func:`_teams_edit` of the native build: each team-sales cell its own native formula
+    over the Payroll rows (``workbook_templates.native.inputs.team_sales_formula``)."""
+    sheet = contents.sheets[layout.TEAMS.name]
     month = contents.month
-    if sheet is None or month is None:
-        return None
-    h = sheet.headers
-    cols = [h.get(layout.TEAMS.column(f).header) for f in ("team", "team_sales", "completion")]
+    assert month is not None
     team_col, sales_col, completion_col = cols
-    if team_col is None or sales_col is None:
-        return None
-    build = builds.build_of(contents.meta)
-    formula = (
-        (team_sales_formula_source() if build == builds.ADDIN else team_sales_formula_source(build))
-        if last_row is not None
-        else None
-    )
+    assert team_col is not None and sales_col is not None
+    formula: Callable[[int, int], str] | None = None
     in_place = (team_col, sales_col) == (
         layout.TEAMS.index("team"),
         layout.TEAMS.index("team_sales"),
     )
-    if not in_place:
-        formula = None
+    if last_row is not None and in_place:
+        try:
+            from workbook_templates.native.inputs import team_sales_formula as formula
+        except ImportError:
+            formula = None
     formulas: dict[str, str] = {}
     sales: dict[str, Decimal] = {}
     for r in result.results:
@@ -794,6 +830,72 @@ def _teams_edit(
             if not _same(sheet.value(row, completion_col), ratio):
                 values[ref(completion_col, row)] = ratio
     return SheetEdit(values=values, formulas=formulas) if values else None
+
+
+def _teams_edit(
+    contents: WorkbookContents, result: MonthResult, last_row: int | None = None
+) -> SheetEdit | None:
+    """Team sales (pool members' net sales, at least 0) and completion on the Teams sheet.
+
+    With ``last_row`` (the template installed, and the team / team-sales columns where the
+    layout puts them) the team sales get the template's one array formula over the Payroll's
+    staff rows and the completion its native formula; the cached values are the engine's.
+    """
+    sheet = contents.sheets.get(layout.TEAMS.name)
+    month = contents.month
+    if sheet is None or month is None:
+        return None
+    h = sheet.headers
+    cols = [h.get(layout.TEAMS.column(f).header) for f in ("team", "team_sales", "completion")]
+    team_col, sales_col, completion_col = cols
+    if team_col is None or sales_col is None:
+        return None
+    if builds.build_of(contents.meta) == builds.NATIVE:
+        return _native_teams_edit(contents, result, cols, last_row)
+    in_place = (team_col, sales_col, completion_col) == (
+        layout.TEAMS.index("team"),
+        layout.TEAMS.index("team_sales"),
+        layout.TEAMS.index("completion"),
+    )
+    template = None
+    if last_row is not None and in_place:
+        try:
+            from workbook_templates import input_sheets as template
+        except ImportError:
+            template = None
+    sales: dict[str, Decimal] = {}
+    for r in result.results:
+        emp = r.employee
+        if emp.plan in TEAM_POOL_PLANS:
+            sales[emp.team] = sales.get(emp.team, Decimal(0)) + month.inputs[emp.id].net_sales
+    values: dict[str, Any] = {}
+    formulas: dict[str, str] = {}
+    rows = 0  # the table: rows 2.. while the team column holds a team
+    for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
+        team = _id_text(sheet.value(row, team_col))
+        if not team:
+            break
+        rows += 1
+    for row in range(FIRST_DATA_ROW, sheet.last_row + 1):
+        team = _id_text(sheet.value(row, team_col))
+        known = team in month.team_targets
+        amount = max(sales.get(team, Decimal(0)), Decimal(0)) if known else None
+        target = month.team_targets.get(team) if known else None
+        ratio = float(amount / target) if amount is not None and target else None
+        if template is not None and row < FIRST_DATA_ROW + rows:
+            values[ref(sales_col, row)] = amount if amount is not None else ExcelError("#N/A")
+            formulas[ref(completion_col, row)] = template.completion_formula(row)  # type: ignore[arg-type]
+            values[ref(completion_col, row)] = ratio if ratio is not None else FormulaText("")  # type: ignore[arg-type]
+            continue
+        if amount is not None and not _same(sheet.value(row, sales_col), amount):
+            values[ref(sales_col, row)] = amount
+        if completion_col is not None and ratio is not None:
+            if not _same(sheet.value(row, completion_col), ratio):
+                values[ref(completion_col, row)] = ratio
+    arrays = template.team_sales_array(rows, len(result.results)) if template is not None else {}
+    if not values and not arrays:
+        return None
+    return SheetEdit(values=values, formulas=formulas, arrays=arrays)
 
 
 def _id_text(value: Any) -> str:
@@ -854,11 +956,23 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
 
 
 def build_edits(
-    contents: WorkbookContents, result: MonthResult, progress: ProgressFn = _noop
+    contents: WorkbookContents,
+    result: MonthResult,
+    progress: ProgressFn = _noop,
+    rewrite_payroll: bool = False,
 ) -> dict[str, SheetEdit]:
-    """Every sheet edit of a recalc: Payroll, Alerts, cached input-sheet formulas and meta."""
+    """Every sheet edit of a recalc: Payroll, Alerts, cached input-sheet formulas and meta.
+
+    ``rewrite_payroll``: the Payroll is cleared and written whole even when its formulas are
+    in place (the live recalc: Excel refuses a write into part of an array formula's block).
+    """
     payroll, shape = payroll_edit_and_shape(
-        result, contents.sheets.get(PAYROLL.name), _DEFERRED, progress, contents
+        result,
+        contents.sheets.get(PAYROLL.name),
+        _DEFERRED,
+        progress,
+        contents,
+        rewrite=rewrite_payroll,
     )
     build = builds.build_of(contents.meta)
     formulas = None if not payroll.formulas else _formula_source(build)

@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tests.cycle_support import set_cell
 from tests.fake_xlwings import FakeBook, FakeComError, from_file
@@ -75,7 +76,10 @@ def _copy(src: Path, folder: Path) -> Path:
 def _sheet(path: Path, name: str) -> list[list[Any]]:
     """A sheet as openpyxl sees it in formula mode (formulas as text, values as stored)."""
     ws = openpyxl.load_workbook(path)[name]
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+    return [
+        [("array", v.ref, v.text) if isinstance(v, ArrayFormula) else v for v in r]
+        for r in ws.iter_rows(values_only=True)
+    ]
 
 
 def _meta(path: Path) -> dict[str, Any]:
@@ -166,9 +170,18 @@ def test_live_recalc_matches_the_command_line_in_a_few_batched_writes(
     result = macros.recalc(XlwingsWorkbook(fake))
     assert result is not None
     cli = _sheet(recalculated, PAYROLL.name)
-    _same_cells(fake.sheets[PAYROLL.name].rows(), cli)
-    _same_cells(fake.sheets[ALERTS.name].rows(), _sheet(recalculated, ALERTS.name))
     n = len(MONTH.employees)
+    # the table is entered as ONE array formula over its block, as the command line wrote it
+    live_payroll = fake.sheets[PAYROLL.name]
+    (_a, block, text) = cli[1][PAYROLL.index("score")]
+    table = (split_ref(block.split(":")[0]), split_ref(block.split(":")[1]))
+    assert live_payroll.arrays == {table: text}
+    assert [c for c in fake.calls if c[0] == "formula_array"] == [
+        ("formula_array", PAYROLL.name, *table)
+    ]
+    cli[1][PAYROLL.index("score")] = live_payroll.cells[table[0]]  # its cached value
+    _same_cells(live_payroll.rows(), cli)
+    _same_cells(fake.sheets[ALERTS.name].rows(), _sheet(recalculated, ALERTS.name))
     # Payroll: one clear and ONE write for the whole table, never a call per cell or row;
     # one more for the add-in notice in row 1
     notice = split_ref(payroll_template.notice_cell())
@@ -218,6 +231,7 @@ def test_live_recalc_on_the_protected_book_protects_every_sheet_again_as_it_was(
         "clear_contents",
         "formula",
         "formula",
+        "formula_array",
         "protect",
     ]
     assert before[PAYROLL.name]["drawing_objects"] is False  # not Protect()'s default True
@@ -519,3 +533,25 @@ def test_check_reads_the_live_cells_not_the_saved_file(pristine: Path) -> None:
         (layout.SALES.name, cell, -3.0)
     ]
     assert fake.calls.count(("save",)) == 0
+
+
+def test_the_live_payroll_is_rewritten_whole_since_excel_refuses_part_of_an_array(
+    recalculated: Path,
+) -> None:
+    """On a book the command line recalculated, the table is an array: a value written into
+    one of its cells is refused (as Excel does), so the live recalc clears the rows and enters
+    the array again over its whole block — it never writes into part of it."""
+    fake = _live_from(recalculated)
+    payroll = fake.sheets[PAYROLL.name]
+    assert len(payroll.arrays) == 1
+    (first, last), text = next(iter(payroll.arrays.items()))
+    assert text.startswith("=PAY_TABLE(")
+    payroll.api.Unprotect()
+    with pytest.raises(FakeComError, match="part of an array"):
+        XlwingsWorkbook(fake).write_values(PAYROLL.name, first[0] + 1, first[1] + 1, [[1]])
+    payroll.api.Protect(DrawingObjects=False)
+    assert macros.recalc(XlwingsWorkbook(fake)) is not None
+    assert payroll.arrays == {(first, last): text}
+    assert ("refused", PAYROLL.name) not in fake.calls[
+        fake.calls.index(("protect", PAYROLL.name)) :
+    ]

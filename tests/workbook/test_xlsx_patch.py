@@ -724,3 +724,83 @@ def test_patch_workbook_deflates_the_same_bytes_as_patch_sheet_xml(tmp_path: Pat
         assert zout.testzip() is None  # every CRC agrees
         part = "xl/worksheets/sheet1.xml"
         assert zout.read(part) == patch_sheet_xml(zin.read(part), edit)
+
+
+# ---------------------------------------------------------------------------------------------
+# array formulas (SheetEdit.arrays): one master <f t="array" ref=…>, cached values everywhere
+
+
+ARRAY_EDIT = SheetEdit(
+    values={
+        "B2": Decimal("10.50"),
+        "C2": "甲 & <乙>",
+        "B3": 7,
+        "C3": "ok",
+        "D2": "outside",
+    },
+    arrays={"B2:C3": "=DOUBLE_TABLE(Inputs!$B$2:$B$3)"},
+    formulas={"E2": "=SUM(B2:B3)"},
+    clear_rows_from=2,
+)
+
+
+@pytest.mark.parametrize("fast_new_rows", [True, False])
+def test_an_array_formula_is_written_once_with_cached_values_in_its_block(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_new_rows: bool
+) -> None:
+    monkeypatch.setattr(xlsx_patch, "_FAST_NEW_ROWS", fast_new_rows)
+    out = tmp_path / "out.xlsx"
+    patch_workbook(book, out, {PAY: ARRAY_EDIT})
+    master = cell_xml(out, PAY, "B2")
+    assert '<f t="array" ref="B2:C3">DOUBLE_TABLE(Inputs!$B$2:$B$3)</f><v>10.5</v>' in master
+    assert sheet_xml(out, PAY).count("<f t=") == 1  # the other cells hold values only
+    assert cell_xml(out, PAY, "C2") == '<c r="C2" t="str"><v>甲 &amp; &lt;乙&gt;</v></c>'
+    assert cell_xml(out, PAY, "B3") == '<c r="B3"><v>7</v></c>'
+    assert 't="inlineStr"' in cell_xml(out, PAY, "D2")  # text outside the block: inline
+    wb = openpyxl.load_workbook(out)
+    formula = wb[PAY]["B2"].value
+    assert formula.ref == "B2:C3" and formula.text == "=DOUBLE_TABLE(Inputs!$B$2:$B$3)"
+    assert wb[PAY]["E2"].value == "=SUM(B2:B3)"
+    cached = openpyxl.load_workbook(out, data_only=True)[PAY]
+    assert [[c.value for c in row] for row in cached["B2:C3"]] == [[10.5, "甲 & <乙>"], [7, "ok"]]
+    rows = read_sheet(out, PAY)
+    assert rows[1][1:3] == [10.5, "甲 & <乙>"]
+
+
+def test_new_values_in_place_keep_the_array_formula(book: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    patch_workbook(book, first, {PAY: ARRAY_EDIT})
+    patch_workbook(first, second, {PAY: SheetEdit(values={"B2": 11, "C2": "new", "C3": "x"})})
+    assert '<f t="array" ref="B2:C3">' in cell_xml(second, PAY, "B2")
+    assert cell_xml(second, PAY, "B2").endswith("<v>11</v></c>")
+    # a value rewritten in a block cell of the source is plain text there (no array known)
+    cached = openpyxl.load_workbook(second, data_only=True)[PAY]
+    assert (cached["C2"].value, cached["C3"].value) == ("new", "x")
+
+
+def test_overlapping_or_broken_array_blocks_are_refused(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    for edit in (
+        SheetEdit(arrays={"B2:C3": "=X()", "C3:D4": "=Y()"}),
+        SheetEdit(arrays={"B2": "=X()"}),
+        SheetEdit(arrays={"B2:C3": "=X()"}, formulas={"C3": "=1"}),
+        SheetEdit(arrays={"B2:C3": "="}),
+    ):
+        with pytest.raises(ValueError):
+            patch_workbook(book, out, {PAY: edit})
+
+
+def test_an_array_over_cells_with_formulas_of_their_own_drops_them(
+    book: Path, tmp_path: Path
+) -> None:
+    """An older book's per-row formulas (B2:B6 here) become one array: only the master keeps
+    a formula, the other cells keep their cached values."""
+    out = tmp_path / "out.xlsx"
+    values = {f"B{r}": r * 10 for r in range(2, 7)}
+    patch_workbook(book, out, {PAY: SheetEdit(values=values, arrays={"B2:B6": "=TABLE()"})})
+    formulas = read_formulas(out, PAY)
+    assert formulas["B2"] == "=TABLE()"
+    assert not {f"B{r}" for r in range(3, 7)} & set(formulas)
+    assert formulas["C3"].startswith("=IF(")  # outside the block: untouched
+    cached = openpyxl.load_workbook(out, data_only=True)[PAY]
+    assert [cached[f"B{r}"].value for r in range(2, 7)] == [20, 30, 40, 50, 60]

@@ -175,7 +175,8 @@ def edit_blocks(edit: SheetEdit, formulas: bool = True) -> list[Block]:
     A formula cell gets its formula (its value when ``formulas`` is False). From
     ``clear_rows_from`` down (rows cleared first) every row spans the table's columns, gaps
     filled with blanks, so a regenerated table is one block; elsewhere only adjacent cells
-    are joined.
+    are joined. The cells of an array formula's block (``edit.arrays``) get their cached
+    values like any other; :func:`apply_edits` enters the array over them afterwards.
     """
     cells: dict[tuple[int, int], tuple[Any, bool]] = {}
     for ref, value in edit.values.items():
@@ -228,10 +229,13 @@ def edit_blocks(edit: SheetEdit, formulas: bool = True) -> list[Block]:
 
 
 def apply_edits(book: WorkbookAccess, edits: Mapping[str, SheetEdit], formulas: bool = True) -> int:
-    """Write sheet edits into the book: clear, then one write per block. Returns the writes.
+    """Write sheet edits into the book: clear, then one write per block (an array's block
+    gets its cached values), then each array formula, one call over its block (Excel then
+    computes it: one UDF call). Returns the writes.
 
     The sheets written are unprotected for the writes and protected again afterwards with
-    the same options, also when a write fails half-way.
+    the same options, also when a write fails half-way. Without ``formulas`` the arrays are
+    not entered: their blocks keep the cached values.
     """
     writes = 0
     with book.unprotected(edits):
@@ -242,6 +246,10 @@ def apply_edits(book: WorkbookAccess, edits: Mapping[str, SheetEdit], formulas: 
                 write = book.write_formulas if b.formulas else book.write_values
                 write(name, b.row, b.col, b.rows)
                 writes += 1
+            if formulas:
+                for block, formula in edit.arrays.items():
+                    book.write_array(name, block, "=" + formula.removeprefix("="))
+                    writes += 1
     return writes
 
 
@@ -343,7 +351,8 @@ def recalc(book: WorkbookAccess | None = None, reopen: bool = False) -> MonthRes
             raise SealedMonthError(t("macros.sealed_recalc", month=contents.month_name))
         access.status(t("macros.status.computing"))
         result = compute_checked(contents)
-        edits = build_edits(contents, result)
+        # the Payroll is written whole: Excel refuses a write into part of an array's block
+        edits = build_edits(contents, result, rewrite_payroll=True)
         live = {name: edits[name] for name in LIVE_RECALC_SHEETS if name in edits}
         access.status(t("macros.status.writing"))
         with access.bulk():

@@ -119,6 +119,11 @@ class WorkbookAccess(Protocol):
         """Write a block of formulas ("=…"; other cells are constants) in one call."""
         ...
 
+    def write_array(self, sheet: str, block: str, formula: str) -> None:
+        """Enter ``formula`` as one legacy array formula over ``block`` ("D2:AB1001"), as
+        Ctrl+Shift+Enter does: one evaluation fills every cell of the block."""
+        ...
+
     def clear_rows(self, sheet: str, first_row: int) -> None:
         """Clear the contents (not the formatting) of every row from ``first_row`` down."""
         ...
@@ -245,6 +250,12 @@ class XlwingsWorkbook:
         data = block(rows)
         if data and data[0]:
             self._target(sheet, row, col, data).formula = data
+
+    def write_array(self, sheet: str, block: str, formula: str) -> None:
+        from xlkpi.workbook.xlsx_patch import split_ref
+
+        (r1, c1), (r2, c2) = (split_ref(corner) for corner in block.split(":"))
+        self.book.sheets[sheet].range((r1, c1), (r2, c2)).formula_array = formula
 
     def clear_rows(self, sheet: str, first_row: int) -> None:
         ws = self.book.sheets[sheet]
@@ -413,7 +424,8 @@ class FileWorkbook:
         cached: list[list[Any]] | None = None
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
-                if isinstance(value, str) and value.startswith("="):
+                # a formula (an array formula's master cell is an object holding its text)
+                if (isinstance(value, str) and value.startswith("=")) or hasattr(value, "ref"):
                     if cached is None:
                         cached = self._cached_rows(sheet, n_rows)
                     row[c] = cached[r][c] if r < len(cached) and c < len(cached[r]) else None
@@ -443,6 +455,12 @@ class FileWorkbook:
                 cell.value = value
                 if not formulas and isinstance(value, str) and value.startswith("="):
                     cell.data_type = "s"  # text, not a formula
+
+    def write_array(self, sheet: str, block: str, formula: str) -> None:
+        from openpyxl.worksheet.formula import ArrayFormula
+
+        ws = self.wb[sheet]
+        ws[block.split(":")[0]] = ArrayFormula(block, formula)
 
     def clear_rows(self, sheet: str, first_row: int) -> None:
         ws = self.wb[sheet]

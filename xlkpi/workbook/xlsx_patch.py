@@ -93,6 +93,10 @@ class SheetEdit:
     formats: cell -> number format code ("#,##0.00"), set as a plain style (the default style
         with that format, see xlkpi.cell_formats) unless ``styles`` names one for the cell.
     columns: when given, replaces the sheet's column widths: 1-based column -> (width, hidden).
+    arrays: block ("D2:AB1001") -> formula: a legacy (CSE) array formula, written on the block's
+        top-left (master) cell as ``<f t="array" ref="D2:AB1001">``; every cell of the block
+        takes its cached value from ``values``, text as ``t="str"`` (a formula result), as
+        Excel stores an array's cells. Blocks must not overlap each other or ``formulas``.
     """
 
     values: dict[str, CellValue] = field(default_factory=dict)
@@ -102,6 +106,42 @@ class SheetEdit:
     clear_rows_from: int | None = None
     formats: dict[str, str] = field(default_factory=dict)
     columns: dict[int, tuple[float, bool]] | None = None
+    arrays: dict[str, str] = field(default_factory=dict)
+
+
+class _ArrayFormula(str):
+    """The formula of an array's master cell; ``ref`` is its block (``D2:AB1001``)."""
+
+    ref: str
+
+    def __new__(cls, formula: str, ref: str) -> _ArrayFormula:
+        made = super().__new__(cls, formula)
+        made.ref = ref
+        return made
+
+
+class _ArrayText(str):
+    """Text cached in a cell of an array block: written ``t="str"`` (a formula's result)."""
+
+
+class _InArray(str):
+    """In a plan's formulas: a non-master cell of an array block — any ``<f>`` it holds in the
+    source is dropped (the master's formula fills it)."""
+
+
+_IN_ARRAY = _InArray("")
+
+
+# For callers that rewrite the cached values of an array block already in the file (no
+# ``arrays`` in their edit): text wrapped in it is written ``t="str"`` as well.
+FormulaText = _ArrayText
+
+
+def _f_open(formula: str, p: str = "") -> str:
+    """The opening ``<f>`` tag of a formula (with ``t="array" ref=…`` for an array master)."""
+    if type(formula) is _ArrayFormula:
+        return f'<{p}f t="array" ref="{formula.ref}">'
+    return f"<{p}f>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,7 +246,7 @@ def _encode(value: CellValue, is_formula: bool) -> tuple[bytes | None, bytes]:
     if isinstance(value, ExcelError):
         return b"e", b"<v>" + value.code.encode() + b"</v>"
     if isinstance(value, str):
-        if is_formula:
+        if is_formula or type(value) is _ArrayText:
             return b"str", b"<v>" + _xml_text(value) + b"</v>"
         space = b' xml:space="preserve"' if value != value.strip() or "\n" in value else b""
         return b"inlineStr", b"<is><t" + space + b">" + _xml_text(value) + b"</t></is>"
@@ -225,6 +265,8 @@ class _CellPlan:
     value: CellValue = None
     formula: str | None = None
     style: int | None = None
+    array_ref: str | None = None  # the block of an array formula's master cell
+    drop_formula: bool = False  # a non-master cell of an array block: no <f> of its own
 
 
 # A row's edits: column -> the plain value to write, or a _CellPlan when a formula or style is
@@ -258,11 +300,15 @@ class _SheetPlan:
             return values  # type: ignore[return-value]
         edits: _RowEdits = dict(values)
         for c in formulas.keys() | styles.keys():
+            f = formulas.get(c)
+            inside = type(f) is _InArray
             edits[c] = _CellPlan(
                 c in values,
                 values.get(c),  # type: ignore[arg-type]
-                _formula_xml(formulas[c]) if c in formulas else None,  # type: ignore[arg-type]
+                _formula_xml(f) if f is not None and not inside else None,  # type: ignore[arg-type]
                 styles.get(c),  # type: ignore[arg-type]
+                f.ref if type(f) is _ArrayFormula else None,
+                inside,
             )
         return edits
 
@@ -353,13 +399,50 @@ def _plan(edit: SheetEdit) -> _SheetPlan:
     ):
         if row is not None and not 1 <= row <= _MAX_ROW:
             raise ValueError(f"{name} must be a row number 1..{_MAX_ROW}, got {row}")
+    values: dict[str, object] = edit.values  # type: ignore[assignment]
+    formulas: dict[str, str] = edit.formulas
+    if edit.arrays:
+        values, formulas = _with_arrays(edit)
     return _SheetPlan(
-        _by_row(edit.values, edit.values.values()),  # type: ignore[arg-type]
-        _by_row(edit.formulas, edit.formulas.values()),  # type: ignore[arg-type]
+        _by_row(values, values.values()),  # type: ignore[arg-type]
+        _by_row(formulas, formulas.values()),  # type: ignore[arg-type]
         _by_row(edit.styles, edit.styles.values()),  # type: ignore[arg-type]
         edit.style_from_row,
         edit.clear_rows_from,
     )
+
+
+def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
+    """The edit's values and formulas with its array formulas folded in: each master cell's
+    formula marked as an array over its block, text values inside a block marked ``t="str"``."""
+    formulas: dict[str, str] = dict(edit.formulas)
+    boxes: list[tuple[int, int, int, int]] = []
+    for block, formula in edit.arrays.items():
+        box = _parse_range(block.encode())
+        if box is None or ":" not in block:
+            raise ValueError(f"an array formula needs a block such as D2:AB1001, got {block!r}")
+        _check_formulas({block: formula})
+        r1, c1, r2, c2 = box
+        for other in boxes:
+            if r1 <= other[2] and other[0] <= r2 and c1 <= other[3] and other[1] <= c2:
+                raise ValueError(f"array formula blocks overlap at {block}")
+        boxes.append(box)
+        master = f"{column_letters(c1)}{r1}"
+        for ref in formulas:
+            r, c = split_ref(ref)
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                raise ValueError(f"{ref} holds a formula inside the array block {block}")
+        for r in range(r1, r2 + 1):  # the other cells: any formula of their own is dropped
+            for c in range(c1, c2 + 1):
+                formulas.setdefault(f"{column_letters(c)}{r}", _IN_ARRAY)
+        formulas[master] = _ArrayFormula(formula, _range_text(*box).decode())
+    values: dict[str, object] = dict(edit.values)
+    for ref, value in edit.values.items():
+        if type(value) is str:
+            r, c = split_ref(ref)
+            if any(b[0] <= r <= b[2] and b[1] <= c <= b[3] for b in boxes):
+                values[ref] = _ArrayText(value)
+    return values, formulas
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,6 +564,8 @@ def _render_cell(
         em = tags.ext_re.search(old.content)
         if em:
             extra = em.group(0)
+    if plan.drop_formula:
+        f_xml = None
     if plan.formula is not None:
         if f_xml is not None:
             fa = _attrs(tags.f_re.search(f_xml).group(1))  # type: ignore[union-attr]
@@ -489,10 +574,13 @@ def _render_cell(
                     messages.t("patch.shared_master", cell=ref.decode(), range=fa[b"ref"].decode())
                 )
         p = tags.p
-        f_xml = b"<" + p + b"f>" + plan.formula.encode("utf-8") + b"</" + p + b"f>"
+        f_open = b"<" + p + b"f>"
+        if plan.array_ref is not None:
+            f_open = b"<" + p + b'f t="array" ref="' + plan.array_ref.encode() + b'">'
+        f_xml = f_open + plan.formula.encode("utf-8") + b"</" + p + b"f>"
     if style is not None:
         attrs[b"s"] = str(style).encode()
-    if plan.has_value or plan.formula is not None:
+    if plan.has_value or plan.formula is not None or plan.drop_formula:
         t, children = _encode(plan.value, f_xml is not None)
         attrs.pop(b"t", None)
         attrs.pop(b"vm", None)
@@ -579,7 +667,7 @@ class _NewCells:
         if isinstance(value, ExcelError):
             return ' t="e"', f"<{p}v>{value.code}</{p}v>"
         if isinstance(value, str):
-            if is_formula:
+            if is_formula or type(value) is _ArrayText:
                 return ' t="str"', f"<{p}v>{_xml_str(value)}</{p}v>"
             space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
             return ' t="inlineStr"', f"<{p}is><{p}t{space}>{_xml_str(value)}</{p}t></{p}is>"
@@ -621,7 +709,12 @@ class _NewCells:
                     if style is not None:
                         s = f' s="{style}"'
                 f = frow.get(c) if frow else None
+                f_open = self.f_open
+                if type(f) is _InArray:  # a new cell: there is no formula of its own to drop
+                    f = None
                 if f is not None:  # as _formula_xml(f), inline: once per cell of a large edit
+                    if type(f) is _ArrayFormula:
+                        f_open = _f_open(f, self.p)
                     if f[:1] == "=":
                         f = f[1:]
                     if (
