@@ -41,6 +41,7 @@ from xlkpi.recalc import (
     grade_label,
     meta_edit,
     payroll_values,
+    readme_status_edit,
 )
 from xlkpi.workbook.atomic_file import atomic_replace, backup_path
 from xlkpi.workbook.meta import (
@@ -380,23 +381,6 @@ def _stamp(contents: WorkbookContents, month: str, build: str | None = None) -> 
     return meta_edit(contents, updates)
 
 
-def _readme_edit(
-    edits: dict[str, SheetEdit], contents: WorkbookContents, month: str, status: str
-) -> None:
-    """Store the month and status 说明 shows (its formulas' cached values), where it has them."""
-    from workbook_templates.readme_sheet import readme_edit
-
-    edit = readme_edit(contents.sheets.get(layout.README), month, status, contents.lang)
-    if edit is None:
-        return
-    known = edits.get(layout.README)
-    if known is None:
-        edits[layout.README] = edit  # type: ignore[assignment]
-    else:
-        known.values.update(edit.values)  # type: ignore[attr-defined]
-        known.formulas.update(edit.formulas)  # type: ignore[attr-defined]
-
-
 # ---------------------------------------------------------------------------------------------
 # operations
 
@@ -453,7 +437,7 @@ def new_month(
     edits[META] = _stamp(contents, month, wanted)
     if wanted != current:
         _convert_edits(contents, edits, wanted)
-    _readme_edit(edits, contents, month, STATUS_NEW)
+    readme_status_edit(edits, contents, month, STATUS_NEW)
     policy_edit = policy_sheet_edit(contents, month)
     if policy_edit is not None:
         edits[POLICY] = policy_edit
@@ -508,7 +492,7 @@ def _from_template(month: str, out: Path, build: str = builds.DEFAULT_BUILD) -> 
             meta, rows = read_meta(sheets.get(META))
             contents = WorkbookContents(blank, [], sheets, None, None, [], meta, rows, {})
             edits = {META: _stamp(contents, month, build)}
-            _readme_edit(edits, contents, month, STATUS_NEW)
+            readme_status_edit(edits, contents, month, STATUS_NEW)
             patch_workbook(blank, tmp, edits)
         finally:
             blank.unlink(missing_ok=True)
@@ -564,7 +548,7 @@ def close(path: Path, key: bytes | None = None) -> CloseResult:
         require_payroll_matches(contents, result)
         updates = sealed(contents, key)
         edits = {META: meta_edit(contents, updates)}
-        _readme_edit(edits, contents, contents.month_name, STATUS_SEALED)
+        readme_status_edit(edits, contents, contents.month_name, STATUS_SEALED)
         backup = atomic_replace(path, lambda tmp: patch_workbook(path, tmp, edits))
     seal = updates[META_SEAL_HASH]
     return CloseResult(path, contents.month_name, seal, len(result.results), result.total, backup)

@@ -1001,4 +1001,26 @@ def build_edits(
             if key in contents.meta_rows:
                 updates[key] = ""
     edits[META] = meta_edit(contents, updates)
+    readme_status_edit(edits, contents, contents.month_name, STATUS_RECALCULATED)
     return edits
+
+
+def readme_status_edit(
+    edits: dict[str, SheetEdit], contents: WorkbookContents, month: str, status: str
+) -> None:
+    """Store the month and status 说明 shows as its formulas' cached values (recalc, new-month,
+    close), so a host that shows stored values (WPS, previews) shows them too; merged into an
+    edit of 说明 already in ``edits``."""
+    try:
+        from workbook_templates.readme_sheet import readme_edit
+    except ImportError:
+        return
+    edit = readme_edit(contents.sheets.get(layout.README), month, status, contents.lang)
+    if edit is None:
+        return
+    known = edits.get(layout.README)
+    if known is None:
+        edits[layout.README] = edit  # type: ignore[assignment]
+    else:
+        known.values.update(edit.values)  # type: ignore[attr-defined]
+        known.formulas.update(edit.formulas)  # type: ignore[attr-defined]

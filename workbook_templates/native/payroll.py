@@ -25,6 +25,7 @@ from workbook_templates.native.pieces import (
     money,
     month_start,
     months_of,
+    task_coefficient,
     years_of,
 )
 from workbook_templates.payroll import VALUE_LINES, score_sheet
@@ -41,7 +42,7 @@ from xlkpi.layout import (
     SheetLayout,
 )
 from xlkpi.paylines import LINE_CODES
-from xlkpi.payplans import PLAN_LABELS
+from xlkpi.payplans import PAY_COEFFICIENTS, PLAN_LABELS, TEAM_POOL_PLANS
 from xlkpi.policy import Policy
 
 # month inputs whose blank (or 不适用) is not 0: the formula tests them itself
@@ -180,8 +181,10 @@ def native_payroll_formulas(
         "attendance_row": f"=MATCH($A{r},{quote_sheetname(ATTENDANCE.name)}{ids},0)",
         "sales_row": f"=MATCH($A{r},{quote_sheetname(SALES.name)}{ids},0)",
         "score_row": f"=MATCH($A{r},{quoted}{ids},0)",
-        "team_name": f'=INDEX({column(ROSTER, "team", last)},{rr})&""',
     }
+    if employee.plan in TEAM_POOL_PLANS:  # 团队目标's SUMIFS reads the pool members' team
+        out["team_name"] = f'=INDEX({column(ROSTER, "team", last)},{rr})&""'
+
     cells = _helpers(r, employee, policy, last)
     out["net_sales"] = f"={cells['sales']}-{cells['returns']}-{cells['shipping_paid']}"
     plan = employee.plan
@@ -192,6 +195,8 @@ def native_payroll_formulas(
         absent = f"{cells['absent_months']}>{refs.value('plans.cs_2017.max_absent_months')}"
         for key in ("coefficient", "grade"):
             out[key] = f'=IF({absent},"",{out[key][1:]})'
+    if plan in PAY_COEFFICIENTS and "coefficient" in out:  # the coefficient its pay uses
+        out["coefficient"] = "=" + _fill(task_coefficient(refs), cells)
     lines = line_formulas(plan, policy, refs)
     for code, template in lines:
         if code not in VALUE_LINES:

@@ -224,6 +224,16 @@ def level_share(refs: Refs) -> str:
     return f"IF({{team_members}}=0,0,{money(f'{{team_pool}}*{share}/{{team_members}}')})"
 
 
+def task_coefficient(refs: Refs) -> str:
+    """The store manager's task coefficient (the one its pay and its 绩效系数 cell use): the
+    entered coefficient, or net sales ÷ target when blank; capped, never rounded."""
+    cap = refs.value("plans.store_manager.task_coefficient_cap")
+    return (
+        f'IF({{task_coefficient}}="",MIN(MAX({{net}},0)/{{target}},{cap}),'
+        f"MIN({{task_coefficient}},{cap}))"
+    )
+
+
 def line_formulas(plan: str, policy: Policy, refs: Refs) -> list[tuple[str, str]]:
     """The formula of each pay line of ``plan`` (rules.md §B), in the engine's line order.
 
@@ -281,11 +291,7 @@ def line_formulas(plan: str, policy: Policy, refs: Refs) -> list[tuple[str, str]
         "store_manager": [
             (
                 "base",
-                money(
-                    f'{v(smp + "base_amount")}*IF({{task_coefficient}}="",'
-                    f"MIN(MAX({{net}},0)/{{target}},{v(smp + 'task_coefficient_cap')}),"
-                    f"MIN({{task_coefficient}},{v(smp + 'task_coefficient_cap')}))"
-                ),
+                money(f"{v(smp + 'base_amount')}*{task_coefficient(refs)}"),
             ),
             ("team", store_team),
         ],
