@@ -742,6 +742,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作簿缺少样式部件，无法设置数字格式；请在 Excel 中打开并另存一次。",
         "the workbook has no styles part; it cannot take number formats",
     ),
+    # --- check (xlkpi.check) -------------------------------------------------------------------
+    "check.stale": (
+        "上次重算后输入被改动，工资表已过时：请运行 `xlkpi recalc`。",
+        "inputs changed since the last recalc: the Payroll is out of date; run `xlkpi recalc`",
+    ),
+    "check.not_recalculated": (
+        "本月还没有重算：请运行 `xlkpi recalc`。",
+        "the month has not been recalculated yet; run `xlkpi recalc`",
+    ),
     # --- the ribbon's messages (xlkpi.addin.macros) -------------------------------------------
     "macros.failed": (
         "xlkpi 未能完成“{action}”：{error}\n详情在 {log}；报告问题时请附上这个文件。",
