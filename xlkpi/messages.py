@@ -738,6 +738,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} 中没有名为“{sheet}”的工作表（现有：{known}）；请从模板复制回来。",
         "{name} has no worksheet named {sheet}; it has: {known}",
     ),
+    "patch.bad_part": (
+        "工作表部件缺少 {what}，文件可能已损坏；请在 Excel 中打开并另存为 .xlsx。",
+        "a worksheet part without {what}; the file may be corrupted",
+    ),
+    "patch.zip64": (
+        "工作簿太大（超过 4 GB 或 65535 个部件），无法写入；请把工作簿拆小。",
+        "workbook too large for this writer (zip64 not supported)",
+    ),
+    "patch.bad_member": (
+        "工作簿中的部件 {part} 已损坏或不完整；请在 Excel 中打开并另存为 .xlsx。",
+        "corrupt or truncated zip member {part}",
+    ),
+    "patch.not_finite": (
+        "无法把 {value} 写入单元格：只能写入有限的数字。",
+        "cannot store {value} in a cell; only finite numbers",
+    ),
     "patch.no_styles": (
         "工作簿缺少样式部件，无法设置数字格式；请在 Excel 中打开并另存一次。",
         "the workbook has no styles part; it cannot take number formats",
