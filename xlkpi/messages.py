@@ -818,6 +818,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本月还没有重算：请运行 `xlkpi recalc`。",
         "the month has not been recalculated yet; run `xlkpi recalc`",
     ),
+    # --- a month's inputs as the engine takes them (xlkpi.inputs) ----------------------------
+    "inputs.not_whole": (
+        "员工 {id}：{label}为{value}，应为整数。",
+        "employee {id}: {label} is {value}; expected a whole number",
+    ),
+    "inputs.not_decimal": (
+        "员工 {id}：{label}为{value}，应为 Decimal 数值。",
+        "employee {id}: {label} is {value}; expected a Decimal",
+    ),
+    "inputs.not_finite": (
+        "员工 {id}：{label}为{value}：请填写有限的数字。",
+        "employee {id}: {label} is {value}; enter a finite number",
+    ),
+    "inputs.negative": (
+        "员工 {id}：{label}为{value}：不能为负数（请填写0或以上）。",
+        "employee {id}: {label} is {value}; it cannot be negative (enter 0 or more)",
+    ),
+    "inputs.implausible": (
+        "员工 {id}：{label}为{value}：不像一个月的数字（应小于10¹⁵）。",
+        "employee {id}: {label} is {value}; that is not a plausible monthly figure (below 10¹⁵)",
+    ),
     # --- the ribbon's messages (xlkpi.addin.macros) -------------------------------------------
     "macros.failed": (
         "xlkpi 未能完成“{action}”：{error}\n详情在 {log}；报告问题时请附上这个文件。",
