@@ -35,7 +35,7 @@ def test_clean_book(book: Path) -> None:
     assert report.ok
     assert report.month == "2026-10" and report.employees == 38
     assert report.result is not None and report.result.total > 0
-    assert any("not been recalculated" in n for n in report.notes)
+    assert any("还没有重算" in n for n in report.notes)
 
 
 def test_problems_are_all_listed(book: Path) -> None:
@@ -53,7 +53,7 @@ def test_inputs_changed_after_recalc_is_noted(book: Path) -> None:
     set_cell(book, "考勤", "C3", 7)  # an operations specialist's late arrivals
     report = check(book)
     assert report.ok
-    assert any("changed since the last recalc" in n for n in report.notes)
+    assert any("上次重算后输入被改动" in n for n in report.notes)
 
 
 def test_sealed_month_untouched(book: Path) -> None:

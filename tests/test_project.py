@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +31,37 @@ def test_ci_runs_the_readme_test_command() -> None:
     test_command = _readme_commands()[1]
     for step in test_command.split("&&"):
         assert step.strip() in ci, f"CI does not run the README step {step.strip()!r}"
+
+
+def _monthly_cycle() -> list[str]:
+    """The commands of the README's monthly-cycle block (comments dropped)."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text.split("## The monthly cycle", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block, "the monthly cycle needs its bash block"
+    return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_monthly_cycle_works_as_written_after_the_install(tmp_path: Path) -> None:
+    """Issue 9: the block activates the install command's venv first, every `xlkpi` line is a
+    command the CLI accepts as written, and the first one (a template month) runs."""
+    from xlkpi import cli
+
+    first, *commands = _monthly_cycle()
+    assert first == "source .venv/bin/activate"  # the venv the install command made
+    install = _readme_commands()[0]
+    assert install.startswith("python3 -m venv .venv") and ".venv/bin/xlkpi" in install
+    lines = [c for c in commands if c.startswith("xlkpi ")]
+    assert len(lines) >= 6
+    parser = cli._parser()
+    for line in lines:
+        args = parser.parse_args(shlex.split(line)[1:])
+        assert args.command in cli.COMMANDS, line
+    template = next(line for line in lines if "--template" in line)
+    book = str(tmp_path / "2026-11.xlsx")
+    argv = [w.replace("2026-11.xlsx", book) for w in shlex.split(template)]
+    assert cli.main(["--no-progress", *argv[1:]]) == 0
+    assert cli.main(["--no-progress", "check", book]) in (0, 1)  # problems or none: not an error
 
 
 def _runtime_closure() -> set[str]:

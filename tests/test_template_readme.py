@@ -123,6 +123,9 @@ def test_the_sheet_is_readable_and_leaves_row_1_to_the_notice() -> None:
     assert ws[readme_sheet.TITLE_CELL].font.b
     assert ws.column_dimensions["B"].width >= 40
     assert ws["B9"].alignment.wrap_text
+    fill_step = next(r for r in range(1, 20) if ws.cell(row=r, column=1).value == "1. 填写")
+    assert ws.row_dimensions[fill_step].height >= 30  # a long step is given its lines
+    assert not ws["A7"].alignment.wrap_text  # a section title runs on to the right
 
 
 def test_a_template_month_shows_its_month_and_status(tmp_path: Path) -> None:

@@ -205,8 +205,8 @@ def test_team_commission_returns_the_members_column_adding_up_to_the_pool() -> N
     assert [dec(s[0]) for s in shares] == expected
     assert sum(expected) == rules.team_pool(100001, 100000)
     assert [TEAM_SHARE(100001, 100000, 3, i) for i in (1, 2, 3)] == [s[0] for s in shares]
-    assert TEAM_SHARE(100001, 100000, 3, 4).startswith("#输入错误: position is 4")
-    assert TEAM_SHARE(100001, "", 3, 1).startswith("#输入错误: team target is blank")
+    assert TEAM_SHARE(100001, 100000, 3, 4).startswith("#输入错误: 位置为4")
+    assert TEAM_SHARE(100001, "", 3, 1).startswith("#输入错误: 团队目标为空")
 
 
 def test_team_sales_sums_pool_members_of_the_team() -> None:
@@ -263,7 +263,7 @@ def test_team_average_share_is_the_levels_share_of_the_average_rounded_once() ->
     # 30,055 of 40,000 (75%) → pool 300.55; × 90% ÷ 3 = 90.165 → 90.17 (not 90.16)
     assert TEAM_AVERAGE_SHARE(30055, 40000, 3, "副理") == 90.17
     assert TEAM_AVERAGE_SHARE(0, "", 0, "员工") == 0.0
-    assert TEAM_AVERAGE_SHARE(1, 1, 1, "经理").startswith("#输入错误: level is '经理'")
+    assert TEAM_AVERAGE_SHARE(1, 1, 1, "经理").startswith("#输入错误: 级别为经理")
 
 
 def test_public_share_is_rounded_once() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from udfs._boundary import is_blank, scalar_of
+from xlkpi import messages
 from xlkpi.errors import PolicyError
 from xlkpi.money import to_decimal
 from xlkpi.policy import Policy
@@ -149,7 +150,7 @@ def keyed(
     out: dict[str, Decimal] = {}
     for row in _table(value):
         if len(row) < 2 or row[0] is None:
-            raise PolicyError(f"{what}: each row needs a key and a value", what)
+            raise PolicyError(messages.t("udf.key_value", what=what), what)
         key = str(row[0]).strip()
         out[by_label.get(key, key)] = to_decimal(row[1], f"{what} {key}")
     return out

@@ -31,10 +31,10 @@ def _shops(sales: object, targets: object, groups: object = None) -> list[Shop]:
         for cell in (s, goal):
             if is_error(cell):
                 raise OutOfRangeError(f"第{i}个店铺的数值是错误值 {cell}")
-        target = None if is_blank(goal) else rules.amount_arg(goal, "shop target")
+        target = None if is_blank(goal) else rules.amount_arg(goal, "店铺目标")
         group = "" if is_blank(g) else str(g).strip()
         shops.append(
-            Shop(f"店铺{i}", to_decimal(need(s), "shop sales"), target=target, group=group)
+            Shop(f"店铺{i}", to_decimal(need(s), "店铺销售额"), target=target, group=group)
         )
     return shops
 
@@ -76,8 +76,8 @@ def POOL_SHARE(pool: object, members: object, position: object) -> object:
     """提成池第N人份额(到分,余分按花名册顺序) One member's even share of the pool (A6)."""
 
     def share(amount: object, m: object, pos: object) -> Decimal:
-        count = rules.count_arg(need(m), "members")
-        index = rules.count_arg(need(pos), "position")
+        count = rules.count_arg(need(m), "人数")
+        index = rules.count_arg(need(pos), "位置")
         if not 1 <= index <= count:
             raise OutOfRangeError(t("udf.position", value=index, count=count))
         return rules.split_evenly(rules.amount_arg(need(amount), "pool"), count)[index - 1]
@@ -109,7 +109,7 @@ def LEVEL_SHARE(
                     known=", ".join(LEVEL_LABELS.values()),
                 )
             )
-        count = rules.count_arg(need(m), "members")
+        count = rules.count_arg(need(m), "人数")
         if count == 0:
             return round_money(ZERO)
         return rules.pool_share(rules.amount_arg(need(amount), "pool"), count, table[code])

@@ -67,9 +67,9 @@ def NET_SALES(sales: object, returns: object, shipping_paid: object) -> object:
     """净销售额=下单−退货−代付运费 Net sales = orders − returns − shipping paid (rules A6)."""
     return vectorize(
         lambda s, r, f: (
-            rules.amount_arg(need(s), "sales")
+            rules.amount_arg(need(s), "销售额")
             - rules.amount_arg(need(r), "returns")
-            - rules.amount_arg(need(f), "shipping paid")
+            - rules.amount_arg(need(f), "代付运费")
         ),
         sales,
         returns,
@@ -145,7 +145,7 @@ def STRICT_ATTENDANCE(
     )
     return vectorize(
         lambda t, m, ab, pl, sl: rules.strict_attendance_bonus(
-            count_total(t, "late/early times"), need(m), need(ab), need(pl), need(sl), p
+            count_total(t, "迟到早退次数"), need(m), need(ab), need(pl), need(sl), p
         ),
         late_times,
         late_minutes,
@@ -230,9 +230,9 @@ def WAREHOUSE_APPRAISAL(
     def pay(s: object, pl: object, sl: object, ab: object) -> Decimal:
         value = rules.score_arg(need(s), p)
         cancelled = rules.warehouse_appraisal_cancelled(
-            rules.amount_arg(need(pl), "personal leave days"),
-            rules.amount_arg(need(sl), "sick leave days"),
-            rules.amount_arg(need(ab), "absence days"),
+            rules.amount_arg(need(pl), "事假天数"),
+            rules.amount_arg(need(sl), "病假天数"),
+            rules.amount_arg(need(ab), "旷工天数"),
             p,
         )
         return round_money(ZERO if cancelled else amount * (value / HUNDRED))
@@ -259,7 +259,7 @@ def TRIAL_BASE(trial: object, trial_amount: object = None, regular_amount: objec
             return round_money(on_trial)
         if value is False or text in _NO:
             return round_money(regular)
-        raise OutOfRangeError(f"trial is {value!r}; enter 是 or 否")
+        raise OutOfRangeError(t("udf.trial", value=value, yes="是", no="否"))
 
     return vectorize(base, trial)
 
@@ -307,14 +307,12 @@ def _task_cap(cap: object) -> Decimal:
 def _task_coefficient(tc: object, sales: object, goal: object, limit: Decimal) -> Decimal:
     """The typed task coefficient, or net sales ÷ target; capped at ``limit``."""
     if not is_blank(tc):
-        return min(rules.amount_arg(tc, "task coefficient"), limit)
+        return min(rules.amount_arg(tc, "任务完成系数"), limit)
     if not is_blank(goal):
-        net = to_decimal(need(sales), "net sales")
-        goal_amount = rules.amount_arg(goal, "personal target")
+        net = to_decimal(need(sales), "净销售额")
+        goal_amount = rules.amount_arg(goal, "个人目标")
         return rules.task_coefficient(net, goal_amount, limit)
-    raise MissingValueError(
-        "task coefficient and personal target are both blank; enter one of them"
-    )
+    raise MissingValueError(t("payplans.task_blank"))
 
 
 @xw.func
@@ -362,7 +360,7 @@ def OVERTIME_PAY(
         }
     )
     if p.allowances.overtime_hours_per_day <= ZERO:
-        raise OutOfRangeError("overtime hours per day must be more than 0")
+        raise OutOfRangeError(t("udf.overtime_hours"))
     return vectorize(lambda h: rules.overtime_pay(need(h), p), hours)
 
 
@@ -392,8 +390,8 @@ def CONDUCT_FINE(
     leak = pa.number(leak_rate, f.leak_per_time, "fines.leak_per_time")
     return vectorize(
         lambda a, b: round_money(
-            rules.count_arg(need(a), "chat violations") * chat
-            + rules.count_arg(need(b), "contact leaks") * leak
+            rules.count_arg(need(a), "聊天违规次数") * chat
+            + rules.count_arg(need(b), "泄露联系方式次数") * leak
         ),
         chat_violations,
         contact_leaks,
@@ -424,7 +422,7 @@ def _linked(months: object, new_months: object, new_factor: object) -> tuple[int
     plan = default_policy().plans.logistics_sales
     limit = int(pa.number(new_months, Decimal(plan.new_staff_months), "new_staff_months"))
     factor = pa.number(new_factor, plan.new_staff_factor, "new_staff_factor")
-    return rules.count_arg(need(months), "months in the post"), Decimal(limit), factor
+    return rules.count_arg(need(months), "在岗月数"), Decimal(limit), factor
 
 
 @xw.func
@@ -449,7 +447,7 @@ def LOGISTICS_RESULTS(
         base = rules.amount_arg(need(w), "wage")
         if months < first:
             return round_money(base * share * factor)
-        goal = None if is_blank(t) else rules.amount_arg(t, "personal target")
+        goal = None if is_blank(t) else rules.amount_arg(t, "个人目标")
         ratio = rules.logistics_completion(to_decimal(need(r), "revenue"), goal, limit)
         return round_money(base * ratio * share)
 
@@ -477,7 +475,7 @@ def LOGISTICS_BEHAVIOUR(
         base = rules.amount_arg(need(w), "wage")
         if months < first:
             return round_money(base * factor * share)
-        value = rules.amount_arg(need(b), "behaviour score")
+        value = rules.amount_arg(need(b), "行为考核系数")
         if value > top:
             raise OutOfRangeError(f"行为考核系数为{value}：不能超过{top}。")
         return round_money(base * value * share)

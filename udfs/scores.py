@@ -8,7 +8,7 @@ import xlwings as xw
 
 from udfs import _policy_args as pa
 from udfs._boundary import BlankInput, guarded, is_blank, need, vectorize
-from xlkpi import rules
+from xlkpi import messages, rules
 from xlkpi.errors import OutOfRangeError
 from xlkpi.history import rank_due
 from xlkpi.inputs import Employee
@@ -64,7 +64,7 @@ def grade_policy(lines: object = None, max_score: object = None) -> Policy:
         if len(values) != 3:
             from xlkpi.errors import PolicyError
 
-            raise PolicyError("grades: give three lines (pass, good, excellent)", "grades")
+            raise PolicyError(messages.t("udf.grades"), "grades")
         updates["grades"] = d.grades.model_copy(
             update=dict(zip(("pass_from", "good_from", "excellent_from"), values, strict=True))
         )
@@ -115,12 +115,12 @@ def SCORECARD_TOTAL(
     max_score: object = None,
 ) -> object:
     """考核表得分:各项封顶求和+加分,÷满分×100 Scorecard score (A8): points ÷ full × 100."""
-    caps = pa.numbers(weights, [], "scorecard points")
-    extras = pa.numbers(extra, [ZERO] * len(caps), "scorecard extra")
+    caps = pa.numbers(weights, [], "考核项分值")
+    extras = pa.numbers(extra, [ZERO] * len(caps), "考核项超额分")
     if len(extras) != len(caps):
         extras = [ZERO] * len(caps)
     maxima = [c + e for c, e in zip(caps, extras, strict=True)]
-    full = None if pa.absent(full_points) else pa.number(full_points, ZERO, "full points")
+    full = None if pa.absent(full_points) else pa.number(full_points, ZERO, "满分")
     top = pa.number(max_score, default_policy().score.maximum, "score.maximum")
 
     def total(row: object, plus: object) -> Decimal:
@@ -128,12 +128,10 @@ def SCORECARD_TOTAL(
         if all(is_blank(c) for c in cells):
             raise BlankInput
         if len(cells) != len(maxima):
-            raise OutOfRangeError(
-                f"{len(cells)} item cells but {len(maxima)} item maxima; pass the whole row"
-            )
+            raise OutOfRangeError(messages.t("udf.items", cells=len(cells), maxima=len(maxima)))
         given = [None if is_blank(c) else c for c in cells]
         base = rules.scorecard_total(given, maxima)
-        total = base + (ZERO if is_blank(plus) else rules.amount_arg(plus, "bonus points"))
+        total = base + (ZERO if is_blank(plus) else rules.amount_arg(plus, "加分"))
         if full is None:
             return total
         return rules.scorecard_score(total, full, top)
@@ -174,7 +172,7 @@ def CS_RANK(
         ok = clean not in (False, 0, "否", "FALSE", "false")
         due = rank_due(
             emp,
-            rules.count_arg(need(months), "months of service"),
+            rules.count_arg(need(months), "服务月数"),
             rules.score_arg(need(s), policy),
             ok,
             policy,
@@ -203,12 +201,12 @@ def LOGISTICS_SCORE(
     a = pa.number(first_weight, w.logistics_sales_weight, "score.logistics_sales_weight")
     b = pa.number(second_weight, w.logistics_department_weight, "score.logistics_department_weight")
     if a + b != 1:
-        raise OutOfRangeError(f"the two weights add up to {a + b}; they must add up to 100%")
+        raise OutOfRangeError(messages.t("udf.weights", total=a + b))
     p = default_policy()
 
     def score(x: object, y: object) -> Decimal:
-        return a * rules.score_arg(need(x), p, "first score") + b * rules.score_arg(
-            need(y), p, "second score"
+        return a * rules.score_arg(need(x), p, "第一个分数") + b * rules.score_arg(
+            need(y), p, "第二个分数"
         )
 
     return vectorize(score, first, second)

@@ -17,7 +17,7 @@ from udfs._boundary import (
     to_month,
     vectorize,
 )
-from xlkpi import rules
+from xlkpi import messages, rules
 from xlkpi.errors import OutOfRangeError
 from xlkpi.history import previous_month
 from xlkpi.layout import GRADE_LABELS, PLAN_BY_LABEL
@@ -32,7 +32,7 @@ _GRADE_BY_LABEL = {label: code for code, label in GRADE_LABELS.items()}
 def SERVICE_MONTHS(hire_date: object, month: object) -> object:
     """连续服务月数(到该月末) Full months of service at the end of the month."""
     return vectorize(
-        lambda h, m: rules.months_of_service(to_date(need(h), "hire date"), to_month(need(m))),
+        lambda h, m: rules.months_of_service(to_date(need(h), "入职日期"), to_month(need(m))),
         hire_date,
         month,
     )
@@ -48,11 +48,9 @@ def _per_year(plan_or_rate: object) -> Decimal:
         plan = getattr(plans, code, None)
         rate = getattr(plan, "seniority_per_year", None)
         if rate is None:
-            raise OutOfRangeError(
-                f"plan {name!r} has no seniority pay; give a rate per year instead"
-            )
+            raise OutOfRangeError(messages.t("udf.no_seniority", plan=name))
         return rate
-    return pa.number(plan_or_rate, ZERO, "seniority per year")
+    return pa.number(plan_or_rate, ZERO, "每年工龄工资")
 
 
 @xw.func
@@ -61,9 +59,7 @@ def SENIORITY_PAY(hire_date: object, month: object, plan_or_rate: object = None)
     """工龄工资=每满一年×年额(仓库200/运营专员50) Seniority pay per full year of service (A9)."""
     per_year = _per_year(plan_or_rate)
     return vectorize(
-        lambda h, m: rules.seniority_pay(
-            to_date(need(h), "hire date"), to_month(need(m)), per_year
-        ),
+        lambda h, m: rules.seniority_pay(to_date(need(h), "入职日期"), to_month(need(m)), per_year),
         hire_date,
         month,
     )
@@ -113,7 +109,7 @@ def _yes(value: object) -> bool:
         return True
     if text in ("否", "FALSE", "False", "false", "0", "0.0"):
         return False
-    raise OutOfRangeError(f"trial is {value!r}; enter 是 or 否")
+    raise OutOfRangeError(messages.t("udf.trial", value=value, yes="是", no="否"))
 
 
 def _grade_code(value: object) -> str:
@@ -144,7 +140,7 @@ def STREAK_REWARD(
     rule = default_policy().streak_reward
     run_length = int(pa.number(months, Decimal(rule.months), "streak_reward.months"))
     if run_length < 1:
-        raise OutOfRangeError("streak_reward.months must be 1 or more")
+        raise OutOfRangeError(messages.t("udf.streak_months"))
     reward = pa.number(amount, rule.amount, "streak_reward.amount")
     wanted = _grade_code(pa.text(streak_grade, rule.grade))
     plan_codes = {PLAN_BY_LABEL.get(p, p) for p in pa.texts(plans, list(rule.plans))}
@@ -152,7 +148,7 @@ def STREAK_REWARD(
     hist_ids = column_of(history_ids)
     hist_grades = column_of(history_grades)
     if not len(hist_months) == len(hist_ids) == len(hist_grades):
-        raise OutOfRangeError("the history ranges must have the same height")
+        raise OutOfRangeError(messages.t("udf.same_height"))
     index: dict[str, dict[str, str]] = {}
     for m, i, g in zip(hist_months, hist_ids, hist_grades, strict=True):
         if is_blank(i) or is_blank(m):

@@ -11,6 +11,7 @@ from decimal import Decimal
 import xlwings as xw
 
 from udfs._boundary import column_of, guarded, need, scalar_of, to_excel, vectorize
+from xlkpi import messages
 from xlkpi.errors import OutOfRangeError
 from xlkpi.money import ZERO, round_money, to_decimal
 from xlkpi.policy_io import default_policy
@@ -46,16 +47,16 @@ def WITHHOLDING(
     """本月预扣个税(累计预扣法) This month's withholding from the cumulative figures (incl. it)."""
 
     def one(i: object, m: object, d: object, a: object, w: object, o: object) -> Decimal:
-        count = to_decimal(need(m), "months")
+        count = to_decimal(need(m), "月数")
         if count < 1 or count != count.to_integral_value() or count > 12:
-            raise OutOfRangeError(f"months is {count}; enter the months employed, 1 to 12")
-        before = YearToDate(months=int(count) - 1, withheld=_number(w, "withheld"))
+            raise OutOfRangeError(messages.t("udf.tax_months", months=count))
+        before = YearToDate(months=int(count) - 1, withheld=_number(w, "已预扣个税"))
         return withhold(
             before,
-            to_decimal(need(i), "cumulative income"),
-            _number(d, "cumulative deductions"),
-            _number(a, "cumulative additional deductions"),
-            _number(o, "cumulative other deductions"),
+            to_decimal(need(i), "累计收入"),
+            _number(d, "累计减除费用"),
+            _number(a, "累计专项附加扣除"),
+            _number(o, "累计其他扣除"),
             default_policy(),
         ).tax
 
@@ -68,8 +69,8 @@ def WITHHOLDING_SCHEDULE(incomes: object, deductions: object, additional: object
     """逐月预扣个税(一列为一年) Each month's withholding for a column of months of one employee."""
     columns = [column_of(v) for v in (incomes, deductions, additional)]
     if len({len(c) for c in columns}) != 1:
-        raise OutOfRangeError("incomes, deductions and additional need the same number of rows")
-    rows = [[_number(v, "value") for v in col] for col in columns]
+        raise OutOfRangeError(messages.t("udf.same_height"))
+    rows = [[_number(v, "数值") for v in col] for col in columns]
     out = withholding_schedule(rows[0], rows[1], rows[2], default_policy())
     if len(out) == 1:
         return to_excel(out[0])
@@ -90,5 +91,6 @@ def CONTRIBUTION(base: object, kind: object) -> object:
     name = "" if kind is None else str(scalar_of(kind)).strip()
     code = _KIND_BY_LABEL.get(name, name)
     if code not in INDIVIDUAL:
-        raise OutOfRangeError(f"kind is {name!r}; use 养老, 医疗, 失业 or 公积金")
+        known = "、".join(k for k in _KIND_BY_LABEL if not k.endswith("保险"))
+        raise OutOfRangeError(messages.t("udf.contribution_kind", kind=name, known=known))
     return vectorize(lambda b: round_money(contributions(need(b), default_policy())[code]), base)

@@ -8,7 +8,7 @@ import xlwings as xw
 
 from udfs import _policy_args as pa
 from udfs._boundary import column_of, guarded, is_blank, is_error, need, to_excel, vectorize
-from xlkpi import rules
+from xlkpi import messages, rules
 from xlkpi.errors import MissingValueError, OutOfRangeError
 from xlkpi.layout import LEVEL_LABELS, PLAN_BY_LABEL
 from xlkpi.money import ZERO, round_money, to_decimal
@@ -27,8 +27,8 @@ def _team_policy(bands: object) -> Policy:
 def _pool(sales: object, target: object, p: Policy) -> Decimal:
     """The team pool as the engine computes it: negative team sales count as 0."""
     if is_blank(target):
-        raise MissingValueError("team target is blank; enter the team's sales target (团队目标)")
-    amount = to_decimal(need(sales), "team sales")
+        raise MissingValueError(messages.t("udf.team_target"))
+    amount = to_decimal(need(sales), "团队销售额")
     return rules.team_pool(max(amount, ZERO), target, p)
 
 
@@ -46,7 +46,7 @@ def TEAM_SALES(team: object, teams: object, plans: object, net_sales: object = N
     team_col, sales_col = column_of(teams), column_of(net_sales)
     plan_col = column_of(plans) if plans is not None else None
     if len(team_col) != len(sales_col) or (plan_col is not None and len(plan_col) != len(team_col)):
-        raise OutOfRangeError("teams, plans and net sales must be ranges of the same height")
+        raise OutOfRangeError(messages.t("udf.same_height"))
 
     def member(plan: object) -> bool:
         if plan_col is None:
@@ -62,8 +62,8 @@ def TEAM_SALES(team: object, teams: object, plans: object, net_sales: object = N
             if is_blank(t) or not member(plan) or str(t).strip() != wanted:
                 continue
             if is_error(sales):
-                raise OutOfRangeError(f"a member's net sales is the error {sales}")
-            amount += to_decimal(need(sales), "member net sales")
+                raise OutOfRangeError(messages.t("udf.member_error", error=sales))
+            amount += to_decimal(need(sales), "成员净销售额")
         return max(amount, ZERO)
 
     return vectorize(total, team)
@@ -98,10 +98,10 @@ def TEAM_SHARE(
     p = _team_policy(bands)
 
     def share(s: object, t: object, m: object, pos: object) -> Decimal:
-        count = rules.count_arg(need(m), "members")
-        index = rules.count_arg(need(pos), "position")
+        count = rules.count_arg(need(m), "人数")
+        index = rules.count_arg(need(pos), "位置")
         if not 1 <= index <= count:
-            raise OutOfRangeError(f"position is {index}; it must lie between 1 and {count}")
+            raise OutOfRangeError(messages.t("udf.position", value=index, count=count))
         return rules.split_evenly(_pool(s, t, p), count)[index - 1]
 
     return vectorize(share, team_sales, target, members, position)
@@ -131,13 +131,13 @@ def TEAM_AVERAGE_SHARE(
         code = by_label.get(name, name)
         if code not in LEVELS:
             raise OutOfRangeError(
-                f"level is {name!r}; use one of {', '.join(LEVEL_LABELS.values())}"
+                messages.t("udf.level", level=name, known="、".join(LEVEL_LABELS.values()))
             )
-        count = rules.count_arg(need(m), "members")
+        count = rules.count_arg(need(m), "人数")
         if count == 0:
             return round_money(ZERO)
         if code not in table:
-            raise OutOfRangeError(f"level {name!r} has no share in team.level_share")
+            raise OutOfRangeError(messages.t("udf.level_share", level=name))
         return rules.pool_share(_pool(s, t, p), count, table[code])
 
     return vectorize(share, team_sales, target, members, level)
@@ -168,12 +168,10 @@ def PUBLIC_SHARE(
     )
 
     def share(s: object, n: object) -> Decimal:
-        heads = rules.count_arg(need(n), "number of customer-service staff")
+        heads = rules.count_arg(need(n), "客服人数")
         if heads == 0:
-            raise OutOfRangeError(
-                "number of customer-service staff is 0; the pool needs at least 1"
-            )
-        return rules.pool_share(scale.compute(rules.amount_arg(need(s), "public sales")), heads)
+            raise OutOfRangeError(messages.t("rules.no_public_staff"))
+        return rules.pool_share(scale.compute(rules.amount_arg(need(s), "公共销售业绩")), heads)
 
     return vectorize(share, public_sales, staff)
 

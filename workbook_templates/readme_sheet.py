@@ -219,6 +219,18 @@ def readme_rows(policy: object, lang: str = "zh", build: str = "addin") -> list[
     return rows
 
 
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def _lines(value: str, column: int) -> int:
+    """Lines ``value`` takes in its column when wrapped (a Chinese character is two units)."""
+    if value.startswith("="):
+        return 1
+    width = WIDTHS.get(layout.column_letter(column), 10)
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
+    return max(1, -(-units // max(width - 1, 1)))
+
+
 def _number(value: object) -> str:
     text = str(value)
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -253,12 +265,16 @@ def write_readme(
     sections = {t(key, lang=lang) for key in _SECTION_KEYS}
     heads = {t("readme.col.step", lang=lang), t("readme.col.sheet", lang=lang)}
     heads.add(t("readme.col.plan", lang=lang))
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top", horizontal="left")
     for offset, values in enumerate(readme_rows(policy, lang, build)):
         row = FIRST_ROW + offset
+        single = len(values) <= 1  # a title: it runs on into the empty cells to its right
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
-            cell.alignment = wrap
+            cell.alignment = Alignment(vertical="top") if single else wrap
+        lines = 1 if single else max(_lines(v, c) for c, v in enumerate(values, start=1))
+        if lines > 1:  # hosts do not grow a wrapped row by themselves (LibreOffice, WPS)
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines + 2
         if values and values[0] in sections:
             ws.cell(row=row, column=1).font = font(bold=True, size=12)
         elif values and values[0] in heads:

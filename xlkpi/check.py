@@ -14,6 +14,7 @@ from pathlib import Path
 from xlkpi.engine import MonthResult
 from xlkpi.errors import CellProblem, PolicyError, WorkbookValidationError
 from xlkpi.layout import PAYROLL
+from xlkpi.messages import t
 from xlkpi.workbook.meta import META_INPUT_HASH, STATUS_RECALCULATED
 from xlkpi.workbook.reader import WorkbookContents, read_workbook
 
@@ -96,11 +97,9 @@ def check(
         report.notes.extend(seal_notes)
     elif contents.status == STATUS_RECALCULATED:
         if contents.meta.get(META_INPUT_HASH, "") != contents.input_hash:
-            report.notes.append(
-                "inputs changed since the last recalc: the Payroll is out of date; run xlkpi recalc"
-            )
+            report.notes.append(t("check.stale", lang=contents.lang))
     elif report.ok:
-        report.notes.append("the month has not been recalculated yet; run xlkpi recalc")
+        report.notes.append(t("check.not_recalculated", lang=contents.lang))
     return report
 
 

@@ -218,7 +218,7 @@ class Month:
 
 
 _NUMERIC_FIELDS: tuple[tuple[str, str, bool], ...] = tuple(
-    (name, f"{zh} ({en})", kind == "count") for name, (zh, en, kind) in MONTH_FIELDS.items()
+    (name, name, kind == "count") for name, (_zh, _en, kind) in MONTH_FIELDS.items()
 )
 _ALL_VALUES = attrgetter(*(name for name, _label, _whole in _NUMERIC_FIELDS))
 _COUNT_VALUES = attrgetter(*(name for name, _label, whole in _NUMERIC_FIELDS if whole))
@@ -250,22 +250,21 @@ LARGEST_INPUT = Decimal("1e15")
 
 
 def _name_bad_field(inp: MonthInput) -> None:
-    who = f"employee {inp.employee_id}: "
-    for name, label, whole in _NUMERIC_FIELDS:
+    from xlkpi.messages import get_lang, t
+
+    for name, _code, whole in _NUMERIC_FIELDS:
         value = getattr(inp, name)
         if value is None:
             continue
+        zh, en, _kind = MONTH_FIELDS[name]
+        said = {"id": inp.employee_id, "label": en if get_lang() == "en" else zh, "value": value}
         kind = type(value)
         if kind is not int and (whole or kind is not Decimal):
-            expected = "a whole number" if whole else "a Decimal"
-            raise InvalidNumberError(f"{who}{label} is {value!r}; expected {expected}")
+            key = "inputs.not_whole" if whole else "inputs.not_decimal"
+            raise InvalidNumberError(t(key, **said | {"value": repr(value)}))
         if kind is Decimal and not value.is_finite():
-            raise InvalidNumberError(f"{who}{label} is {value}; enter a finite number")
+            raise InvalidNumberError(t("inputs.not_finite", **said))
         if value < 0:
-            raise OutOfRangeError(
-                f"{who}{label} is {value}; it cannot be negative (enter 0 or more)"
-            )
+            raise OutOfRangeError(t("inputs.negative", **said))
         if value >= LARGEST_INPUT:
-            raise OutOfRangeError(
-                f"{who}{label} is {value}; that is not a plausible monthly figure (below 10¹⁵)"
-            )
+            raise OutOfRangeError(t("inputs.implausible", **said))

@@ -539,6 +539,57 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "taxing the year-end bonus separately ended in {until}: this month the bonus is merged "
         "into the month's income. Set {column} on {sheet} to {merged} or leave it blank.",
     ),
+    "udf.trial": ("试用期为{value}：请填写{yes}或{no}。", "trial is {value}; enter {yes} or {no}"),
+    "udf.overtime_hours": (
+        "每天加班小时数必须大于0（参数 `allowances.overtime_hours_per_day`）。",
+        "overtime hours per day must be more than 0",
+    ),
+    "udf.no_seniority": (
+        "方案{plan}没有工龄工资：请改为填写每年的金额。",
+        "plan {plan} has no seniority pay; give a rate per year instead",
+    ),
+    "udf.streak_months": (
+        "连续优秀的月数必须是1或以上（参数 `streak_reward.months`）。",
+        "streak_reward.months must be 1 or more",
+    ),
+    "udf.same_height": (
+        "这几个区域的行数必须相同：请选择同样高度的区域。",
+        "the ranges must have the same height",
+    ),
+    "udf.grades": (
+        "考核等级需要三行：及格、良好、优秀。",
+        "grades: give three lines (pass, good, excellent)",
+    ),
+    "udf.items": (
+        "有{cells}个考核项单元格，但有{maxima}个满分值：请选中整行。",
+        "{cells} item cells but {maxima} item maxima; pass the whole row",
+    ),
+    "udf.weights": (
+        "两个权重相加为{total}：必须相加为100%。",
+        "the two weights add up to {total}; they must add up to 100%",
+    ),
+    "udf.tax_months": (
+        "月数为{months}：请填写本年在职月数，1到12。",
+        "months is {months}; enter the months employed, 1 to 12",
+    ),
+    "udf.contribution_kind": (
+        "险种为{kind}：请使用{known}之一。",
+        "kind is {kind}; use one of {known}",
+    ),
+    "udf.team_target": (
+        "团队目标为空：请填写团队的销售目标（团队目标表）。",
+        "team target is blank; enter the team's sales target",
+    ),
+    "udf.member_error": (
+        "某个成员的净销售额是错误值{error}：请先改正该单元格。",
+        "a member's net sales is the error {error}",
+    ),
+    "udf.level": ("级别为{level}：请使用{known}之一。", "level is {level}; use one of {known}"),
+    "udf.level_share": (
+        "级别{level}在参数 `team.level_share` 中没有系数。",
+        "level {level} has no share in team.level_share",
+    ),
+    "udf.key_value": ("{what}：每一行都要有键和值。", "{what}: each row needs a key and a value"),
     "udf.sign": ("符号为{value}：请使用1或-1。", "sign is {value}; use 1 or -1"),
     "udf.position": (
         "位置为{value}：必须在1到{count}之间。",
@@ -764,9 +815,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} 中没有名为“{sheet}”的工作表（现有：{known}）；请从模板复制回来。",
         "{name} has no worksheet named {sheet}; it has: {known}",
     ),
+    "patch.bad_part": (
+        "工作表部件缺少 {what}，文件可能已损坏；请在 Excel 中打开并另存为 .xlsx。",
+        "a worksheet part without {what}; the file may be corrupted",
+    ),
+    "patch.zip64": (
+        "工作簿太大（超过 4 GB 或 65535 个部件），无法写入；请把工作簿拆小。",
+        "workbook too large for this writer (zip64 not supported)",
+    ),
+    "patch.bad_member": (
+        "工作簿中的部件 {part} 已损坏或不完整；请在 Excel 中打开并另存为 .xlsx。",
+        "corrupt or truncated zip member {part}",
+    ),
+    "patch.not_finite": (
+        "无法把 {value} 写入单元格：只能写入有限的数字。",
+        "cannot store {value} in a cell; only finite numbers",
+    ),
     "patch.no_styles": (
         "工作簿缺少样式部件，无法设置数字格式；请在 Excel 中打开并另存一次。",
         "the workbook has no styles part; it cannot take number formats",
+    ),
+    # --- check (xlkpi.check) -------------------------------------------------------------------
+    "check.stale": (
+        "上次重算后输入被改动，工资表已过时：请运行 `xlkpi recalc`。",
+        "inputs changed since the last recalc: the Payroll is out of date; run `xlkpi recalc`",
+    ),
+    "check.not_recalculated": (
+        "本月还没有重算：请运行 `xlkpi recalc`。",
+        "the month has not been recalculated yet; run `xlkpi recalc`",
+    ),
+    # --- a month's inputs as the engine takes them (xlkpi.inputs) ----------------------------
+    "inputs.not_whole": (
+        "员工 {id}：{label}为{value}，应为整数。",
+        "employee {id}: {label} is {value}; expected a whole number",
+    ),
+    "inputs.not_decimal": (
+        "员工 {id}：{label}为{value}，应为 Decimal 数值。",
+        "employee {id}: {label} is {value}; expected a Decimal",
+    ),
+    "inputs.not_finite": (
+        "员工 {id}：{label}为{value}：请填写有限的数字。",
+        "employee {id}: {label} is {value}; enter a finite number",
+    ),
+    "inputs.negative": (
+        "员工 {id}：{label}为{value}：不能为负数（请填写0或以上）。",
+        "employee {id}: {label} is {value}; it cannot be negative (enter 0 or more)",
+    ),
+    "inputs.implausible": (
+        "员工 {id}：{label}为{value}：不像一个月的数字（应小于10¹⁵）。",
+        "employee {id}: {label} is {value}; that is not a plausible monthly figure (below 10¹⁵)",
     ),
     # --- the ribbon's messages (xlkpi.addin.macros) -------------------------------------------
     "macros.failed": (

@@ -223,14 +223,14 @@ def number_text(value: Decimal | int | float) -> str:
                 text = text.rstrip("0").rstrip(".")
             return "0" if text == "-0" else text
         if not value.is_finite():
-            raise InvalidNumberError(f"cannot store {value} in a cell; only finite numbers")
+            raise InvalidNumberError(messages.t("patch.not_finite", value=value))
         if value.is_zero():
             return "0"
         text = format(value.normalize(), "f")
         return text
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise InvalidNumberError(f"cannot store {value} in a cell; only finite numbers")
+            raise InvalidNumberError(messages.t("patch.not_finite", value=value))
         return repr(value) if value != 0 else "0"
     return str(int(value))
 
@@ -995,11 +995,11 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
     plan = _plan(edit)
     root = _ROOT_RE.search(xml)
     if root is None:
-        raise WorkbookError("not a worksheet part (no <worksheet> element)")
+        raise WorkbookError(messages.t("patch.bad_part", what="<worksheet>"))
     tags = _Tags(root.group(1) or b"")
     sd = tags.sheetdata_re.search(xml)
     if sd is None:
-        raise WorkbookError("worksheet part without <sheetData>")
+        raise WorkbookError(messages.t("patch.bad_part", what="<sheetData>"))
     head = xml[: sd.start()]
     if sd.group(1):  # <sheetData/>
         body, tail = b"", xml[sd.end() :]
@@ -1244,7 +1244,7 @@ class _ZipWriter:
             flags |= 0x800
         offset = self.fp.tell()
         if max(offset, csize, usize) >= 0xFFFFFFFF or len(self.central) >= 0xFFFF:
-            raise WorkbookError("workbook too large for this writer (zip64 not supported)")
+            raise WorkbookError(messages.t("patch.zip64"))
         t, d = self._dos_time(info)
         self.fp.write(
             struct.pack(
@@ -1280,7 +1280,7 @@ class _ZipWriter:
         src.seek(info.header_offset)
         header = src.read(30)
         if header[:4] != b"PK\x03\x04":
-            raise WorkbookError(f"corrupt zip member {info.filename!r}")
+            raise WorkbookError(messages.t("patch.bad_member", part=info.filename))
         n, e = struct.unpack("<HH", header[26:30])
         src.seek(info.header_offset + 30 + n + e)
         self._entry(
@@ -1295,7 +1295,7 @@ class _ZipWriter:
         while remaining:
             chunk = src.read(min(remaining, 1 << 20))
             if not chunk:
-                raise WorkbookError(f"truncated zip member {info.filename!r}")
+                raise WorkbookError(messages.t("patch.bad_member", part=info.filename))
             self.fp.write(chunk)
             remaining -= len(chunk)
 
