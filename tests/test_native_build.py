@@ -222,3 +222,20 @@ def test_the_command_line_makes_and_keeps_a_native_book(
     ]
     assert cli.main(["--no-progress", *back, "--formulas", "addin"]) == 2
     assert "不能转换为加载项版本" in capsys.readouterr().err
+
+
+def test_the_ribbons_recalc_writes_the_native_formulas_too(books: Books, tmp_path: Path) -> None:
+    """重算薪资 (the add-in's recalc, here on the file) keeps a native book native: the same
+    formulas as the command line's recalc."""
+    from xlkpi.addin import macros
+    from xlkpi.workbook.access import FileWorkbook
+
+    pristine = tmp_path / "pristine.xlsx"
+    build_workbook(pristine, month=demo_month(), build=builds.NATIVE)
+    book = FileWorkbook(pristine)
+    assert macros.recalc(book) is not None
+    book.save()
+    ours = read_formulas(pristine, layout.PAYROLL.name)
+    assert ours == read_formulas(books.demo, layout.PAYROLL.name)
+    assert not functions_called(pristine) & set(udfs.__all__)
+    # (on a file the macro writes through openpyxl, which stores formulas without values)
