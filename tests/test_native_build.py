@@ -239,3 +239,17 @@ def test_the_ribbons_recalc_writes_the_native_formulas_too(books: Books, tmp_pat
     assert ours == read_formulas(books.demo, layout.PAYROLL.name)
     assert not functions_called(pristine) & set(udfs.__all__)
     # (on a file the macro writes through openpyxl, which stores formulas without values)
+
+
+def test_a_native_book_calls_only_excel_worksheet_functions(books: Books) -> None:
+    """Every function a native book calls is one of Excel's own (the list WPS and LibreOffice
+    implement for .xlsx), so no host needs anything but its built-in functions."""
+    listed = Path(__file__).with_name("data") / "excel_worksheet_functions.txt"
+    excel = {
+        line.strip().upper()
+        for line in listed.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    called = functions_called(books.synthetic) | functions_called(books.demo)
+    assert called and called <= excel, sorted(called - excel)
+    assert "COMMISSION" not in excel  # the list is Excel's, not ours
