@@ -222,3 +222,34 @@ def test_the_command_line_makes_and_keeps_a_native_book(
     ]
     assert cli.main(["--no-progress", *back, "--formulas", "addin"]) == 2
     assert "不能转换为加载项版本" in capsys.readouterr().err
+
+
+def test_the_ribbons_recalc_writes_the_native_formulas_too(books: Books, tmp_path: Path) -> None:
+    """重算薪资 (the add-in's recalc, here on the file) keeps a native book native: the same
+    formulas as the command line's recalc."""
+    from xlkpi.addin import macros
+    from xlkpi.workbook.access import FileWorkbook
+
+    pristine = tmp_path / "pristine.xlsx"
+    build_workbook(pristine, month=demo_month(), build=builds.NATIVE)
+    book = FileWorkbook(pristine)
+    assert macros.recalc(book) is not None
+    book.save()
+    ours = read_formulas(pristine, layout.PAYROLL.name)
+    assert ours == read_formulas(books.demo, layout.PAYROLL.name)
+    assert not functions_called(pristine) & set(udfs.__all__)
+    # (on a file the macro writes through openpyxl, which stores formulas without values)
+
+
+def test_a_native_book_calls_only_excel_worksheet_functions(books: Books) -> None:
+    """Every function a native book calls is one of Excel's own (the list WPS and LibreOffice
+    implement for .xlsx), so no host needs anything but its built-in functions."""
+    listed = Path(__file__).with_name("data") / "excel_worksheet_functions.txt"
+    excel = {
+        line.strip().upper()
+        for line in listed.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    called = functions_called(books.synthetic) | functions_called(books.demo)
+    assert called and called <= excel, sorted(called - excel)
+    assert "COMMISSION" not in excel  # the list is Excel's, not ours
