@@ -98,7 +98,13 @@ PUBLIC_SALES = 400000
 
 
 def _columns(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, int]:
-    return {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+    """The table's headers: row 1 up to its first empty cell (a note may stand beyond it)."""
+    out: dict[str, int] = {}
+    for c in ws[1]:
+        if c.value is None:
+            break
+        out[str(c.value).strip()] = c.column
+    return out
 
 
 def _next_row(ws: openpyxl.worksheet.worksheet.Worksheet) -> int:

@@ -1,5 +1,5 @@
 """Printed pages, as LibreOffice lays them out (issue 9, item 7): the recalculated demo month's
-工资表 over a few pages across (工号 and 姓名 repeated), 参数 in a handful of pages, 业绩 two
+工资表 over a few pages across (工号 and 姓名 repeated), 参数 in a handful of pages, 个税 two
 pages wide, and the payslips eight strips to an A4 page.
 
 Each sheet is printed alone: the other sheets of a copy are hidden in ``xl/workbook.xml``
@@ -78,7 +78,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
         for key, name in {
             "payroll": layout.PAYROLL.name,
             "policy": layout.POLICY,
-            "sales": layout.SALES.name,
+            "tax": layout.TAX_SHEET.name,
         }.items()
     }
     sources["payslips"] = slips
@@ -97,7 +97,7 @@ def test_the_policy_sheet_prints_in_a_handful_of_pages(pages: dict[str, int]) ->
 
 
 def test_a_sheet_too_wide_for_one_page_prints_two_pages_across(pages: dict[str, int]) -> None:
-    assert pages[layout.SALES.name] == 2  # 22 columns, 38 rows: two pages across, one down
+    assert pages[layout.TAX_SHEET.name] == 2  # 个税: 29 columns, 38 rows: two across, one down
 
 
 def test_payslips_print_eight_strips_to_an_a4_page(pages: dict[str, int]) -> None:

@@ -70,7 +70,8 @@ def test_scorecard_sheets_list_items_bonus_and_total(template: openpyxl.Workbook
     for key, card in default_policy().scorecards.items():
         ws = template[layout.SCORECARD_SHEETS[key]]
         headers = [c.value for c in ws[1]]
-        assert headers == ["工号", "姓名", *(i.label for i in card.items), "加分", "总分"]
+        table = ["工号", "姓名", *(i.label for i in card.items), "加分", "总分"]
+        assert headers[: len(table) + 1] == [*table, None]  # then the note of whom it scores
         assert f"满分 {card.items[0].points}" in ws.cell(row=1, column=3).comment.text
 
 

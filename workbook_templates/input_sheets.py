@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from openpyxl.utils import quote_sheetname
@@ -14,6 +15,7 @@ from workbook_templates.style import (
     FORMATS,
     HEADER_FONT,
     INPUT_FILL,
+    PERCENT_FORMAT,
     UNLOCKED,
     shade_not_read,
     style_header,
@@ -53,6 +55,48 @@ def name_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
     ids = f"{quote_sheetname(ROSTER.name)}!$A${FIRST_DATA_ROW}:$A${last_row}"
     names = f"{quote_sheetname(ROSTER.name)}!$B${FIRST_DATA_ROW}:$B${last_row}"
     return f'=IFERROR(INDEX({names},MATCH($A{row},{ids},0)),"")'
+
+
+# Spare rows below the data that get the computed columns' formulas. Not all SPARE_ROWS: a
+# formula returning "" is content to a printer, so 200 of them printed five blank pages per
+# sheet; 30 leave room for a template month's staff and new hires, and print on the data's pages.
+FORMULA_SPARE_ROWS = 30
+
+
+def guarded(row: int, formula: str) -> str:
+    """``formula`` computed only on a row whose first column (工号, shop, team) is filled; a
+    spare row stays blank (and calls no UDF)."""
+    return f'=IF($A{row}="","",{formula.removeprefix("=")})'
+
+
+def write_formulas(
+    ws: Worksheet,
+    sheet: SheetLayout,
+    formulas: dict[str, Callable[[int], str]],
+    rows: int,
+    formats: dict[str, str] | None = None,
+) -> None:
+    """The computed columns (field → formula of a row) in every data row and the
+    :data:`FORMULA_SPARE_ROWS` rows below.
+
+    A month started from the template has the same live formulas, with the same number
+    formats, as a filled month: a row HR types an 工号 into computes at once (rows further
+    down get their values from ``xlkpi recalc``).
+    """
+    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + rows + FORMULA_SPARE_ROWS):
+        for fieldname, formula in formulas.items():
+            cell = ws[f"{sheet.letter(fieldname)}{row}"]
+            cell.value = formula(row)
+            if formats and fieldname in formats:
+                cell.number_format = formats[fieldname]
+
+
+def _lookups(last_row: int) -> dict[str, Callable[[int], str]]:
+    """The 姓名 and 岗位 lookups of a per-employee sheet."""
+    return {
+        "name": lambda row: name_formula(row, last_row),
+        layout.PLAN_HELPER.field: lambda row: plan_formula(row, last_row),
+    }
 
 
 def _finish(ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int, last_row: int) -> None:
@@ -114,17 +158,14 @@ def _month_sheet(
     column the row's plan does not read holds 不适用 (``layout.NOT_APPLICABLE``)."""
     ws.append(sheet.headers)
     style_header(ws, sheet)
-    for i, emp in enumerate(employees):
-        row = FIRST_DATA_ROW + i
+    for emp in employees:
         inp: MonthInput | None = month.inputs.get(emp.id) if month else None
         cells: list[object] = []
         for column in sheet.columns:
             if column.field == "id":
                 cells.append(emp.id)
-            elif column.field == "name":
-                cells.append(name_formula(row, last_row))
-            elif column.field == layout.PLAN_HELPER.field:
-                cells.append(plan_formula(row, last_row))
+            elif not column.is_input:
+                cells.append(None)  # write_formulas
             elif not column.reads(emp.plan, policy):
                 cells.append(layout.NOT_APPLICABLE)  # the roster's plan does not read it
             elif inp is None:
@@ -132,6 +173,7 @@ def _month_sheet(
             else:
                 cells.append(column.shown(cell_value(getattr(inp, column.field))))
         ws.append(cells)
+    write_formulas(ws, sheet, _lookups(last_row), len(employees))
     _finish(ws, sheet, policy, len(employees), last_row)
 
 
@@ -157,21 +199,19 @@ def write_tax_inputs(
     sheet = layout.TAX_INPUTS
     ws.append(sheet.headers)
     style_header(ws, sheet)
-    for i, emp in enumerate(employees):
-        row = FIRST_DATA_ROW + i
+    for emp in employees:
         entry = month.tax_inputs.get(emp.id) if month else None
         cells: list[object] = []
         for column in sheet.columns:
             if column.field == "id":
                 cells.append(emp.id)
-            elif column.field == "name":
-                cells.append(name_formula(row, last_row))
-            elif column.field == layout.PLAN_HELPER.field:
-                cells.append(plan_formula(row, last_row))
+            elif not column.is_input:
+                cells.append(None)  # write_formulas
             else:
                 value = getattr(entry, column.field) if entry is not None else None
                 cells.append(cell_value(column.shown(value)) if value else None)
         ws.append(cells)
+    write_formulas(ws, sheet, _lookups(last_row), len(employees))
     _finish(ws, sheet, policy, len(employees), last_row)
 
 
@@ -222,9 +262,8 @@ def write_shops(
     ws.append(SHOPS.headers)
     style_header(ws, SHOPS)
     shops = list(month.shops) if month else []
-    sales, completion = SHOPS.letter("shop_sales"), SHOPS.letter("completion")
-    for i, shop in enumerate(shops):
-        row = FIRST_DATA_ROW + i
+    sales = SHOPS.letter("shop_sales")
+    for shop in shops:
         ws.append(
             [
                 shop.name,
@@ -233,12 +272,14 @@ def write_shops(
                 cell_value(shop.shipping_paid),
                 cell_value(shop.target),
                 shop.group or None,
-                f"=B{row}-C{row}-D{row}",
-                f'=IF(N(E{row})>0,{sales}{row}/E{row},"")',
             ]
         )
-        ws[f"{sales}{row}"].number_format = AMOUNT_FORMAT
-        ws[f"{completion}{row}"].number_format = "0.00%"
+    formulas: dict[str, Callable[[int], str]] = {
+        "shop_sales": lambda row: guarded(row, f"B{row}-C{row}-D{row}"),
+        "completion": lambda row: f'=IF(N(E{row})>0,N({sales}{row})/E{row},"")',
+    }
+    formats = {"shop_sales": AMOUNT_FORMAT, "completion": PERCENT_FORMAT}
+    write_formulas(ws, SHOPS, formulas, len(shops), formats)
     label, cell = layout.PUBLIC_SALES_LABEL_CELL, layout.PUBLIC_SALES_CELL
     ws[label] = layout.PUBLIC_SALES_LABEL
     ws[label].font = HEADER_FONT
@@ -264,21 +305,17 @@ def write_teams(
     ws.append(TEAMS.headers)
     style_header(ws, TEAMS)
     teams = sorted(month.team_targets) if month else []
-    sales, completion = TEAMS.letter("team_sales"), TEAMS.letter("completion")
-    for i, team in enumerate(teams):
-        row = FIRST_DATA_ROW + i
-        ws.append(
-            [
-                team,
-                cell_value(month.team_targets[team]) if month else None,
-                None,
-                completion_formula(row),
-            ]
-        )
+    for team in teams:
+        ws.append([team, cell_value(month.team_targets[team]) if month else None])
+    sales = TEAMS.letter("team_sales")
+    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(teams) + FORMULA_SPARE_ROWS):
         ws[f"{sales}{row}"].number_format = AMOUNT_FORMAT
-        ws[f"{completion}{row}"].number_format = "0.00%"
-    for block, formula in team_sales_array(len(teams), staff).items():
+    for block, formula in team_sales_array(len(teams), staff).items():  # one array: no per-row UDF
         ws[block.split(":")[0]] = ArrayFormula(block, formula)
+    formulas: dict[str, Callable[[int], str]] = {
+        "completion": lambda row: guarded(row, completion_formula(row)),
+    }
+    write_formulas(ws, TEAMS, formulas, len(teams), {"completion": PERCENT_FORMAT})
     _finish(ws, TEAMS, policy, len(teams), last_row)
 
 
@@ -309,19 +346,13 @@ def write_supervisor_self(
         for e in employees
         if reads.reads(e.plan, policy) and layout.scorecard_of(e.plan, policy) is None
     ]
-    for i, emp in enumerate(staff):
-        row = FIRST_DATA_ROW + i
+    for emp in staff:
         inp = month.inputs.get(emp.id) if month else None
         score = cell_value(inp.score) if inp and inp.score is not None else None
-        ws.append(
-            [
-                emp.id,
-                name_formula(row, last_row),
-                score,
-                score,
-                weighted_score_formula(row),
-            ]
-        )
-    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(staff)):
-        ws[f"E{row}"].number_format = FORMATS["score"]
+        ws.append([emp.id, None, score, score])
+    formulas: dict[str, Callable[[int], str]] = {
+        "name": lambda row: name_formula(row, last_row),
+        "score": lambda row: guarded(row, weighted_score_formula(row)),  # native: no UDF call
+    }
+    write_formulas(ws, SUPERVISOR_SELF, formulas, len(staff), {"score": FORMATS["score"]})
     _finish(ws, SUPERVISOR_SELF, policy, len(staff), last_row)

@@ -8,14 +8,16 @@ the items in proportion to their points, any remainder going to items with room,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 
 from openpyxl.comments import Comment
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workbook_templates.input_sheets import cell_value, name_formula
+from workbook_templates.input_sheets import cell_value, guarded, name_formula, write_formulas
 from workbook_templates.policy_sheet import name_of
-from workbook_templates.style import FORMATS, style_header, unlock_inputs
+from workbook_templates.style import FORMATS, font, style_header, unlock_inputs
 from workbook_templates.validation import add_validations
 from xlkpi import layout
 from xlkpi.inputs import Employee, Month
@@ -26,10 +28,12 @@ from xlkpi.layout import (
     SheetLayout,
 )
 from xlkpi.money import ZERO
+from xlkpi.payplans import PLAN_LABELS
 from xlkpi.policy import Policy, Scorecard
 from xlkpi.policy_io import default_policy
 
 _TENTH = Decimal("0.1")
+NOTE_FONT = font(bold=True, color="7F7F7F")
 
 
 def sheet_name(key: str) -> str:
@@ -93,6 +97,32 @@ def spread(score: Decimal, card: Scorecard) -> tuple[list[Decimal], Decimal]:
     return points, rest
 
 
+SCOPE_NOTE_WIDTH = 30
+
+
+def scope_note(card: Scorecard) -> str:
+    """What a scorecard sheet says it scores: the plans it scores, or that it is a reference
+    table scoring none (its policy note says why)."""
+    if not card.plans:
+        return card.note or "参考表：本表不用于任何岗位方案的工资计算"
+    labels = "、".join(PLAN_LABELS[p][0] for p in card.plans if p in PLAN_LABELS)
+    return f"本表评分的岗位方案：{labels}（其他方案的员工不要填在本表）"
+
+
+def scope_note_cell(sheet: SheetLayout) -> str:
+    """The cell of the note: row 1, one empty column right of the table."""
+    return f"{layout.column_letter(len(sheet.columns) + 2)}{layout.HEADER_ROW}"
+
+
+def write_scope_note(ws: Worksheet, sheet: SheetLayout, card: Scorecard) -> None:
+    """Row 1, right of the table: which plans the sheet scores (or that it is a reference)."""
+    cell = ws[scope_note_cell(sheet)]
+    cell.value = scope_note(card)
+    cell.font = NOTE_FONT
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions[cell.column_letter].width = SCOPE_NOTE_WIDTH
+
+
 def write_scorecard(
     ws: Worksheet,
     key: str,
@@ -114,12 +144,11 @@ def write_scorecard(
             + f" / max {item.maximum}; {item.code}",
             "xlkpi",
         )
+    write_scope_note(ws, sheet, card)
     staff = [e for e in employees if e.plan in card.plans]
-    total = sheet.letter("score")
     tops = {p for p in card.plans if p in policy.score.plan_maximum}
     top = name_of(f"score.plan_maximum.{min(tops)}" if tops else "score.standard_maximum")
-    for n, emp in enumerate(staff):
-        row = FIRST_DATA_ROW + n
+    for emp in staff:
         inp = month.inputs.get(emp.id) if month else None
         values: list[object] = [None] * len(card.items)
         extra: object = None
@@ -127,16 +156,12 @@ def write_scorecard(
             points, rest = spread(inp.score, card)
             values = [cell_value(p) for p in points]
             extra = cell_value(rest) if rest else None
-        ws.append(
-            [
-                emp.id,
-                name_formula(row, last_row),
-                *values,
-                extra,
-                score_formula(key, card, row, top),
-            ]
-        )
-        ws[f"{total}{row}"].number_format = FORMATS["score"]
+        ws.append([emp.id, None, *values, extra])
+    formulas: dict[str, Callable[[int], str]] = {
+        "name": lambda row: name_formula(row, last_row),
+        "score": lambda row: guarded(row, score_formula(key, card, row, top)),  # native
+    }
+    write_formulas(ws, sheet, formulas, len(staff), {"score": FORMATS["score"]})
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + len(staff) + SPARE_ROWS - 1)
     maxima = {f"item:{item.code}": item.maximum for item in card.items}
     add_validations(ws, sheet, policy, last_row, maxima)

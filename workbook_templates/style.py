@@ -19,6 +19,7 @@ from xlkpi.layout import (
 from xlkpi.payplans import PLAN_LABELS
 
 NUMBER_FORMAT = "0.##"
+PERCENT_FORMAT = "0.00%"  # a completion rate
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # A CJK-capable default font: 等线 (Excel's Chinese default; WPS falls back to 宋体). Styled fonts
@@ -61,7 +62,19 @@ def style_header(ws: Worksheet, sheet: SheetLayout) -> None:
         cell.border = HEADER_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[sheet.letter(column.field)].width = column.width
+    lines = max((header_lines(c.header, c.width) for c in sheet.columns), default=1)
+    ws.row_dimensions[HEADER_ROW].height = HEADER_LINE_HEIGHT * lines
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+
+
+HEADER_LINE_HEIGHT = 15  # points per line of an 11-point bold header
+
+
+def header_lines(text: str, width: float) -> int:
+    """Lines a wrapped header takes in a column ``width`` units wide (a CJK character is two
+    units, others one): the header row is made that tall, so no header runs into the data."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 1
+    return max(1, -(-units // max(int(width) - 1, 1)))
 
 
 def unlock_inputs(ws: Worksheet, sheet: SheetLayout, last_row: int) -> None:
