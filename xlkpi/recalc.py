@@ -426,6 +426,7 @@ _DEFERRED: Any = object()  # build_edits: import the template's formulas only wh
 _FORMULA_CODE = (  # the modules whose code makes the Payroll's and Teams' formulas
     ("workbook_templates", ("payroll.py", "input_sheets.py", "policy_sheet.py")),
     ("xlkpi", ("layout.py", "payplans.py", "paylines.py")),
+    ("udfs", ("table.py",)),  # the array formula's blocks (sheet_runs)
 )
 
 
