@@ -60,6 +60,8 @@ def assert_covers(formulas: dict[str, str], month: Month) -> int:
     for cell, formula in formulas.items():
         if int(re.sub("[A-Z]", "", cell)) > LAST_STAFF_ROW:
             continue  # the 合计 row sums the staff rows, checked on its own
+        if formula.startswith("=PAY_TABLE("):
+            continue  # the array's blocks end at each sheet's used rows: assert_table_covers
         for sheet, last in data_ranges(formula):
             if sheet == HISTORY_SHEET:
                 assert last == history_bound, (cell, formula)
@@ -68,6 +70,23 @@ def assert_covers(formulas: dict[str, str], month: Month) -> int:
                 assert last >= LAST_SPARE_ROW, (cell, formula)
             checked += 1
     return checked
+
+
+def assert_table_covers(formulas: dict[str, str]) -> None:
+    """The 工资表's array formula spans every staff row, and its ids and per-employee input
+    blocks (花名册, 考勤, 业绩) reach the last employee's row."""
+    table = formulas[f"{PAYROLL.letter('score')}{FIRST_DATA_ROW}"]
+    assert table.startswith("=PAY_TABLE(")
+    lasts = {
+        sheet: int(m["last"])
+        for m in re.finditer(
+            r"(?:(?P<sheet>'[^']+'|\w+)!)?\$[A-Z]+\$\d+:\$[A-Z]+\$(?P<last>\d+)", table
+        )
+        for sheet in [(m["sheet"] or "").strip("'")]
+    }
+    assert lasts[""] == LAST_STAFF_ROW  # the ids
+    for sheet in (ROSTER.name, ATTENDANCE.name, SALES.name):
+        assert lasts[sheet] == LAST_STAFF_ROW, sheet
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +153,10 @@ def test_built_payroll_finds_every_employee(built: Path, month: Month) -> None:
     total = PAYROLL.letter("total")
     assert f"{total}{LAST_STAFF_ROW}" in formulas
     assert formulas[f"{total}{LAST_STAFF_ROW + 1}"] == (
-        f"=MONEY_SUM({total}{FIRST_DATA_ROW}:{total}{LAST_STAFF_ROW})"
+        f"=ROUND(SUM({total}{FIRST_DATA_ROW}:{total}{LAST_STAFF_ROW}),2)"
     )
-    assert assert_covers(formulas, month) > 20 * STAFF
+    assert assert_covers(formulas, month) > 5 * STAFF
+    assert_table_covers(formulas)
     # the last employee's own row is looked up like the first one's
     last_row = {c: f for c, f in formulas.items() if re.fullmatch(rf"[A-Z]+{LAST_STAFF_ROW}", c)}
     roster_row = last_row[f"{PAYROLL.letter('roster_row')}{LAST_STAFF_ROW}"]
@@ -154,8 +174,8 @@ def test_built_input_sheets_reach_the_bound(built: Path) -> None:
     teams = read_formulas(built, TEAMS.name)
     team_sales = [f for c, f in teams.items() if c.startswith(TEAMS.letter("team_sales"))]
     assert team_sales
-    for formula in team_sales:
-        assert [last for _s, last in data_ranges(formula)] == [bound] * 3
+    for formula in team_sales:  # one array over the teams: the Payroll's staff rows
+        assert [last for _s, last in data_ranges(formula)][1:] == [LAST_STAFF_ROW] * 2
 
 
 def test_built_validation_and_shading_reach_the_bound(built: Path) -> None:
@@ -193,9 +213,10 @@ def test_recalc_regenerates_formulas_that_find_every_employee(
     assert len(result.result.results) == STAFF
     formulas = read_formulas(book, PAYROLL.name)
     assert formulas == read_formulas(built, PAYROLL.name)  # the builder's formulas, exactly
-    assert assert_covers(formulas, month) > 20 * STAFF
+    assert assert_covers(formulas, month) > 5 * STAFF
+    assert_table_covers(formulas)
     teams = read_formulas(book, TEAMS.name)
     team_sales = [f for c, f in teams.items() if c.startswith(TEAMS.letter("team_sales"))]
-    assert team_sales and all(
-        last == data_last_row(STAFF) for f in team_sales for _s, last in data_ranges(f)
+    assert len(team_sales) == 1 and all(
+        last == LAST_STAFF_ROW for f in team_sales for _s, last in data_ranges(f)[1:]
     )

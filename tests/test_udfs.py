@@ -217,6 +217,17 @@ def test_team_sales_sums_pool_members_of_the_team() -> None:
     assert TEAM_SALES([["A"], ["B"]], teams, plans, sales) == [[100.3], [50.0]]
 
 
+def test_team_sales_of_three_arguments_sums_every_row_naming_the_team() -> None:
+    """The 工资表's _团队 helper names the team of pool members only (blank for the others),
+    so 团队目标's one array formula hands over no plan column."""
+    members = [["A"], [None], ["B"], ["A"], [""]]
+    sales = [[100.1], [999], [50], [0.2], [7]]
+    assert TEAM_SALES("A", members, sales) == 100.3
+    assert TEAM_SALES([["A"], ["B"], ["C"]], members, sales) == [[100.3], [50.0], [0.0]]
+    assert TEAM_SALES("B", [["B"]], [[-5]]) == 0.0  # negative team sales count as 0
+    assert str(TEAM_SALES("A", members, sales[:2])).startswith("#输入错误")
+
+
 def test_shop_pool_shares_and_group_completion_equal_the_engine() -> None:
     sales, targets, groups = [[120000.67], [50000]], [[100000], [100000]], [["一组"], ["二组"]]
     shops = [

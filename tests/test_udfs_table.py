@@ -87,3 +87,16 @@ def test_a_bad_input_makes_every_cell_an_error_not_a_smaller_pay(demo: tuple[Any
     cells = {v for row in table for v in row}
     assert len(cells) == 1 and next(iter(cells)).startswith(ERROR_PREFIX)
     assert len(table) == len(ids)
+
+
+def test_a_sheet_the_workbook_lacks_is_handed_over_as_blank_text(demo: tuple[Any, Path]) -> None:
+    """``payroll_array`` writes ``""`` for each run of a missing sheet (a formula cannot name
+    it); the table reads that sheet as absent, as the reader does for a workbook without it."""
+    _result, path = demo
+    ids, blocks = _blocks(path)
+    runs = table_runs(default_policy())
+    at = sum(len(r) for name, r in runs[: [n for n, _ in runs].index("物流部KPI")])
+    count = len(dict(runs)["物流部KPI"])
+    blocks[at : at + count] = [""] * count
+    table = PAY_TABLE("score", "special_awards", ids, *blocks)
+    assert table == PAY_TABLE("score", "special_awards", ids, *_blocks(path)[1])

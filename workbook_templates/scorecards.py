@@ -1,9 +1,10 @@
 """Scorecard sheets (one per policy scorecard): items with maximum points, 加分 and 总分.
 
 Rows are the employees whose plan is scored on the card (policy ``scorecards.<key>.plans``); item
-cells and 加分 are unlocked inputs; 总分 = ``SCORECARD_TOTAL(items, P_…_points, P_…_extra, 加分)``
-(each item capped at its points plus extra). For a demo month the month's score is spread over
-the items in proportion to their points, any remainder going to items with room, then 加分.
+cells and 加分 are unlocked inputs; 总分 is a native formula over the 参数 names
+(:func:`score_formula`: each item capped at its points plus extra; no UDF call). For a demo
+month the month's score is spread over the items in proportion to their points, any remainder
+going to items with room, then 加分.
 """
 
 from __future__ import annotations

@@ -440,6 +440,7 @@ _FORMULA_CODE = (  # the modules whose code makes the Payroll's and Teams' formu
     ("workbook_templates", ("payroll.py", "input_sheets.py", "policy_sheet.py")),
     ("workbook_templates.native", ("pieces.py", "payroll.py", "inputs.py")),
     ("xlkpi", ("layout.py", "payplans.py", "paylines.py")),
+    ("udfs", ("table.py",)),  # the array formula's blocks (sheet_runs)
 )
 
 

@@ -428,9 +428,10 @@ def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
                 raise ValueError(f"array formula blocks overlap at {block}")
         boxes.append(box)
         master = f"{column_letters(c1)}{r1}"
-        for ref in formulas:
-            r, c = split_ref(ref)
-            if r1 <= r <= r2 and c1 <= c <= c2:
+        columns = {column_letters(c) for c in range(c1, c2 + 1)}
+        for ref in formulas:  # by the letters first: a large edit has many formulas
+            letters = ref.rstrip(_DIGITS)
+            if letters in columns and r1 <= int(ref[len(letters) :]) <= r2:
                 raise ValueError(f"{ref} holds a formula inside the array block {block}")
         for r in range(r1, r2 + 1):  # the other cells: any formula of their own is dropped
             for c in range(c1, c2 + 1):
