@@ -153,7 +153,7 @@ def test_built_payroll_finds_every_employee(built: Path, month: Month) -> None:
     total = PAYROLL.letter("total")
     assert f"{total}{LAST_STAFF_ROW}" in formulas
     assert formulas[f"{total}{LAST_STAFF_ROW + 1}"] == (
-        f"=ROUND(SUM({total}{FIRST_DATA_ROW}:{total}{LAST_STAFF_ROW}),2)"
+        "=" + layout.money_sum_formula(total, LAST_STAFF_ROW)
     )
     assert assert_covers(formulas, month) > 5 * STAFF
     assert_table_covers(formulas)

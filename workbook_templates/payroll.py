@@ -8,8 +8,8 @@ and it equals ``xlkpi recalc`` by construction (the same reader and engine). Eve
 row is native (:func:`payroll_formulas`): 姓名 / 岗位 and the hidden helpers look the employee up
 by id (``MATCH``; HR may sort any input sheet), net sales, the lines right of the
 History-dependent 连续优秀奖 (a value recalc writes) as the rules' formula twins over the 参数
-names, the row total as ``+`` of the plan's line cells; the grand-total row is
-``ROUND(SUM(…),2)`` of each money column (:func:`total_formula`).
+names, the row total as ``+`` of the plan's line cells; the grand-total row is the rounded
+SUM of each money column, an error text if the column holds one (:func:`total_formula`).
 
 Above the table's right end (row 1, after the hidden helper columns) and at the top of 说明 a
 notice cell tells the person when the add-in is missing: a native ``IF(ISERROR(…))`` around one
@@ -107,7 +107,7 @@ def payroll_array(policy: Policy, staff: int, sheet_rows: dict[str, int]) -> dic
 
 def total_formula(letter: str, last_staff_row: int) -> str:
     """The 合计 row's cell of a money column: the column's staff cells summed, to the fen."""
-    return f"=ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{last_staff_row}),2)"
+    return "=" + layout.money_sum_formula(letter, last_staff_row)
 
 
 # Lines that depend on the History are values the engine computes (builder and recalc write

@@ -17,16 +17,18 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from openpyxl.styles import Alignment
-from openpyxl.utils import quote_sheetname
-from openpyxl.worksheet.worksheet import Worksheet
-
-from workbook_templates.style import HEADER_FILL, HEADER_FONT, font
 from xlkpi import layout
 from xlkpi.messages import t
 from xlkpi.payplans import PLAN_LABELS
 from xlkpi.workbook.meta import META_STATUS, STATUS_NEW, STATUS_RECALCULATED, STATUS_SEALED
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl is imported by write_readme only: a repeat recalc stores 说明's cached month and
+# status (readme_edit) without importing it (tests/test_recalc.py).
 
 BUILDS = ("addin", "native")
 FIRST_ROW = 2  # row 1: the add-in notice
@@ -126,13 +128,18 @@ def month_formula(lang: str = "zh") -> str:
 
 def status_formula(lang: str) -> str:
     """The status from the meta sheet, in words; volatile so Excel shows it on open."""
-    meta = quote_sheetname(layout.META)
+    meta = _quoted(layout.META)
     value = f'INDEX({meta}!$B:$B,MATCH("{META_STATUS}",{meta}!$A:$A,0))'
     new = f'"{status_text(STATUS_NEW, lang)}"'
     text = new
     for status in reversed(STATUSES[1:]):
         text = f'IF({value}="{status}","{status_text(status, lang)}",{text})'
     return f"=IFERROR({text},{new})&T(NOW())"
+
+
+def _quoted(sheet: str) -> str:
+    """``sheet`` quoted as openpyxl's ``quote_sheetname`` does, without importing openpyxl."""
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def status_text(status: str, lang: str) -> str:
@@ -257,6 +264,10 @@ def write_readme(
 
     ``build`` names the workbook's formulas: "addin" (xlwings UDFs) or "native" (no add-in).
     """
+    from openpyxl.styles import Alignment
+
+    from workbook_templates.style import HEADER_FILL, HEADER_FONT, font
+
     del month  # the month cell reads the meta sheet, which the builder stamps
     if policy is None:
         from xlkpi.policy_io import default_policy

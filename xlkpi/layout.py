@@ -868,6 +868,20 @@ PAYROLL_HELPERS: tuple[Column, ...] = (
 )
 PAYROLL = SheetLayout(PAYROLL.name, PAYROLL.english, (*PAYROLL.columns, *PAYROLL_HELPERS))
 PAYROLL_TOTAL_LABEL = "合计"  # in the id column of the grand-total row, right after the staff rows
+TOTAL_ERROR_TEXT = "#输入错误"  # a 合计 cell over a column holding an error text
+
+
+def money_sum_formula(letter: str, last_staff_row: int) -> str:
+    """The 合计 row's formula (no leading ``=``) of a 工资表 money column, native in both
+    builds: the staff cells summed and rounded to the fen. SUM skips text, so where a cell of
+    the column holds an error text (``PAY_TABLE``'s ``#输入错误: …``) the total is an error
+    text too, never a smaller number."""
+    cells = f"{letter}{FIRST_DATA_ROW}:{letter}{last_staff_row}"
+    return (
+        f'IF(SUMPRODUCT(ISTEXT({cells})*(LEFT({cells},1)="#")),"{TOTAL_ERROR_TEXT}",'
+        f"ROUND(SUM({cells}),2))"
+    )
+
 
 # The public sales on 店铺: the label cell and, right of it, the value (name PUBLIC_SALES).
 PUBLIC_SALES_LABEL_CELL = "J1"

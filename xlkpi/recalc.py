@@ -640,9 +640,7 @@ def _total_row(
             values[f"{letter}{row}"] = label
         elif column.field in _TOTALLED:
             # native, as workbook_templates.payroll.total_formula: no UDF call
-            formula_cells[f"{letter}{row}"] = (
-                f"ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{row - 1}),2)"
-            )
+            formula_cells[f"{letter}{row}"] = layout.money_sum_formula(letter, row - 1)
             if column.field == "total":
                 values[f"{letter}{row}"] = result.total
                 continue

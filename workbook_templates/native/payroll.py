@@ -207,7 +207,7 @@ def native_payroll_formulas(
 
 def total_formula(letter: str, last: int) -> str:
     """The 合计 row's formula of one money column: the rounded sum of the rows above."""
-    return f"ROUND(SUM({letter}{FIRST_DATA_ROW}:{letter}{last}),2)"
+    return layout.money_sum_formula(letter, last)
 
 
 __all__ = ["column", "department_pool", "native_payroll_formulas", "refs_for", "total_formula"]
