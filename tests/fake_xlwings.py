@@ -14,7 +14,8 @@ refuses macro writes there: ``UserInterfaceOnly`` is not saved in the file).
 :func:`from_file` gives a fake holding a workbook file's values, protection and unlocked cells.
 
 Legacy array formulas behave as in Excel too: ``range.formula_array = "=…"`` enters one formula
-over the whole range (``sheet.arrays``; the values stay what they were until Excel computes),
+over the whole range (``sheet.arrays``; the values stay what they were until Excel computes;
+at most 255 characters, as Excel's ``FormulaArray``; ``range.api.Replace`` edits it whole),
 and a write or clear that covers **part** of an array raises :class:`FakeComError` ("You can't
 change part of an array"); covering all of it replaces the array.
 """
@@ -47,6 +48,8 @@ ALLOW_ATTRIBUTES = {
     "AllowUsingPivotTables": "pivotTables",
 }
 XL_NO_RESTRICTIONS, XL_UNLOCKED_CELLS, XL_NO_SELECTION = 0, 1, -4142
+XL_PART = 2  # Range.Replace LookAt
+FORMULA_ARRAY_LIMIT = 255  # Range.FormulaArray: the longest formula it takes
 
 
 class FakeComError(Exception):
@@ -238,10 +241,16 @@ class FakeRange:
     @formula_array.setter
     def formula_array(self, formula: Any) -> None:
         assert isinstance(formula, str) and formula.startswith("="), formula
+        if len(formula) > FORMULA_ARRAY_LIMIT:  # Excel's VBA reference: at most 255 characters
+            raise FakeComError("Unable to set the FormulaArray property of the Range class")
         self.sheet.refuse_if_locked(self._cells())
         self.sheet.refuse_part_of_array(self.first, self.last)
         self.sheet.calls.append(("formula_array", self.sheet.name, self.first, self.last))
         self.sheet.arrays[(self.first, self.last)] = formula
+
+    @property
+    def api(self) -> FakeRangeApi:
+        return FakeRangeApi(self)
 
     def _write(self, kind: str, data: Any) -> None:
         assert isinstance(data, list) and all(isinstance(r, list) for r in data), data
@@ -265,6 +274,23 @@ class FakeRange:
         self.sheet.calls.append(("clear_contents", self.sheet.name, self.first, self.last))
         for key in self._cells():
             self.sheet.cells.pop(key, None)
+
+
+class FakeRangeApi:
+    """The COM ``Range`` as far as the access layer uses it: ``Replace`` (in formulas)."""
+
+    def __init__(self, rng: FakeRange) -> None:
+        self._range = rng
+
+    def Replace(self, What: str, Replacement: str, LookAt: int = XL_PART) -> bool:
+        assert LookAt == XL_PART, "only LookAt:=xlPart is used"
+        sheet = self._range.sheet
+        sheet.refuse_if_locked(self._range._cells())
+        sheet.calls.append(("replace", sheet.name, self._range.first, self._range.last))
+        key = (self._range.first, self._range.last)
+        if key in sheet.arrays:  # an array formula is replaced as a whole, at any length
+            sheet.arrays[key] = sheet.arrays[key].replace(What, Replacement)
+        return True
 
 
 class FakeSheet:

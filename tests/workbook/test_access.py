@@ -295,3 +295,23 @@ def test_the_file_implementation_keeps_protection_as_saved(tmp_path: Path) -> No
         book.write_values("S", 1, 1, [["x"]])
     book.save()
     assert openpyxl.load_workbook(path)["S"].protection.sheet
+
+
+def test_a_long_array_formula_is_entered_short_and_put_back_by_replace() -> None:
+    """Range.FormulaArray takes at most 255 characters: the stand-in is within it, calls no UDF
+    (the function name is a placeholder too), and the replacements, applied in order, give
+    back the formula exactly."""
+    from xlkpi.workbook.access import FORMULA_ARRAY_LIMIT, short_array_formula
+
+    blocks = ",".join(f"'考勤 ({i})'!$C$1:$N$10001" for i in range(20))
+    formula = f'=PAY_TABLE("score","special_awards",$A$2:$A$10001,{blocks},"a,b")'
+    assert len(formula) > FORMULA_ARRAY_LIMIT
+    short, parts = short_array_formula(formula)
+    assert len(short) <= FORMULA_ARRAY_LIMIT and "PAY_TABLE" not in short
+    assert parts[-1] == ("XQ_00(", "PAY_TABLE(")
+    again = short
+    for placeholder, text in parts:
+        assert again.count(placeholder) == 1
+        again = again.replace(placeholder, text)
+    assert again == formula
+    assert short_array_formula("=SUM(A1:A2)") == ("=SUM(A1:A2)", [])

@@ -202,6 +202,69 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
     return rows
 
 
+# Range.FormulaArray takes a formula of at most 255 characters (Excel's VBA reference); a
+# longer one is entered as a stand-in whose long arguments are placeholder names, which
+# Range.Replace (LookAt:=xlPart) then turns back into the real text, one at a time — each step
+# a valid formula (the established workaround).
+FORMULA_ARRAY_LIMIT = 255
+XL_PART = 2
+
+
+def _arguments(formula: str) -> tuple[str, list[str]] | None:
+    """(function name, top-level arguments) of ``=NAME(a,b,…)``; None for any other shape."""
+    head, sep, body = formula.partition("(")
+    if not sep or not body.endswith(")") or not head.startswith("="):
+        return None
+    args: list[str] = []
+    depth, text, sheet, start = 0, False, False, 0
+    inner = body[:-1]
+    for i, ch in enumerate(inner):
+        if ch == '"' and not sheet:
+            text = not text
+        elif ch == "'" and not text:
+            sheet = not sheet
+        elif text or sheet:
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and ch == ",":
+            args.append(inner[start:i])
+            start = i + 1
+    args.append(inner[start:])
+    return head[1:], args
+
+
+def short_array_formula(formula: str) -> tuple[str, list[tuple[str, str]]]:
+    """(the formula to enter, [(placeholder, text)] to put back with Range.Replace, in order).
+
+    A formula within :data:`FORMULA_ARRAY_LIMIT` is entered as it is. Otherwise every
+    top-level argument longer than its placeholder (``XQ_01``, ``XQ_02``, …) is one, and so is
+    the function's name (``XQ_00(``, put back last): until then the cell calls no UDF.
+    """
+    if len(formula) <= FORMULA_ARRAY_LIMIT:
+        return formula, []
+    split = _arguments(formula)
+    if split is None:
+        raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
+    name, args = split
+    parts: list[tuple[str, str]] = []
+    short_args = []
+    for i, arg in enumerate(args, start=1):
+        placeholder = f"XQ_{i:02d}"
+        if len(arg) > len(placeholder):
+            parts.append((placeholder, arg))
+            short_args.append(placeholder)
+        else:
+            short_args.append(arg)
+    parts.append(("XQ_00(", name + "("))
+    short = "=XQ_00(" + ",".join(short_args) + ")"
+    if len(short) > FORMULA_ARRAY_LIMIT:
+        raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
+    return short, parts
+
+
 class XlwingsWorkbook:
     """:class:`WorkbookAccess` over a live ``xlwings.Book``."""
 
@@ -255,7 +318,11 @@ class XlwingsWorkbook:
         from xlkpi.workbook.xlsx_patch import split_ref
 
         (r1, c1), (r2, c2) = (split_ref(corner) for corner in block.split(":"))
-        self.book.sheets[sheet].range((r1, c1), (r2, c2)).formula_array = formula
+        target = self.book.sheets[sheet].range((r1, c1), (r2, c2))
+        short, parts = short_array_formula(formula)
+        target.formula_array = short
+        for placeholder, text in parts:  # Range.Replace has no length limit
+            target.api.Replace(placeholder, text, XL_PART)
 
     def clear_rows(self, sheet: str, first_row: int) -> None:
         ws = self.book.sheets[sheet]
