@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xlkpi.engine import MonthResult
@@ -246,6 +245,8 @@ def progress_bar(console: Console, enabled: bool = True) -> Iterator[Callable[[s
 
         yield ignore
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # only when shown
+
     with Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),

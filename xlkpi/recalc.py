@@ -933,7 +933,8 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
     t0 = time.perf_counter()
     check_unlocked(path)
     progress("read", 0.0)
-    contents = read_workbook(path, heads_only=(PAYROLL.name, ALERTS.name))  # rewritten anyway
+    # rewritten anyway: their header rows are all that is read
+    contents = read_workbook(path, heads_only=(PAYROLL.name, ALERTS.name, layout.TAX_SHEET.name))
     timings["read"] = time.perf_counter() - t0
     if contents.status == STATUS_SEALED and not reopen:
         text = messages.t("recalc.sealed", name=path.name, month=contents.month_name)

@@ -141,3 +141,46 @@ def test_an_unreadable_file_is_a_message_not_an_internal_error(
     monkeypatch.setattr(builtins, "open", denied)
     with pytest.raises(WorkbookError, match=r"无法读取 .*Permission denied"):
         check_workbook_file(base)
+
+
+@pytest.fixture
+def two_sheets(tmp_path: Path) -> Path:
+    """考勤 with a far cell (sheet1) beside a small sheet 元 that calamine may read alone."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "考勤"
+    wb.active["A1"] = 1
+    wb.create_sheet("元")["A1"] = "lang"
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    return _rewrite(path, tmp_path / "two-far.xlsx", SHEET, _far_cell)
+
+
+def test_a_sheet_calamine_will_not_read_is_not_scanned(two_sheets: Path) -> None:
+    with pytest.raises(WorkbookTooLargeError):
+        check_workbook_file(two_sheets)
+    check_workbook_file(two_sheets, skip={"考勤"})
+    _names, sheets = load_sheets(two_sheets, ["元"])
+    assert list(sheets) == ["元"] and sheets["元"].value(1, 0) == "lang"
+    _names, sheets = load_sheets(two_sheets, heads_only=["考勤"])  # its head, not its grid
+    assert sheets["考勤"].value(1, 0) == 1
+    with pytest.raises(WorkbookTooLargeError):
+        load_sheets(two_sheets, ["考勤", "元"])
+
+
+def test_a_skipped_sheet_still_has_its_directory_sizes_checked(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook_limits, "MAX_PART_BYTES", 1000)
+    big = _rewrite(base, tmp_path / "big.xlsx", SHEET, lambda d: d + b" " * 2000)
+    with pytest.raises(WorkbookTooLargeError, match="超过单个部件的上限"):
+        check_workbook_file(big, skip={"考勤"})
+
+
+def test_a_sheet_whose_head_cannot_be_read_alone_is_checked_before_calamine(
+    two_sheets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlkpi.workbook import sheets as sheets_module
+
+    monkeypatch.setattr(sheets_module, "_heads", lambda path, names: {})
+    with pytest.raises(WorkbookTooLargeError):
+        load_sheets(two_sheets, heads_only=["考勤"])

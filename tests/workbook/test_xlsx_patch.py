@@ -804,3 +804,73 @@ def test_an_array_over_cells_with_formulas_of_their_own_drops_them(
     assert formulas["C3"].startswith("=IF(")  # outside the block: untouched
     cached = openpyxl.load_workbook(out, data_only=True)[PAY]
     assert [cached[f"B{r}"].value for r in range(2, 7)] == [20, 30, 40, 50, 60]
+
+
+# Rows whose cells all exist, in every shape a cell takes: the split path of a repeat recalc.
+IN_PLACE_ROW = (
+    b'<row r="2" spans="1:14" ht="18" customHeight="1">'
+    b'<c r="A2" s="3"><f>B2*2</f><v>0</v></c>'
+    b'<c r="B2" t="inlineStr"><is><t>old &amp; text</t></is></c>'
+    b'<c r="C2" s="4" t="b"><v>1</v></c>'
+    b'<c r="D2" t="e" vm="1"><f t="shared" ref="D2:D3" si="0">A2/0</f><v>#DIV/0!</v></c>'
+    b'<c r="E2" s="2"/>'
+    b'<c r="F2" s="2"><f t="shared" si="0"/><v>3</v></c>'
+    b'<c r="G2" t="str"><f>"x"</f><v>x</v></c>'
+    b'<c r="H2"><f>1</f></c>'
+    b'<c r="I2" t="s"><v>0</v></c>'
+    b'<c r="J2"><v>2</v></c><c r="K2"><v>2</v></c><c r="L2"><v>2</v></c>'
+    b'<c r="M2" s="1" t="n"><v>0</v></c><c r="N2" t="inlineStr"><is><t>n</t></is></c>'
+    b"</row>"
+)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {f"{col}2": value for col, value in ALL_KINDS.items()},
+        {"A2": Decimal("-0.00"), "D2": "text", "F2": None, "G2": Decimal("12.50"), "H2": 5},
+        {"E2": Decimal("0E-5"), "I2": ExcelError("#N/A"), "M2": "  x  ", "N2": None},
+    ],
+)
+def test_cells_patched_in_place_equal_the_general_path(
+    values: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xml = b"<worksheet><sheetData>" + IN_PLACE_ROW + b"</sheetData></worksheet>"
+    edit = SheetEdit(values=values)  # type: ignore[arg-type]
+    used: list[bytes | None] = []
+    real = xlsx_patch._patch_row_split
+
+    def spy(*args: object) -> bytes | None:
+        used.append(real(*args))  # type: ignore[arg-type]
+        return used[-1]
+
+    monkeypatch.setattr(xlsx_patch, "_patch_row_split", spy)
+    split = patch_sheet_xml(xml, edit)
+    assert used and used[0] is not None  # the split path wrote the row
+    monkeypatch.setattr(xlsx_patch, "_patch_row_split", lambda *a: None)
+    assert split == patch_sheet_xml(xml, edit)  # the bytes.find path
+    monkeypatch.setattr(xlsx_patch, "_patch_row_fast", lambda *a, **k: None)
+    assert split == patch_sheet_xml(xml, edit)  # the general path
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        b'<row r="2"><c r="A2"><v>1</v></c></row>',  # B2 missing: cells are inserted
+        b'<row r="2"><c r="B2"><v>1</v></c><c r="A2"><v>1</v></c></row>',  # out of order
+        b'<row r="2"><c r="A2"><v>1</v></c><c r="B3"><v>1</v></c></row>',  # another row's ref
+        b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>1</v></c>'
+        b'<c r="B2"><v>1</v></c></row>',  # a column twice
+        b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>1</v></row>',  # unclosed cell
+    ],
+)
+def test_rows_the_split_path_cannot_patch_are_left_to_the_others(
+    row: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xml = b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>"
+    rows = list(xlsx_patch._iter_rows(xml[22:-23], xlsx_patch._Tags(b"")))
+    assert xlsx_patch._patch_row_split(rows[0], b"2", {1: 5, 2: 6}) is None
+    edit = SheetEdit(values={"A2": 5, "B2": 6})
+    fast = patch_sheet_xml(xml, edit)
+    monkeypatch.setattr(xlsx_patch, "_patch_row_split", lambda *a: None)
+    assert fast == patch_sheet_xml(xml, edit)

@@ -1216,7 +1216,7 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
     for fieldname, header in layout.HISTORY_OLD_HEADERS.items():  # an older workbook's header
         if fieldname not in h and header in sheet.headers:
             h[fieldname] = sheet.headers[header]
-    ledger = [(f, h[f]) for f in _LEDGER_READ if f in h]
+    ledger = [(f, h[f], HISTORY.column(f).header) for f in _LEDGER_READ if f in h]
     if "income" not in h and sheet.last_row > HEADER_ROW:  # an older 历史: no tax ledger yet
         problems.warn(
             HISTORY.name,
@@ -1256,9 +1256,17 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
         k: k for k in layout.GRADE_LABELS
     }
     records: list[HistoryRecord] = []
+    # each row padded to the columns read: cells[c] is what sheet.value(r, c) gives, without a
+    # call per cell (a History holds a row per employee and month)
+    width = max(h.values()) + 1
+    pad: list[Any] = [""] * width
+    rows = sheet.rows
     for r in range(FIRST_DATA_ROW, sheet.last_row + 1):
-        month = cell_text(sheet.value(r, h["month"]))
-        emp_id = cell_text(sheet.value(r, h["id"]))
+        cells = rows[r - 1]
+        if len(cells) < width:
+            cells = cells + pad[len(cells) :]
+        month = cell_text(cells[h["month"]])
+        emp_id = cell_text(cells[h["id"]])
         if not month and not emp_id:
             continue
         where = HISTORY.name
@@ -1266,28 +1274,28 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
             problems.add(
                 where,
                 ref(h["month"], r),
-                sheet.value(r, h["month"]),
+                cells[h["month"]],
                 t("不是月份", "not a month"),
                 t("请按 YYYY-MM 写月份,例如 2026-10", "write the month as YYYY-MM, e.g. 2026-10"),
             )
             continue
         try:
-            raw_score = sheet.value(r, h["score"])
+            raw_score = cells[h["score"]]
             score = None if is_blank(raw_score) else fast_decimal(raw_score, "score")
-            grade = grade_codes.get(cell_text(sheet.value(r, h["grade"])), "")
-            coefficient = fast_decimal(sheet.value(r, h["coefficient"]) or 0, "coefficient")
-            total = fast_decimal(sheet.value(r, h["total"]) or 0, "total")
+            grade = grade_codes.get(cell_text(cells[h["grade"]]), "")
+            coefficient = fast_decimal(cells[h["coefficient"]] or 0, "coefficient")
+            total = fast_decimal(cells[h["total"]] or 0, "total")
             complaints = 0
-            if "complaints" in h and not is_blank(sheet.value(r, h["complaints"])):
-                complaints = int(to_decimal(sheet.value(r, h["complaints"]), "complaints"))
+            if "complaints" in h and not is_blank(cells[h["complaints"]]):
+                complaints = int(to_decimal(cells[h["complaints"]], "complaints"))
             figures: dict[str, Decimal] = {}
-            for fieldname, col in ledger:
-                raw = sheet.value(r, col)
+            for fieldname, col, header in ledger:
+                raw = cells[col]
                 if not is_blank(raw):
-                    figures[fieldname] = fast_decimal(raw, HISTORY.column(fieldname).header)
+                    figures[fieldname] = fast_decimal(raw, header)
             bad = False  # an old 历史 sheet without 不良记录: the complaint count decides
-            if "bad_record" in h and not is_blank(sheet.value(r, h["bad_record"])):
-                bad = _history_bool(sheet.value(r, h["bad_record"]))
+            if "bad_record" in h and not is_blank(cells[h["bad_record"]]):
+                bad = _history_bool(cells[h["bad_record"]])
         except (InputError, ValueError, OverflowError) as exc:
             problems.add(
                 where,
@@ -1297,7 +1305,7 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
                 t("改正或删除该行", "correct the row or delete it"),
             )
             continue
-        rank = cell_text(sheet.value(r, h["rank"])) if "rank" in h else ""
+        rank = cell_text(cells[h["rank"]]) if "rank" in h else ""
         items = tuple(
             (f, figures[f"item:{f}"]) for f in layout.TAX_ITEM_HEADERS if figures.get(f"item:{f}")
         )

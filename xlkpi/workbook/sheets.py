@@ -78,7 +78,12 @@ def load_sheets(
         raise WorkbookError(t("file.is_folder", path=path))
     from xlkpi.workbook.limits import check_workbook_file
 
-    check_workbook_file(path)  # a zip bomb or a huge grid would abort calamine
+    wanted_names = None if names is None else list(names)
+    heads_only = list(heads_only)
+    skip = set(heads_only)  # the sheets calamine will not read: their parts are not checked
+    if wanted_names is not None:
+        skip |= set(_workbook_sheet_names(path)) - set(wanted_names)
+    check_workbook_file(path, skip)  # a zip bomb or a huge grid would abort calamine
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except PasswordError:
@@ -87,13 +92,15 @@ def load_sheets(
         raise WorkbookError(t("limits.corrupt", name=path.name, reason=exc)) from None
     try:
         all_names = list(wb.sheet_names)
-        wanted = all_names if names is None else [n for n in names if n in all_names]
+        wanted = all_names if wanted_names is None else [n for n in wanted_names if n in all_names]
         sheets: dict[str, Sheet] = {}
         heads = _heads(path, [n for n in heads_only if n in wanted])
         for name in wanted:
             if heads.get(name) is not None:
                 sheets[name] = Sheet(name, heads[name], header_map(heads[name]))
                 continue
+            if name in skip:  # its head could not be read alone: calamine reads it whole
+                check_workbook_file(path, skip - {name})
             try:
                 rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except (CalamineError, ValueError) as exc:
@@ -162,6 +169,18 @@ def _mark_cells(path: Path, sheets: dict[str, Sheet]) -> None:
                 pattern = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)" s="(?:' + ids + rb')"')
                 for m in pattern.finditer(data):
                     sheet.percent_cells.add(_split_ref(m.group(1)))
+
+
+def _workbook_sheet_names(path: Path) -> list[str]:
+    """Every sheet's name, from the zip's workbook part (none when it cannot be read: then no
+    sheet is spared the size check, and calamine says what is wrong with the file)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return list(_sheet_parts(zf))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return []
 
 
 def _split_ref(cell: bytes) -> tuple[int, int]:

@@ -792,6 +792,17 @@ _NEEDLES: dict[int, bytes] = {}
 _COLUMN_NUMBERS_B = _ColumnBytes()
 
 
+class _LettersBytes(dict[int, bytes]):
+    """Column number -> its letters as bytes, filled as columns are met."""
+
+    def __missing__(self, col: int) -> bytes:
+        letters = self[col] = column_letters(col).encode()
+        return letters
+
+
+_LETTERS_B = _LettersBytes()
+
+
 def _cell_columns(content: bytes) -> list[int] | None:
     """Columns of a row's cells, if every cell starts ``<c r="`` and they ascend; else None."""
     found = _CELL_START_RE.findall(content)
@@ -804,6 +815,113 @@ def _cell_columns(content: bytes) -> list[int] | None:
 
 
 def _patch_row_fast(
+    row: _Row, rnum: bytes, edits: _RowEdits, new: _NewCells | None = None
+) -> bytes | None:
+    """The edits of a row whose cells are in place (:func:`_patch_row_split`), else cells
+    found by ``bytes.find`` and missing ones inserted (:func:`_patch_row_find`); None when
+    neither applies. The same bytes as the general path of :func:`_patch_row`."""
+    patched = _patch_row_split(row, rnum, edits)
+    if patched is None:
+        patched = _patch_row_find(row, rnum, edits, new)
+    return patched
+
+
+# A cell's attributes after ``r`` -> the same without ``t`` and ``vm`` (the new value sets its
+# own type). Memoised: a sheet has few distinct attribute strings, and a bytes ``in`` test is
+# slow in CPython 3.11 (it first tries the needle as an integer, raising and clearing an error).
+_ATTRS_WITHOUT_TYPE: dict[bytes, bytes] = {}
+
+
+def _without_type(attrs: bytes) -> bytes:
+    cleaned = _T_VM_RE.sub(b"", attrs)
+    if len(_ATTRS_WITHOUT_TYPE) > 4096:
+        _ATTRS_WITHOUT_TYPE.clear()
+    _ATTRS_WITHOUT_TYPE[attrs] = cleaned
+    return cleaned
+
+
+def _decimal_text(value: Decimal) -> bytes:
+    """:func:`number_text` of a Decimal as bytes, the plain-notation case done on ``str``
+    (``in`` on str is fast; see :data:`_ATTRS_WITHOUT_TYPE`)."""
+    text = str(value)
+    if not text[-1].isdigit() or "E" in text:
+        return number_text(value).encode()
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return b"0" if text == "-0" else text.encode()
+
+
+def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
+    """Set plain values of cells that all exist, ``r`` first, in ascending columns; else None.
+
+    The hot path of a repeat `xlkpi recalc` (cached results of the Payroll's formula cells).
+    The row is split at each ``<c r="`` and each edited cell is rebuilt from ``partition``
+    and slices: in CPython 3.11 ``bytes.find`` with a start position parses its arguments
+    the slow way (a few thousand instructions a call), while ``split``, ``partition``,
+    slicing and ``in`` do not.
+    """
+    content = row.content
+    if b"<extLst" in content:
+        return None
+    wanted: dict[bytes, tuple[int, object]] = {}
+    for col, value in edits.items():
+        if type(value) is _CellPlan or col > _TWO_LETTERS:
+            return None
+        wanted[_LETTERS_B[col] + rnum] = (col, value)
+    pieces = content.split(b'<c r="')
+    get = wanted.get
+    hits = last = 0
+    for k in range(1, len(pieces)):
+        piece = pieces[k]
+        ref, quote, rest = piece.partition(b'"')
+        found = get(ref)
+        if found is None:
+            continue
+        col, value = found
+        if col <= last or not quote:
+            return None
+        hits += 1
+        last = col
+        attrs, gt, body = rest.partition(b">")
+        if not gt:
+            return None
+        if attrs[-1:] == b"/":  # <c …/>: an empty cell
+            attrs, f_xml, after = attrs[:-1], b"", body
+        else:
+            inner, close, after = body.partition(b"</c>")
+            if not close:
+                return None
+            f_xml = b""
+            if inner[:2] == b"<f":
+                ftag = inner.partition(b">")[0]
+                if ftag[-1:] == b"/":
+                    f_xml = ftag + b">"
+                else:
+                    ftext, fclose, _ = inner.partition(b"</f>")
+                    if not fclose:
+                        return None
+                    f_xml = ftext + fclose
+        cleaned = _ATTRS_WITHOUT_TYPE.get(attrs)
+        if cleaned is None:
+            cleaned = _without_type(attrs)
+        attrs = cleaned
+        if type(value) is Decimal:
+            text = _decimal_text(value)
+            pieces[k] = b'%s"%s>%s<v>%s</v></c>%s' % (ref, attrs, f_xml, text, after)
+            continue
+        t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
+        if t is not None:
+            attrs += b' t="' + t + b'"'
+        if f_xml or children:
+            pieces[k] = b'%s"%s>%s%s</c>%s' % (ref, attrs, f_xml, children, after)
+        else:  # value cleared: an empty cell, written as the general path does
+            pieces[k] = b'%s"%s/>%s' % (ref, attrs, after)
+    if hits != len(edits):
+        return None
+    return row.tag + b'<c r="'.join(pieces) + b"</row>"
+
+
+def _patch_row_find(
     row: _Row, rnum: bytes, edits: _RowEdits, new: _NewCells | None = None
 ) -> bytes | None:
     """Set plain values of cells that exist with ``r`` as first attribute; None if not that case.
