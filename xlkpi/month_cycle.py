@@ -365,6 +365,34 @@ def policy_sheet_edit(contents: WorkbookContents, month: str) -> SheetEdit | Non
     return SheetEdit(values=values, clear_rows_from=len(rows) + 1)
 
 
+def readme_month_edit(contents: WorkbookContents, month: str) -> SheetEdit | None:
+    """说明's month line for ``month`` (it showed the previous month, or none in the template).
+
+    The lines are those ``write_readme`` writes for the old and the new month; a 说明 cell
+    holding an old one exactly gets the new one (a line HR edited is left alone).
+    """
+    sheet = contents.sheets.get(layout.README)
+    if sheet is None:
+        return None
+    from openpyxl import Workbook
+
+    from workbook_templates.other_sheets import write_readme
+
+    def lines(name: str | None) -> dict[str, object]:
+        ws = Workbook().active
+        write_readme(ws, name)
+        return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value}
+
+    old, new = lines(contents.month_name or None), lines(month)
+    wanted = {old[k]: new[k] for k in old if k in new and old[k] != new[k]}
+    values: dict[str, Any] = {}
+    for r, cells in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(cells):
+            if isinstance(value, str) and value in wanted:
+                values[ref(c, r)] = wanted[value]
+    return SheetEdit(values=values) if values else None
+
+
 def _stamp(contents: WorkbookContents, month: str) -> SheetEdit:
     updates = {META_MONTH: month, META_STATUS: STATUS_NEW}
     for key in (
@@ -425,6 +453,9 @@ def new_month(
     if layout.TAX_SHEET.name in contents.sheet_names:
         edits[layout.TAX_SHEET.name] = SheetEdit(clear_rows_from=FIRST_DATA_ROW)
     edits[META] = _stamp(contents, month)
+    readme = readme_month_edit(contents, month)
+    if readme is not None:
+        edits[layout.README] = readme
     policy_edit = policy_sheet_edit(contents, month)
     if policy_edit is not None:
         edits[POLICY] = policy_edit
@@ -443,10 +474,14 @@ def _from_template(month: str, out: Path) -> NewMonthResult:
         blank = tmp.with_name(tmp.stem + ".template.xlsx")
         try:
             build_workbook(blank)
-            _names, sheets = load_sheets(blank, [META])
+            _names, sheets = load_sheets(blank, [META, layout.README])
             meta, rows = read_meta(sheets.get(META))
             contents = WorkbookContents(blank, [], sheets, None, None, [], meta, rows, {})
-            patch_workbook(blank, tmp, {META: _stamp(contents, month)})
+            edits = {META: _stamp(contents, month)}
+            readme = readme_month_edit(contents, month)
+            if readme is not None:
+                edits[layout.README] = readme
+            patch_workbook(blank, tmp, edits)
         finally:
             blank.unlink(missing_ok=True)
 
