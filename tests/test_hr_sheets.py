@@ -214,3 +214,13 @@ def test_a_roster_amount_the_plan_replaces_is_not_required_and_another_value_war
     contents = read_workbook(book)
     assert contents.problems == []
     assert [(w.sheet, w.cell) for w in contents.warnings] == [(layout.ROSTER.name, cell)]
+
+
+def test_every_sheet_hr_types_on_lets_hr_insert_and_delete_rows(books: tuple[Path, Path]) -> None:
+    wb = openpyxl.load_workbook(books[0])
+    typed = [s.name for s in layout.INPUT_SHEETS]
+    typed += [sheet_name(k) for k in default_policy().scorecards]
+    for name in typed:
+        protection = wb[name].protection
+        assert protection.sheet is True, name  # formulas stay locked …
+        assert protection.insertRows is False and protection.deleteRows is False, name  # … rows not

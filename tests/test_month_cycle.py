@@ -269,3 +269,20 @@ def test_a_new_month_shows_no_last_month_figures_beside_blank_inputs(tmp_path: P
             text = kept.text if isinstance(kept, ArrayFormula) else str(kept)  # 团队销售额: array
             assert text.startswith("="), (sheet, h)
     assert values["主管自评"]["B2"].value  # the name lookup keeps its value: the roster stays
+
+
+def test_the_readme_shows_the_new_month(tmp_path: Path) -> None:
+    def readme(path: Path) -> str:
+        return "\n".join(str(row[0]) for row in read_sheet(path, "说明") if row and row[0])
+
+    template = tmp_path / "t.xlsx"
+    new_month("2026-11", template)  # from the template
+    assert "2026-11" in readme(template) and "未设置" not in readme(template)
+    from workbook_templates import build_workbook
+
+    built = build_workbook(tmp_path / "built.xlsx", month=demo_month())  # says 2026-10
+    recalc(built)
+    assert "2026-10" in readme(built)
+    out = tmp_path / "2026-11.xlsx"
+    new_month("2026-11", out, source=built)
+    assert "2026-11" in readme(out) and "2026-10" not in readme(out)

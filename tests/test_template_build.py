@@ -105,7 +105,13 @@ def test_inputs_validated_and_unlocked_formulas_protected(template: openpyxl.Wor
     lists = [dv.formula1 for dv in roster.data_validations.dataValidation if dv.type == "list"]
     assert any("客服(2017标准)" in f for f in lists) and any("是,否" in f for f in lists)
     attendance = template[layout.ATTENDANCE.name]
-    assert "whole" in {dv.type for dv in attendance.data_validations.dataValidation}
+    lates = [
+        dv
+        for dv in attendance.data_validations.dataValidation
+        if f"{layout.ATTENDANCE.letter('lates')}2" in str(dv.sqref)
+    ]
+    assert lates[0].type == "custom"  # a whole number ≥ 0, or 不适用 where the plan does not read
+    assert "=INT(" in lates[0].formula1 and '="不适用"' in lates[0].formula1
     score_dv = [
         dv
         for dv in template[layout.SUPERVISOR_SELF.name].data_validations.dataValidation

@@ -31,6 +31,7 @@ HEADER_FONT = Font(bold=True)
 _THIN = Side(style="thin", color="A6A6A6")
 HEADER_BORDER = Border(bottom=_THIN)
 UNLOCKED = Protection(locked=False)
+RIGHT = Alignment(horizontal="right")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")  # every input cell: one colour
 COMPUTED_FILL = PatternFill("solid", fgColor="EEF3F8")  # every computed cell: another
 NOT_READ_FILL = PatternFill("solid", fgColor="D9D9D9")  # a cell the row's plan does not read
@@ -84,11 +85,15 @@ def unlock_inputs(ws: Worksheet, sheet: SheetLayout, last_row: int) -> None:
             continue
         letter = sheet.letter(column.field)
         number_format = FORMATS.get(column.kind)
+        # numbers and a 不适用 in their place line up at the right
+        aligned = number_format is not None and column.kind != "date"
         for row in range(FIRST_DATA_ROW, last_row + 1):
             cell = ws[f"{letter}{row}"]
             cell.protection = UNLOCKED
             if number_format:
                 cell.number_format = number_format
+            if aligned:
+                cell.alignment = RIGHT
     fill_columns(ws, sheet, last_row)
     ws.protection.sheet = True
     allow_row_edits(ws)

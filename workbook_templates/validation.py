@@ -44,11 +44,17 @@ def _choices(column: Column, policy: Policy) -> list[str] | None:
 
 
 def validation_for(
-    column: Column, policy: Policy, maximum: Decimal | None = None
+    column: Column, policy: Policy, maximum: Decimal | None = None, marked: str = ""
 ) -> DataValidation | None:
-    """The validation of one input column (``maximum``: a points column's item maximum)."""
+    """The validation of one input column (``maximum``: a points column's item maximum).
+
+    ``marked``: the column's first cell (``"C2"``) when a row's plan may not read the column,
+    so the cell may also hold 不适用 (a number column's check is then a custom formula).
+    """
     kind = KINDS[column.kind]
     choices = _choices(column, policy)
+    if choices is not None and marked:
+        choices = [*choices, layout.NOT_APPLICABLE]
     if choices is not None:
         dv = DataValidation(type="list", formula1=_list(choices))
         error = "请从下拉列表中选择:" + "、".join(choices)
@@ -73,6 +79,9 @@ def validation_for(
             error = f"请输入{_number(low)}到{_number(high)}之间的{'整数' if kind.whole else '数'}"
         if not kind.percent:
             error += "(不要输入百分比)"
+        if marked:
+            dv = _or_not_applicable(marked, kind_type, low, high)
+            error += f"；本行岗位方案不读取的单元格填「{layout.NOT_APPLICABLE}」"
     else:
         return None
     dv.allow_blank = True
@@ -86,6 +95,19 @@ def validation_for(
     return dv
 
 
+def _or_not_applicable(
+    cell: str, kind_type: str, low: Decimal, high: Decimal | None
+) -> DataValidation:
+    """A number between ``low`` and ``high`` (whole for ``kind_type`` "whole"), or 不适用."""
+    checks = [f"ISNUMBER({cell})", f"{cell}>={_number(low)}"]
+    if high is not None:
+        checks.append(f"{cell}<={_number(high)}")
+    if kind_type == "whole":
+        checks.append(f"{cell}=INT({cell})")
+    formula = f'OR(TRIM({cell})="{layout.NOT_APPLICABLE}",AND({",".join(checks)}))'
+    return DataValidation(type="custom", formula1=formula)
+
+
 def validations_for(
     sheet: SheetLayout, policy: Policy, maxima: dict[str, Decimal] | None = None
 ) -> list[tuple[str, DataValidation]]:
@@ -94,8 +116,12 @@ def validations_for(
     ``maxima`` gives a points column's own maximum (a scorecard item's points plus extra).
     """
     out: list[tuple[str, DataValidation]] = []
+    per_plan = layout.PLAN_HELPER in sheet.columns  # rows a plan may not read: 不适用
     for column in sheet.inputs:
-        dv = validation_for(column, policy, (maxima or {}).get(column.field))
+        marked = ""
+        if per_plan and column.readers(policy) is not None:
+            marked = f"{sheet.letter(column.field)}{FIRST_DATA_ROW}"
+        dv = validation_for(column, policy, (maxima or {}).get(column.field), marked)
         if dv is not None:
             out.append((sheet.letter(column.field), dv))
     return out
