@@ -273,7 +273,7 @@ def test_a_new_month_shows_no_last_month_figures_beside_blank_inputs(tmp_path: P
 
 def test_the_readme_shows_the_new_month(tmp_path: Path) -> None:
     def readme(path: Path) -> str:
-        return "\n".join(str(row[0]) for row in read_sheet(path, "说明") if row and row[0])
+        return "\n".join(str(v) for row in read_sheet(path, "说明") for v in row if v)
 
     template = tmp_path / "t.xlsx"
     new_month("2026-11", template)  # from the template
