@@ -593,10 +593,13 @@ def _not_read_problem(
 
 def _is_skip(value: Any, lang: str = "zh") -> bool:
     """Blank, 不适用 (N/A in English), or a typed 0: what a cell a plan does not read may hold."""
-    if is_blank(value):
+    if value is None:
         return True
-    if layout.is_not_applicable(value, lang):
-        return True
+    if isinstance(value, str):  # inline: called for every cell a plan does not read
+        text = value.strip()
+        if not text or text == layout.NOT_APPLICABLE:
+            return True
+        return lang == "en" and text == layout.NOT_APPLICABLE_EN
     return type(value) in (int, float) and value == 0
 
 
