@@ -101,10 +101,11 @@ def test_a_template_month_has_the_demo_months_conditional_formats_and_validation
 
 
 def test_a_template_months_formulas_stay_blank_on_spare_rows(books: tuple[Path, Path]) -> None:
-    """A spare row calls no UDF until HR types an 工号 there (the IF guard)."""
+    """A spare row stays blank until HR types an 工号 there (the IF guard); the total is native."""
     ws = openpyxl.load_workbook(books[0])[sheet_name("design")]
     total = ws.cell(2, [c.value for c in ws[1]].index(layout.SCORECARD_TOTAL_HEADER) + 1)
-    assert str(total.value).startswith('=IF($A2="","",SCORECARD_TOTAL(')
+    assert str(total.value).startswith('=IF($A2="","",')  # blank until an 工号 is typed
+    assert "SCORECARD_TOTAL" not in str(total.value)  # native: no UDF call at all
 
 
 def test_input_cells_have_one_fill_and_computed_cells_another_on_every_sheet(

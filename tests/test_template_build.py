@@ -179,7 +179,20 @@ def test_demo_rows_show_not_applicable_where_the_roster_plan_does_not_read(
 _NAME = re.compile(r"\b(P_[A-Za-z0-9_]+|XLKPI_MONTH|PUBLIC_SALES)\b")
 _CALL = re.compile(r"\b([A-Z][A-Z0-9_.]*)\(")
 _SHEET = re.compile(r"'([^']+)'!")
-_EXCEL = {"INDEX", "MATCH", "IF", "IFERROR", "COUNTIFS", "COUNTIF", "N", "ROUND", "SUM"}
+_EXCEL = {
+    "INDEX",
+    "MATCH",
+    "IF",
+    "IFERROR",
+    "COUNTIFS",
+    "COUNTIF",
+    "N",
+    "ROUND",
+    "SUM",
+    "SUMPRODUCT",
+    "ISTEXT",
+    "LEFT",
+}
 _EXCEL |= {"SUMPRODUCT", "ROW", "MIN"}
 
 

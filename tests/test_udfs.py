@@ -289,11 +289,11 @@ def test_task_pay_follows_the_store_manager_plan() -> None:
     assert TASK_PAY(None, 250001, 200000) == 2250.01  # 1,800 × 1.250005, rounded once
     assert TASK_PAY(None, 246912, 200000) == 2222.21  # 1,800 × 1.23456 = 2,222.208
     assert TASK_PAY(None, 500000, 200000) == 2700.0  # capped at 1.5
-    assert TASK_PAY(None, 1, None).startswith("#输入错误: task coefficient and personal target")
+    assert TASK_PAY(None, 1, None).startswith("#输入错误: 任务完成系数和个人目标都为空")
     assert TASK_COEFF(1.2, None, None) == 1.2
     assert TASK_COEFF(None, 246912, 200000) == 1.23456  # the coefficient TASK_PAY multiplies
     assert TASK_COEFF(None, 500000, 200000, 1.4) == 1.4  # capped
-    assert TASK_COEFF(None, 1, None).startswith("#输入错误: task coefficient and personal target")
+    assert TASK_COEFF(None, 1, None).startswith("#输入错误: 任务完成系数和个人目标都为空")
 
 
 def test_scorecard_total_caps_items_and_adds_bonus_points() -> None:

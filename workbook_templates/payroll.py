@@ -526,12 +526,20 @@ def write_payroll_array(
 
 
 def used_rows(ws: Worksheet) -> int:
-    """The last row holding a value (1 for a sheet with only its header, or empty)."""
+    """The last row holding a value (1 for a sheet with only its header, or empty).
+
+    Formulas do not count: a built book's spare rows hold guarded formulas with no value, and
+    ``xlkpi recalc`` sizes the array's blocks by the rows calamine reads values in, so the
+    builder and recalc write the same array formula."""
     last = 1
     for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        if any(v is not None for v in row):
+        if any(v is not None and not _is_formula(v) for v in row):
             last = r
     return last
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
 
 
 def _engine_lines(result: MonthResult | None) -> dict[str, str]:

@@ -883,7 +883,10 @@ def _teams_edit(
         ratio = float(amount / target) if amount is not None and target else None
         if template is not None and row < FIRST_DATA_ROW + rows:
             values[ref(sales_col, row)] = amount if amount is not None else ExcelError("#N/A")
-            formulas[ref(completion_col, row)] = template.completion_formula(row)  # type: ignore[arg-type]
+            formulas[ref(completion_col, row)] = template.guarded(  # type: ignore[union-attr]
+                row,
+                template.completion_formula(row),  # type: ignore[union-attr]
+            )
             values[ref(completion_col, row)] = ratio if ratio is not None else FormulaText("")  # type: ignore[arg-type]
             continue
         if amount is not None and not _same(sheet.value(row, sales_col), amount):
