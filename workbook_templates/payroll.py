@@ -153,17 +153,17 @@ def write_readme_notice(ws: Worksheet) -> None:
     cell.font = NOTICE_FONT
 
 
-def _col(sheet: SheetLayout, field: str, last: int) -> str:
+def input_column(sheet: SheetLayout, field: str, last: int) -> str:
     """An absolute column range of an input sheet: ``'花名册'!$G$2:$G$2001``."""
     letter = sheet.letter(field)
     return f"{quote_sheetname(sheet.name)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
 
 
-def _own(field: str, row: int) -> str:
+def own_cell(field: str, row: int) -> str:
     return f"${PAYROLL.letter(field)}{row}"
 
 
-def _own_col(field: str, last: int) -> str:
+def own_column(field: str, last: int) -> str:
     letter = PAYROLL.letter(field)
     return f"${letter}${FIRST_DATA_ROW}:${letter}${last}"
 
@@ -197,23 +197,23 @@ def payroll_formulas(
     """
     r = row
     last = last_row
-    rr, ar, sr = _own("roster_row", r), _own("attendance_row", r), _own("sales_row", r)
-    score, coeff = _own("score", r), _own("coefficient", r)
-    net = _own("net_sales", r)
+    rr, ar, sr = own_cell("roster_row", r), own_cell("attendance_row", r), own_cell("sales_row", r)
+    score, coeff = own_cell("score", r), own_cell("coefficient", r)
+    net = own_cell("net_sales", r)
 
     def roster(field: str) -> str:
-        return f"INDEX({_col(ROSTER, field, last)},{rr})"
+        return f"INDEX({input_column(ROSTER, field, last)},{rr})"
 
     def att(field: str) -> str:
-        return f"INDEX({_col(ATTENDANCE, field, last)},{ar})"
+        return f"INDEX({input_column(ATTENDANCE, field, last)},{ar})"
 
     def sales(field: str) -> str:
-        cell = f"INDEX({_col(SALES, field, last)},{sr})"
+        cell = f"INDEX({input_column(SALES, field, last)},{sr})"
         # an "if any" input left blank means none (layout's blank meaning)
         return f"N({cell})" if SALES.column(field).blank_means == BLANK_NONE else cell
 
     def sales_n(field: str) -> str:
-        return f"N(INDEX({_col(SALES, field, last)},{sr}))"
+        return f"N(INDEX({input_column(SALES, field, last)},{sr}))"
 
     def n(path: str) -> str:
         return name_of(path)
@@ -225,7 +225,7 @@ def payroll_formulas(
     out: dict[str, str] = {
         "name": f"={roster('name')}",
         "plan": f"={roster('plan')}",
-        "score": f"=INDEX({score_range},{_own('score_row', r)})",
+        "score": f"=INDEX({score_range},{own_cell('score_row', r)})",
         "coefficient": f"=PERF_COEFF({score},{n('perf_coeff')},{n('score.maximum')})",
         "grade": f"=GRADE({score},{n('grades')},{n('score.maximum')})",
         "roster_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ROSTER.name))},0)",
@@ -363,7 +363,7 @@ def payroll_formulas(
         }
     elif plan == "cs_2017":
         public_label = PLAN_LABELS[sorted(PUBLIC_POOL_PLANS)[0]][0]
-        staff = f'COUNTIF({_col(ROSTER, "plan", last)},"{public_label}")'
+        staff = f'COUNTIF({input_column(ROSTER, "plan", last)},"{public_label}")'
         lines = {
             "post": f"=AMOUNT({roster('post_pay')})",
             "commission": (
@@ -406,7 +406,7 @@ def payroll_formulas(
         if code in native:
             out[code] = native[code]
     # the total adds the table's cells, the streak reward's value and the native tail
-    out["total"] = "=" + "+".join(_own(code, r) for code in codes)
+    out["total"] = "=" + "+".join(own_cell(code, r) for code in codes)
     return out
 
 
@@ -460,17 +460,22 @@ def _second_version_lines(
     店铺 sheet, split evenly in roster order; level shares; awards; the logistics links."""
     n = name_of
     shops = layout.SHOPS  # type: ignore[attr-defined]
-    ar = _own("attendance_row", r)
+    ar = own_cell("attendance_row", r)
 
     def att(field: str) -> str:
-        return f"INDEX({_col(ATTENDANCE, field, last)},{ar})"
+        return f"INDEX({input_column(ATTENDANCE, field, last)},{ar})"
 
-    shop_sales, shop_targets = _col(shops, "shop_sales", last), _col(shops, "target", last)
+    shop_sales, shop_targets = (
+        input_column(shops, "shop_sales", last),
+        input_column(shops, "target", last),
+    )
     pool = f"SHOP_POOL({shop_sales},{shop_targets},{n('team.pool_rate')})"
     labels = [PLAN_LABELS[p][0] for p in policy.team.pool_plans]
-    members = "+".join(f'COUNTIF({_col(ROSTER, "plan", last)},"{x}")' for x in labels) or "0"
+    members = (
+        "+".join(f'COUNTIF({input_column(ROSTER, "plan", last)},"{x}")' for x in labels) or "0"
+    )
     position = "+".join(
-        f'COUNTIFS({_own_col("plan", last)},"{x}",{_own_col("roster_row", last)},"<="&{rr})'
+        f'COUNTIFS({own_column("plan", last)},"{x}",{own_column("roster_row", last)},"<="&{rr})'
         for x in labels
     )
     allowances = _allowance_lines(att) if plan in policy.allowances.plans else {}
@@ -490,7 +495,7 @@ def _second_version_lines(
             ),
         }
         if not policy.plans.ecom_cs.trial_operation:
-            groups = _col(shops, "group", last)
+            groups = input_column(shops, "group", last)
             completion = f"SHOP_COMPLETION({shop_sales},{shop_targets},{groups},{roster('team')})"
             lines["group_bonus"] = f"=GROUP_BONUS({completion},{n('team.group_bonus')})"
             lines["team"] = f"=POOL_SHARE({pool},{members},{position})"

@@ -28,7 +28,8 @@ from workbook_templates.native.pieces import (
     task_coefficient,
     years_of,
 )
-from workbook_templates.payroll import VALUE_LINES, score_sheet
+from workbook_templates.payroll import VALUE_LINES, own_cell, own_column, score_sheet
+from workbook_templates.payroll import input_column as column
 from xlkpi import layout
 from xlkpi.inputs import Employee
 from xlkpi.layout import (
@@ -36,10 +37,8 @@ from xlkpi.layout import (
     FIRST_DATA_ROW,
     HISTORY_LAST_ROW,
     LAST_DATA_ROW,
-    PAYROLL,
     ROSTER,
     SALES,
-    SheetLayout,
 )
 from xlkpi.paylines import LINE_CODES
 from xlkpi.payplans import PAY_COEFFICIENTS, PLAN_LABELS, TEAM_POOL_PLANS
@@ -59,21 +58,6 @@ def refs_for(policy: Policy) -> PolicyRefs:
         _REFS.clear()
         _REFS[id(policy)] = hit
     return hit[1]
-
-
-def column(sheet: SheetLayout, field: str, last: int) -> str:
-    """An absolute column range of an input sheet: ``'花名册'!$G$2:$G$2001``."""
-    letter = sheet.letter(field)
-    return f"{quote_sheetname(sheet.name)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
-
-
-def _own(field: str, row: int) -> str:
-    return f"${PAYROLL.letter(field)}{row}"
-
-
-def _own_column(field: str, last: int) -> str:
-    letter = PAYROLL.letter(field)
-    return f"${letter}${FIRST_DATA_ROW}:${letter}${last}"
 
 
 def _count_plans(plans: object, last: int) -> str:
@@ -98,7 +82,11 @@ def department_pool(policy: Policy, last: int) -> str:
 
 def _helpers(row: int, employee: Employee, policy: Policy, last: int) -> dict[str, str]:
     """Placeholder → expression for one Payroll row (inputs, service, pools, shares)."""
-    rr, ar, sr = _own("roster_row", row), _own("attendance_row", row), _own("sales_row", row)
+    rr, ar, sr = (
+        own_cell("roster_row", row),
+        own_cell("attendance_row", row),
+        own_cell("sales_row", row),
+    )
     cells: dict[str, str] = {}
     for field in ("base_pay", "post_pay", "level", "trial", "hire_date", "team"):
         cells[field] = f"INDEX({column(ROSTER, field, last)},{rr})"
@@ -108,8 +96,8 @@ def _helpers(row: int, employee: Employee, policy: Policy, last: int) -> dict[st
                 cell = f"INDEX({column(sheet, c.field, last)},{at})"
                 cells[c.field] = cell if c.field in _RAW_INPUTS else f"N({cell})"
     start = month_start(layout.MONTH_NAME)
-    cells["score"] = _own("score", row)
-    cells["net"] = _own("net_sales", row)
+    cells["score"] = own_cell("score", row)
+    cells["net"] = own_cell("net_sales", row)
     cells["years"] = years_of(cells["hire_date"], start)
     cells["months"] = months_of(cells["hire_date"], start)
     refs = refs_for(policy)
@@ -119,7 +107,7 @@ def _helpers(row: int, employee: Employee, policy: Policy, last: int) -> dict[st
     cells["team_members"] = members
     labels = [PLAN_LABELS[p][0] for p in policy.team.pool_plans]
     position = "+".join(
-        f'COUNTIFS({_own_column("plan", last)},"{x}",{_own_column("roster_row", last)},"<="&{rr})'
+        f'COUNTIFS({own_column("plan", last)},"{x}",{own_column("roster_row", last)},"<="&{rr})'
         for x in labels
     )
     fen = f"ROUND({pool}*100,0)"
@@ -163,17 +151,18 @@ def native_payroll_formulas(
     :func:`workbook_templates.payroll.payroll_formulas`; ``history_last_row`` is unused, as
     no formula reads the History)."""
     r, last = row, last_row
-    rr = _own("roster_row", r)
+    rr = own_cell("roster_row", r)
     sheet, letter = score_sheet(employee.plan)
     quoted = quote_sheetname(sheet)
     ids = f"!$A${FIRST_DATA_ROW}:$A${last}"
-    score = _own("score", r)
+    score = own_cell("score", r)
     refs = refs_for(policy)
     out: dict[str, str] = {
         "name": f"=INDEX({column(ROSTER, 'name', last)},{rr})",
         "plan": f"=INDEX({column(ROSTER, 'plan', last)},{rr})",
         "score": (
-            f"=INDEX({quoted}!${letter}${FIRST_DATA_ROW}:${letter}${last},{_own('score_row', r)})"
+            f"=INDEX({quoted}!${letter}${FIRST_DATA_ROW}:${letter}${last},"
+            f"{own_cell('score_row', r)})"
         ),
         "coefficient": (f'=IF({score}="","",{refs.band("perf_coeff", policy.perf_coeff, score)})'),
         "grade": "=" + grade_of(refs, score),
@@ -201,7 +190,7 @@ def native_payroll_formulas(
     for code, template in lines:
         if code not in VALUE_LINES:
             out[code] = "=" + _fill(template, cells)
-    out["total"] = "=" + "+".join(_own(code, r) for code in LINE_CODES if code in dict(lines))
+    out["total"] = "=" + "+".join(own_cell(code, r) for code in LINE_CODES if code in dict(lines))
     return out
 
 
