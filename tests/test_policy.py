@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from xlkpi import Employee, Month, MonthInput, compute_month
+from xlkpi import Employee, Month, MonthInput, compute_month, messages
 from xlkpi.errors import PolicyError
 from xlkpi.policy import GRADES, LEVELS, PLAN_CODES, Policy, validate_policy
 from xlkpi.policy_io import (
@@ -258,15 +258,24 @@ def test_there_is_a_fixture_per_validation_error() -> None:
     } <= names
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("route", [_broken_as_data, _broken_as_rows], ids=["data", "rows"])
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
-def test_broken_policy_names_the_key_path(path: Path, route: Any) -> None:
+def test_broken_policy_names_the_key_path(path: Path, route: Any, lang: str) -> None:
     fixture = _load_fixture(path)
-    with pytest.raises(PolicyError) as info:
-        route(fixture)
-    message = str(info.value)
-    assert f"{fixture['expect_path']}:" in message
-    assert fixture["expect_message"] in message
+    try:
+        messages.set_lang(lang)
+        with pytest.raises(PolicyError) as info:
+            route(fixture)
+    finally:
+        messages.set_lang("zh")
+    message = str(info.value)  # raised in the run's language, the other one kept too
+    expected = fixture["expect_message"] if lang == "zh" else fixture["expect_message_en"]
+    assert f"{fixture['expect_path']}{'：' if lang == 'zh' else ':'}" in message
+    assert expected in message
+    assert info.value.text(lang) == message
+    assert fixture["expect_message"] in info.value.text("zh")
+    assert fixture["expect_message_en"] in info.value.text("en")
     assert info.value.path == fixture["expect_path"]
 
 
@@ -282,30 +291,58 @@ def test_every_error_is_reported_not_just_the_first() -> None:
 
 
 @pytest.mark.parametrize(
-    ("section", "key", "value", "message"),
+    ("section", "key", "value", "zh", "en"),
     [
-        ("warnings", 0, {"below_score": None}, "give exactly one of below_score and grade"),
-        ("warnings", 2, {"grade": "awful"}, "unknown grade 'awful'"),
-        ("grades", None, {"good_from": Decimal(95)}, "the grade lines must rise"),
-        ("team", None, {"level_share": {"boss": Decimal(1)}}, "unknown level 'boss'"),
-        ("streak_reward", None, {"plans": ["cashier"]}, "unknown plan 'cashier'"),
+        (
+            "warnings",
+            0,
+            {"below_score": None},
+            "below_score 和 grade 必须填写且只填写其中一个",
+            "give exactly one of below_score and grade",
+        ),
+        ("warnings", 2, {"grade": "awful"}, "没有“awful”这个等级", "unknown grade 'awful'"),
+        (
+            "grades",
+            None,
+            {"good_from": Decimal(95)},
+            "分数线必须逐级升高",
+            "the grade lines must rise",
+        ),
+        (
+            "team",
+            None,
+            {"level_share": {"boss": Decimal(1)}},
+            "没有“boss”这个级别：请用 assistant、deputy、staff 之一",
+            "unknown level 'boss'; use one of assistant, deputy, staff",
+        ),
+        (
+            "streak_reward",
+            None,
+            {"plans": ["cashier"]},
+            "含有未知的岗位方案“cashier”",
+            "unknown plan 'cashier'",
+        ),
     ],
 )
 def test_other_validation_messages(
-    section: str, key: int | None, value: dict[str, Any], message: str
+    section: str, key: int | None, value: dict[str, Any], zh: str, en: str
 ) -> None:
     data = default_policy().model_dump(mode="python")
     target = data[section] if key is None else data[section][key]
     target.update(value)
-    with pytest.raises(PolicyError, match=message):
+    with pytest.raises(PolicyError) as info:
         validate_policy(data)
+    assert zh in str(info.value) and zh in info.value.text("zh")
+    assert en in info.value.text("en")
 
 
 def test_missing_section_is_reported() -> None:
     data = default_policy().model_dump(mode="python")
     del data["review"]
-    with pytest.raises(PolicyError, match="review: Field required"):
+    with pytest.raises(PolicyError) as info:
         validate_policy(data)
+    assert info.value.text("zh") == "参数中 review：缺少这一项（必填）"
+    assert info.value.text("en") == "policy: review: Field required"
 
 
 def test_reference_tables_reach_no_plan_and_say_why() -> None:

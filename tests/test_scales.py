@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
+from xlkpi import messages
 from xlkpi.money import round_money
 from xlkpi.policy_io import default_policy
 from xlkpi.scales import AmountScale, Bracket, MarginalRateScale, RateBracket
@@ -103,6 +106,25 @@ def test_model_copy_keeps_lookup_tables_in_step() -> None:
     assert LOWER.value(Decimal("65")) == Decimal("1.0")
 
 
+@contextmanager
+def in_english() -> Iterator[None]:
+    """The run's language set to English (the messages these tests pin), then back to zh."""
+    messages.set_lang("en")
+    try:
+        yield
+    finally:
+        messages.set_lang("zh")
+
+
+def test_a_scale_error_reads_in_chinese_in_a_chinese_run() -> None:
+    messages.set_lang("zh")
+    with pytest.raises(ValidationError) as info:
+        _amount_scale([("0", "1"), ("65", "0.5")])
+    assert "brackets[1].amount 0.5 低于上一档（brackets[0]）的 1：更高的一档不能发得更少" in str(
+        info.value
+    )
+
+
 @pytest.mark.parametrize(
     ("pairs", "kw", "message"),
     [
@@ -118,7 +140,7 @@ def test_model_copy_keeps_lookup_tables_in_step() -> None:
 def test_amount_scale_validation(
     pairs: list[tuple[str, str]], kw: dict[str, str], message: str
 ) -> None:
-    with pytest.raises(ValidationError) as info:
+    with in_english(), pytest.raises(ValidationError) as info:
         _amount_scale(pairs, **kw)
     assert message in str(info.value)
 
@@ -135,7 +157,7 @@ def test_amount_scale_validation(
 def test_marginal_scale_validation(
     pairs: list[tuple[str, str]], minimum: str, message: str
 ) -> None:
-    with pytest.raises(ValidationError) as info:
+    with in_english(), pytest.raises(ValidationError) as info:
         _rate_scale(pairs, minimum)
     assert message in str(info.value)
 

@@ -80,7 +80,8 @@ def test_a_bad_value_names_the_cell_the_value_and_the_key_path(tmp_path: Path) -
     with pytest.raises(PolicyError) as caught:
         read_policy_sheet(rows, "参数")
     message = str(caught.value)
-    assert message.startswith(f"参数!D{r} = -2.0")
+    assert message.startswith(f"参数!D{r} 的值为 -2.0：")
+    assert caught.value.text("en").startswith(f"参数!D{r} = -2.0: ")
     assert "perf_coeff.brackets[1].amount" in message
     assert caught.value.path == "perf_coeff.brackets[1].amount"
 
@@ -88,9 +89,11 @@ def test_a_bad_value_names_the_cell_the_value_and_the_key_path(tmp_path: Path) -
 def test_a_weight_pair_that_does_not_add_up_is_reported(tmp_path: Path) -> None:
     rows = _rows(default_policy(), tmp_path)
     r = _edit(rows, "score.self_weight", 2, 0.3)
-    with pytest.raises(PolicyError, match="must add up to 100%") as caught:
+    with pytest.raises(PolicyError, match="两项权重之和必须为 100%") as caught:
         read_policy_sheet(rows, "参数")
-    assert "参数!C" in str(caught.value)
+    assert "参数!C" in str(caught.value) and caught.value.cell.startswith("参数!C")
+    assert "must add up to 100%" in caught.value.text("en")
+    assert caught.value.remedy["zh"] == "按说明列改正“参数”表上的值，或从模板复制这一行"
     assert r > 0
 
 

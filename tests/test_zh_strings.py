@@ -331,3 +331,80 @@ def test_person_facing_modules_raise_no_english_literal(module: str) -> None:
         for arg in node.exc.args:
             text = _literal_text(arg)
             assert english_sentence(text) is None, f"{module}:{node.lineno}: {text!r}"
+
+
+# --- the policy's validation messages (tests/broken_policies, as typed on the 参数 sheet) --------
+
+_BROKEN = sorted((ROOT / "tests" / "broken_policies").glob("*.toml"))
+_BAND_LEAF = re.compile(r"^(?P<row>.+\.brackets\[\d+\])\.(?P<leaf>threshold|amount|rate)$")
+
+
+@pytest.fixture(scope="module")
+def policy_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    from workbook_templates.policy_sheet import write_policy_sheet
+    from xlkpi.policy_io import default_policy
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = layout.POLICY
+    write_policy_sheet(ws, default_policy())
+    path = tmp_path_factory.mktemp("policy") / "policy.xlsx"
+    wb.save(path)
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(layout.POLICY).to_python()
+
+
+def _cell_value(value: object) -> object:
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _broken_sheet(fixture: dict[str, object], base: list[list[object]]) -> list[list[object]]:
+    """The 参数 sheet's rows with the fixture's values typed in (unknown keys as new rows)."""
+    rows = [list(row) + [None] * (6 - len(row)) for row in base]
+    for path, value in dict(fixture.get("set", {})).items():  # type: ignore[call-overload]
+        m = _BAND_LEAF.match(path)
+        key, column = (m["row"], 2 if m["leaf"] == "threshold" else 3) if m else (path, 2)
+        for row in rows:
+            if row[0] == key:
+                row[column] = _cell_value(value)
+                break
+        else:
+            rows.append([path, "", _cell_value(value), None, None, None])
+    for change in list(fixture.get("change", [])):  # type: ignore[call-overload]
+        rows.append(
+            [change["path"], "", _cell_value(change["value"]), None, change["effective_from"], None]
+        )
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path", _BROKEN, ids=[p.stem for p in _BROKEN])
+def test_every_broken_policy_reads_in_the_book_s_language(
+    path: Path, lang: str, policy_rows: list[list[object]]
+) -> None:
+    import tomllib
+    from decimal import Decimal
+
+    from xlkpi.workbook.cells import Problems
+    from xlkpi.workbook.reader import _read_policy
+    from xlkpi.workbook.sheets import Sheet
+
+    fixture = tomllib.loads(path.read_text("utf-8"), parse_float=Decimal)
+    rows = _broken_sheet(fixture, policy_rows)
+    problems = Problems(lang)
+    assert _read_policy({layout.POLICY: Sheet(layout.POLICY, rows)}, problems) is None
+    assert len(problems.items) == 1, problems.items
+    problem = problems.items[0]
+    assert problem.sheet == layout.POLICY and re.fullmatch(r"[A-F]\d+", problem.cell)
+    assert fixture["expect_path"] in problem.message
+    if lang == "zh":
+        assert problem.message.startswith("参数值不正确：")
+        assert fixture["expect_message"] in problem.message
+        assert_chinese(problem.message, f"{path.stem} message")
+        assert_chinese(problem.remedy, f"{path.stem} remedy")
+    else:
+        assert fixture["expect_message_en"] in problem.message
+        assert not _CJK.search(problem.message.replace(layout.POLICY, "")), problem.message

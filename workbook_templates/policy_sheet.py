@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from xlkpi.errors import PolicyError
 from xlkpi.layout import GRADE_LABELS, LEVEL_LABELS, POLICY, POLICY_HEADERS
+from xlkpi.messages import LANGS, get_lang, t
 from xlkpi.policy import Policy
 from xlkpi.policy_io import PolicyRow, parse_path, policy_from_rows, policy_to_rows
 
@@ -275,11 +276,10 @@ def read_policy_sheet(rows: list[list[object]], sheet_name: str = POLICY) -> Pol
         try:
             parse_path(path)
         except PolicyError:
-            raise PolicyError(
-                f"{sheet_name}!A{r} = {path!r}: not a policy key path. "
-                "Restore the key from the template (column A is not editable text)",
-                path,
-            ) from None
+            cell = f"{sheet_name}!A{r}"
+            detail = {lang: t("policy.sheet.bad_key", lang=lang) for lang in LANGS}
+            remedy = {lang: t("policy.sheet.bad_key_remedy", lang=lang) for lang in LANGS}
+            raise _sheet_error(path, cell, path, detail, remedy) from None
         bracket = _BRACKET_ROW.match(path)
         if bracket:
             second = "rate" if path.startswith("commission.") else "amount"
@@ -296,11 +296,29 @@ def read_policy_sheet(rows: list[list[object]], sheet_name: str = POLICY) -> Pol
         return policy_from_rows(flat, source=sheet_name)
     except PolicyError as exc:
         cell, value = _locate(exc.path, where)
-        raise PolicyError(
-            f"{cell} = {value!r}: {exc}. Correct the value on the {sheet_name} sheet "
-            "(see the note column) or copy the row back from the template",
-            exc.path,
-        ) from None
+        detail = {lang: exc.text(lang) for lang in LANGS}
+        remedy = {lang: t("policy.sheet.remedy", lang=lang, sheet=sheet_name) for lang in LANGS}
+        raise _sheet_error(exc.path, cell, value, detail, remedy) from None
+
+
+def _sheet_error(
+    path: str, cell: str, value: Any, detail: dict[str, str], remedy: dict[str, str]
+) -> PolicyError:
+    """A PolicyError at ``cell``: what is wrong, then how to put it right, in both languages."""
+    texts = {
+        lang: t(
+            "policy.sheet.located",
+            lang=lang,
+            cell=cell,
+            value=repr(value),
+            message=detail[lang],
+            remedy=remedy[lang],
+        )
+        for lang in LANGS
+    }
+    return PolicyError(
+        texts[get_lang()], path, texts=texts, cell=cell, value=value, detail=detail, remedy=remedy
+    )
 
 
 def _locate(path: str, where: dict[str, tuple[str, Any]]) -> tuple[str, Any]:

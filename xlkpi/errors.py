@@ -25,6 +25,7 @@ fixes a cell or a file they typed), 2 for anything else that stopped the command
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -53,11 +54,33 @@ class OutOfRangeError(InputError):
 
 
 class PolicyError(XlkpiError):
-    """The policy is inconsistent. ``path`` is the key path, e.g. ``perf_coeff.brackets[2]``."""
+    """The policy is inconsistent. ``path`` is the key path, e.g. ``perf_coeff.brackets[2]``.
 
-    def __init__(self, message: str, path: str = "") -> None:
+    ``texts`` holds the message in each language (``text(lang)``); an error found on the 参数
+    sheet also names its ``cell`` and ``value``, with ``detail`` (what is wrong) and ``remedy``
+    per language, so a reader can show them in the workbook's language.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str = "",
+        *,
+        texts: Mapping[str, str] | None = None,
+        cell: str = "",
+        value: object = None,
+        detail: Mapping[str, str] | None = None,
+        remedy: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.path = path
+        self.texts = dict(texts or {})
+        self.cell, self.value = cell, value
+        self.detail, self.remedy = dict(detail or {}), dict(remedy or {})
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (the message as raised when it has no such text)."""
+        return self.texts.get(lang, str(self))
 
 
 class WorkbookError(XlkpiError):

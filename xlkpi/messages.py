@@ -954,6 +954,188 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "xlkpi: saving, creating {month}…",
     ),
     "macros.status.sealing": ("xlkpi：封账中…", "xlkpi: sealing…"),
+    # --- policy validation (xlkpi.policy_errors: the policy's validators and pydantic's) ------
+    "policy.issue": ("{source}中 {path}：{message}", "{source}: {path}: {message}"),
+    "policy.top_level": ("（整个参数）", "(top level)"),
+    "policy.source": ("参数", "policy"),
+    "policy.in_force": ("{month} 起生效的参数", "policy in force in {month}"),
+    "policy.negative": (
+        "{value} 是负数：请填写 0 或更大的数",
+        "{value} is negative; enter 0 or more",
+    ),
+    "policy.not_rate": (
+        "{value} 不是 0 到 1 之间的比例（0%–100%）",
+        "{value} is not a rate between 0 and 1 (0%–100%)",
+    ),
+    "policy.unknown_plan": (
+        "没有“{plan}”这个岗位方案：请用 {choices} 之一",
+        "unknown plan '{plan}'; use one of {choices}",
+    ),
+    "policy.unknown_plan_key": (
+        "不是已知的岗位方案：请用 {choices} 之一",
+        "names an unknown plan; use one of {choices}",
+    ),
+    "policy.holds_unknown_plan": (
+        "含有未知的岗位方案“{plan}”：请用 {choices} 之一",
+        "holds unknown plan '{plan}'; use one of {choices}",
+    ),
+    "policy.above_maximum": (
+        "为 {value}，高于评分上限 {maximum}：请先提高评分上限（maximum）",
+        "is {value}, above maximum {maximum}; raise maximum first",
+    ),
+    "policy.weights_pair": (
+        "{first} + {second} = {total}：两项权重之和必须为 100%",
+        "{first} + {second} = {total}; the two weights must add up to 100%",
+    ),
+    "policy.unknown_level": (
+        "没有“{level}”这个级别：请用 {choices} 之一",
+        "unknown level '{level}'; use one of {choices}",
+    ),
+    "policy.unknown_grade": (
+        "没有“{grade}”这个等级：请用 {choices} 之一",
+        "unknown grade '{grade}'; use one of {choices}",
+    ),
+    "policy.negative_value": ("为 {value}，不能为负数", "is {value}; it cannot be negative"),
+    "policy.negative_fine": ("为 {value}，罚款不能为负数", "is {value}; a fine cannot be negative"),
+    "policy.not_positive": ("必须大于 0", "must be more than 0"),
+    "policy.empty_ladder": ("客服等级至少要有一级", "the ladder needs at least one rung"),
+    "policy.ladder_order": (
+        "为 {value}，低于上一级的 {previous}：更高的等级至少需要同样长的服务月数",
+        "{value} is below the rung before it ({previous}); a higher rank needs at least as "
+        "much service",
+    ),
+    "policy.one_condition": (
+        "{score} 和 {grade} 必须填写且只填写其中一个",
+        "give exactly one of {score} and {grade}",
+    ),
+    "policy.grades_rise": (
+        "考核等级分数线必须逐级升高：{first} < {second} < {third}（现在为 {a}、{b}、{c}）",
+        "the grade lines must rise: {first} < {second} < {third} (now {a}, {b}, {c})",
+    ),
+    "policy.rates_whole": (
+        "{first} + {second} + {third} = {total}：三项比例之和必须为 100%",
+        "{first} + {second} + {third} = {total}; they must add up to 100%",
+    ),
+    "policy.duplicate_codes": ("考核项目的代码不能重复", "item codes must be unique"),
+    "policy.points_total": (
+        "各考核项目分值合计 {total}，不是 {expected}：各项权重之和必须等于考核表总分",
+        "item points add up to {total}, not {expected}; the weights must add up to the "
+        "scorecard total",
+    ),
+    "policy.not_month": (
+        "“{value}”不是月份：请写成 YYYY-MM，例如 2026-12",
+        "'{value}' is not a month; write it as YYYY-MM, e.g. 2026-12",
+    ),
+    "policy.unknown_schedule": (
+        "为“{name}”：没有这个名称的提成方案（已有：{choices}）",
+        "is '{name}'; there is no commission schedule of that name (known: {choices})",
+    ),
+    "policy.empty_scale": ("分档表至少要有一档", "a scale needs at least one bracket"),
+    "policy.first_band": (
+        "为 {value}：第一档必须从 0 开始，每个有效的数才都落在某一档中（下面没有空档）",
+        "is {value}; the first band must start at 0 so that every valid input falls in a band "
+        "(no gap below it)",
+    ),
+    "policy.threshold_order": (
+        "{value} 不高于上一档（{previous}）的起点 {previous_value}：请按从小到大的顺序列出各档，"
+        "不要重叠",
+        "{value} is not above {previous}.threshold {previous_value}; list bands in increasing "
+        "order without overlaps",
+    ),
+    "policy.rate_range": (
+        "为 {value}：比例必须在 0 到 1（100%）之间",
+        "is {value}; a rate must lie between 0 and 1 (100%)",
+    ),
+    "policy.amount_order": (
+        "{value} 低于上一档（{previous}）的 {previous_value}：更高的一档不能发得更少",
+        "{value} is below {previous}.amount {previous_value}; a higher band cannot pay less",
+    ),
+    "policy.empty_tax_table": ("税率表至少要有一档", "a tax table needs at least one band"),
+    "policy.first_tax_band": (
+        "必须从 0 开始，速算扣除数为 0（第一档从第一元起计税）",
+        "must start at 0 with quick deduction 0 (the first band taxes everything from the "
+        "first yuan)",
+    ),
+    "policy.tax_band_order": (
+        "（{threshold}，{rate}）没有高于上一档（{previous}）：各档的级距下限和税率都必须逐档升高",
+        "({threshold}, {rate}) does not rise above {previous}; list bands with increasing "
+        "thresholds and rates",
+    ),
+    "policy.quick_deduction": (
+        "为 {value}：税率表只有在速算扣除数为 {expected} 时才连续"
+        "（请核对这一档的税率和速算扣除数）",
+        "is {value}; the table is continuous only with {expected} (check the band's rate and "
+        "deduction)",
+    ),
+    "policy.floor_ceiling": (
+        "{value} 高于 {ceiling} {ceiling_value}：下限不能超过上限",
+        "{value} is above {ceiling} {ceiling_value}; the floor cannot exceed the ceiling",
+    ),
+    "policy.unknown_city": (
+        "为“{city}”：没有这个名称的城市表（已有：{choices}）",
+        "is '{city}'; there is no city table of that name ({choices})",
+    ),
+    "policy.housing_rate": (
+        "为 {value}：住房公积金比例必须在 {minimum} 到 {maximum} 之间",
+        "is {value}; the housing fund rate must lie between {minimum} and {maximum}",
+    ),
+    # pydantic's own error types, named by their type code
+    "policy.pydantic.missing": ("缺少这一项（必填）", "Field required"),
+    "policy.pydantic.extra_forbidden": (
+        "不是参数认识的键（可能拼错了）：请删除它，或从模板复制正确的键",
+        "Extra inputs are not permitted (not a policy key: a typo?)",
+    ),
+    "policy.pydantic.number": ("应填写数字", "Input should be a valid number"),
+    "policy.pydantic.integer": ("应填写整数", "Input should be a valid integer"),
+    "policy.pydantic.int_from_float": (
+        "应填写整数，不能有小数部分",
+        "Input should be a valid integer, got a number with a fractional part",
+    ),
+    "policy.pydantic.bool": (
+        "应填写 TRUE 或 FALSE（是或否）",
+        "Input should be a valid boolean (TRUE or FALSE)",
+    ),
+    "policy.pydantic.text": ("应填写文字", "Input should be a valid string"),
+    "policy.pydantic.list": ("应是一组值（列表）", "Input should be a valid list"),
+    "policy.pydantic.table": ("应是一组带名称的值（表）", "Input should be a valid dictionary"),
+    "policy.pydantic.greater_than_equal": (
+        "应大于或等于 {limit}",
+        "Input should be greater than or equal to {limit}",
+    ),
+    "policy.pydantic.greater_than": ("应大于 {limit}", "Input should be greater than {limit}"),
+    "policy.pydantic.less_than_equal": (
+        "应小于或等于 {limit}",
+        "Input should be less than or equal to {limit}",
+    ),
+    "policy.pydantic.less_than": ("应小于 {limit}", "Input should be less than {limit}"),
+    "policy.pydantic.literal_error": ("应填写 {expected} 之一", "Input should be {expected}"),
+    "policy.pydantic.month": (
+        "不是月份：请写成 YYYY-MM，例如 2027-12",
+        "is not a month; write it as YYYY-MM, e.g. 2027-12",
+    ),
+    "policy.pydantic.pattern": (
+        "格式不对：应符合 {pattern}",
+        "String should match pattern {pattern}",
+    ),
+    "policy.pydantic.other": (
+        "值不正确（错误类型 {type}）",
+        "the value is not valid ({type})",
+    ),
+    # the 参数 sheet (workbook_templates.policy_sheet)
+    "policy.sheet.located": (
+        "{cell} 的值为 {value}：{message}。{remedy}",
+        "{cell} = {value}: {message}. {remedy}",
+    ),
+    "policy.sheet.remedy": (
+        "按说明列改正“{sheet}”表上的值，或从模板复制这一行",
+        "Correct the value on the {sheet} sheet (see the note column) or copy the row back "
+        "from the template",
+    ),
+    "policy.sheet.bad_key": ("不是参数的键", "not a policy key path"),
+    "policy.sheet.bad_key_remedy": (
+        "从模板恢复这个键（A列不能修改）",
+        "Restore the key from the template (column A is not editable text)",
+    ),
 }
 
 

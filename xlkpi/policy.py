@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from xlkpi.errors import PolicyError
+from xlkpi.policy_errors import PolicyValueError, policy_error
 from xlkpi.scales import AmountScale, MarginalRateScale
 from xlkpi.tax.policy import TaxPolicy
 
@@ -70,20 +70,20 @@ class Section(BaseModel):
     @classmethod
     def _no_negative(cls, value: Any, info: Any) -> Any:
         if isinstance(value, Decimal) and value < 0:
-            raise ValueError(f"{value} is negative; enter 0 or more")
+            raise PolicyValueError("policy.negative", value=value)
         return value
 
 
 def _plan_list(value: list[str]) -> list[str]:
     for plan in value:
         if plan not in PLAN_CODES:
-            raise ValueError(f"unknown plan {plan!r}; use one of {', '.join(PLAN_CODES)}")
+            raise PolicyValueError("policy.unknown_plan", plan=plan, choices=PLAN_CODES)
     return value
 
 
 def _rate(value: Decimal) -> Decimal:
     if not Decimal(0) <= value <= Decimal(1):
-        raise ValueError(f"{value} is not a rate between 0 and 1 (0%–100%)")
+        raise PolicyValueError("policy.not_rate", value=value)
     return value
 
 
@@ -131,15 +131,12 @@ class ScorePolicy(Section):
     def _maxima(self) -> ScorePolicy:
         for plan, top in {"standard_maximum": self.standard_maximum, **self.plan_maximum}.items():
             if plan != "standard_maximum" and plan not in PLAN_CODES:
-                raise ValueError(
-                    f"@plan_maximum.{plan} names an unknown plan; "
-                    f"use one of {', '.join(PLAN_CODES)}"
+                raise PolicyValueError(
+                    "policy.unknown_plan_key", f"plan_maximum.{plan}", choices=PLAN_CODES
                 )
             if top > self.maximum:
-                raise ValueError(
-                    f"@{'plan_maximum.' + plan if plan != 'standard_maximum' else plan} is {top}, "
-                    f"above maximum {self.maximum}; raise maximum first"
-                )
+                sub = f"plan_maximum.{plan}" if plan != "standard_maximum" else plan
+                raise PolicyValueError("policy.above_maximum", sub, value=top, maximum=self.maximum)
         return self
 
     def maximum_for(self, plan: str) -> Decimal:
@@ -156,7 +153,7 @@ class ScorePolicy(Section):
         for a, b in pairs:
             total = getattr(self, a) + getattr(self, b)
             if total != 1:
-                raise ValueError(f"{a} + {b} = {total}; the two weights must add up to 100%")
+                raise PolicyValueError("policy.weights_pair", first=a, second=b, total=total)
         return self
 
 
@@ -236,7 +233,7 @@ class TeamPolicy(Section):
     def _levels(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
         for level, share in value.items():
             if level not in LEVELS:
-                raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+                raise PolicyValueError("policy.unknown_level", level=level, choices=LEVELS)
             _rate(share)
         return value
 
@@ -245,9 +242,9 @@ class TeamPolicy(Section):
     def _grades(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
         for grade, amount in value.items():
             if grade not in GRADES:
-                raise ValueError(f"unknown grade {grade!r}; use one of {', '.join(GRADES)}")
+                raise PolicyValueError("policy.unknown_grade", grade=grade, choices=GRADES)
             if amount < 0:
-                raise ValueError(f"grade_bonus.{grade} is {amount}; it cannot be negative")
+                raise PolicyValueError("policy.negative_value", grade, value=amount)
         return value
 
 
@@ -285,7 +282,7 @@ class AllowancePolicy(Section):
     @model_validator(mode="after")
     def _hours(self) -> AllowancePolicy:
         if self.overtime_hours_per_day <= 0:
-            raise ValueError("overtime_hours_per_day must be more than 0")
+            raise PolicyValueError("policy.not_positive", "overtime_hours_per_day")
         return self
 
 
@@ -309,7 +306,7 @@ class FinePolicy(Section):
     def _fines(cls, value: list[Decimal]) -> list[Decimal]:
         for i, amount in enumerate(value):
             if amount < 0:
-                raise ValueError(f"@[{i}] is {amount}; a fine cannot be negative")
+                raise PolicyValueError("policy.negative_fine", f"[{i}]", value=amount)
         return value
 
 
@@ -351,13 +348,14 @@ class RankPolicy(Section):
     @classmethod
     def _ladder(cls, value: list[Rung]) -> list[Rung]:
         if not value:
-            raise ValueError("the ladder needs at least one rung")
+            raise PolicyValueError("policy.empty_ladder")
         for i in range(1, len(value)):
             if value[i].min_tenure_months < value[i - 1].min_tenure_months:
-                raise ValueError(
-                    f"@[{i}].min_tenure_months {value[i].min_tenure_months} is below the rung "
-                    f"before it ({value[i - 1].min_tenure_months}); a higher rank needs at "
-                    "least as much service"
+                raise PolicyValueError(
+                    "policy.ladder_order",
+                    f"[{i}].min_tenure_months",
+                    value=value[i].min_tenure_months,
+                    previous=value[i - 1].min_tenure_months,
                 )
         return value
 
@@ -375,9 +373,9 @@ class WarningRule(Section):
     @model_validator(mode="after")
     def _one_condition(self) -> WarningRule:
         if (self.below_score is None) == (self.grade is None):
-            raise ValueError("give exactly one of below_score and grade")
+            raise PolicyValueError("policy.one_condition", score="below_score", grade="grade")
         if self.grade is not None and self.grade not in GRADES:
-            raise ValueError(f"unknown grade {self.grade!r}; use one of {', '.join(GRADES)}")
+            raise PolicyValueError("policy.unknown_grade", grade=self.grade, choices=GRADES)
         return self
 
 
@@ -402,9 +400,14 @@ class GradePolicy(Section):
     @model_validator(mode="after")
     def _ordered(self) -> GradePolicy:
         if not self.pass_from < self.good_from < self.excellent_from:
-            raise ValueError(
-                "the grade lines must rise: pass_from < good_from < excellent_from "
-                f"(now {self.pass_from}, {self.good_from}, {self.excellent_from})"
+            raise PolicyValueError(
+                "policy.grades_rise",
+                first="pass_from",
+                second="good_from",
+                third="excellent_from",
+                a=self.pass_from,
+                b=self.good_from,
+                c=self.excellent_from,
             )
         return self
 
@@ -524,9 +527,9 @@ class EcomCsPlan(Section):
     def _tiers(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
         for tier, amount in value.items():
             if tier not in WORK_GRADES:
-                raise ValueError(f"unknown grade {tier!r}; use one of {', '.join(WORK_GRADES)}")
+                raise PolicyValueError("policy.unknown_grade", grade=tier, choices=WORK_GRADES)
             if amount < 0:
-                raise ValueError(f"work_award.{tier} is {amount}; it cannot be negative")
+                raise PolicyValueError("policy.negative_value", tier, value=amount)
         return value
 
 
@@ -557,8 +560,12 @@ class LogisticsSalesPlan(Section):
     def _whole_wage(self) -> LogisticsSalesPlan:
         total = self.fixed_rate + self.results_rate + self.behaviour_rate
         if total != 1:
-            raise ValueError(
-                f"fixed_rate + results_rate + behaviour_rate = {total}; they must add up to 100%"
+            raise PolicyValueError(
+                "policy.rates_whole",
+                first="fixed_rate",
+                second="results_rate",
+                third="behaviour_rate",
+                total=total,
             )
         return self
 
@@ -606,13 +613,10 @@ class Scorecard(Section):
     def _weights(self) -> Scorecard:
         codes = [item.code for item in self.items]
         if len(set(codes)) != len(codes):
-            raise ValueError("item codes must be unique")
+            raise PolicyValueError("policy.duplicate_codes")
         total = sum((item.points for item in self.items), Decimal(0))
         if total != self.total:
-            raise ValueError(
-                f"item points add up to {total}, not {self.total}; the weights must add up "
-                "to the scorecard total"
-            )
+            raise PolicyValueError("policy.points_total", total=total, expected=self.total)
         return self
 
 
@@ -627,7 +631,7 @@ class Change(Section):
     @classmethod
     def _month(cls, value: str) -> str:
         if not MONTH_PATTERN.match(value):
-            raise ValueError(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-12")
+            raise PolicyValueError("policy.not_month", value=value)
         return value
 
 
@@ -680,11 +684,8 @@ class Policy(Section):
         }
         for path, name in schedules.items():
             if name not in self.commission:
-                known = ", ".join(sorted(self.commission))
-                raise ValueError(
-                    f"@{path} is {name!r}; there is no commission schedule of that name "
-                    f"(known: {known})"
-                )
+                known = tuple(sorted(self.commission))
+                raise PolicyValueError("policy.unknown_schedule", path, name=name, choices=known)
         plan_lists = [
             ("ranks.plans", self.ranks.plans),
             ("streak_reward.plans", self.streak_reward.plans),
@@ -694,8 +695,8 @@ class Policy(Section):
         for path, plans in plan_lists:
             for plan in plans:
                 if plan not in PLAN_CODES:
-                    raise ValueError(
-                        f"@{path} holds unknown plan {plan!r}; use one of {', '.join(PLAN_CODES)}"
+                    raise PolicyValueError(
+                        "policy.holds_unknown_plan", path, plan=plan, choices=PLAN_CODES
                     )
         return self
 
@@ -706,33 +707,15 @@ class Policy(Section):
         return apply_changes(self, month)
 
 
-def format_location(loc: tuple[str | int, ...]) -> str:
-    """Turn a pydantic error location into a key path: ``commission.x.brackets[2].rate``."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part.startswith(("function-", "model-", "union[")) or "[" in part:
-            continue
-        else:
-            path += f".{part}" if path else part
-    return path
+def validate_policy(
+    data: dict[str, Any], source: str | None = None, month: str | None = None
+) -> Policy:
+    """Build a :class:`Policy` from plain data; a :class:`PolicyError` names the key path.
 
-
-def validate_policy(data: dict[str, Any], source: str = "policy") -> Policy:
-    """Build a :class:`Policy` from plain data; a :class:`PolicyError` names the key path."""
+    ``source`` names where the data came from (default 参数 / policy, or the policy in force
+    in ``month``); the error's text is in both languages (xlkpi.policy_errors).
+    """
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        messages = []
-        first_path = ""
-        for error in exc.errors():
-            path = format_location(tuple(error["loc"]))
-            message = error["msg"].removeprefix("Value error, ")
-            if message.startswith("@"):
-                sub, _, message = message[1:].partition(" ")
-                path = f"{path}{sub}" if sub.startswith("[") or not path else f"{path}.{sub}"
-                message = f"{sub.rsplit('.', 1)[-1]} {message}"
-            first_path = first_path or path
-            messages.append(f"{source}: {path or '(top level)'}: {message}")
-        raise PolicyError("\n".join(messages), path=first_path) from None
+        raise policy_error(exc, source, month) from None

@@ -50,12 +50,12 @@ def default_policy() -> Policy:
     return loads_toml(text, source="default_policy.toml")
 
 
-def loads_toml(text: str, source: str = "policy") -> Policy:
+def loads_toml(text: str, source: str | None = None) -> Policy:
     """Parse a policy from TOML text (numbers become exact Decimals)."""
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source}: not valid TOML: {exc}") from None
+        raise PolicyError(f"{source or 'policy'}: not valid TOML: {exc}") from None
     return validate_policy(data, source=source)
 
 
@@ -181,7 +181,7 @@ def policy_to_rows(policy: Policy) -> list[PolicyRow]:
     return rows
 
 
-def policy_from_rows(rows: list[PolicyRow], source: str = "policy table") -> Policy:
+def policy_from_rows(rows: list[PolicyRow], source: str | None = None) -> Policy:
     """Rebuild a policy from flat rows (the inverse of :func:`policy_to_rows`)."""
     base = [(r.path, r.value) for r in rows if not r.effective_from]
     data = unflatten(base)
@@ -206,7 +206,7 @@ def apply_changes(policy: Policy, month: str) -> Policy:
         parse_path(change.path)
         pairs[change.path] = change.value
     data = unflatten(list(pairs.items()))
-    return validate_policy(data, source=f"policy in force in {month}")
+    return validate_policy(data, month=month)
 
 
 def _order(change: Change) -> str:

@@ -21,6 +21,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from xlkpi.money import ONE, ZERO
+from xlkpi.policy_errors import PolicyValueError
 
 
 def _cache(model: BaseModel, name: str, value: object) -> None:
@@ -59,18 +60,17 @@ class RateBracket(_Frozen):
 
 def _check_thresholds(thresholds: list[Decimal]) -> None:
     if not thresholds:
-        raise ValueError("a scale needs at least one bracket")
+        raise PolicyValueError("policy.empty_scale")
     if thresholds[0] != ZERO:
-        raise ValueError(
-            f"@brackets[0].threshold is {thresholds[0]}; the first band must start at 0 "
-            "so that every valid input falls in a band (no gap below it)"
-        )
+        raise PolicyValueError("policy.first_band", "brackets[0].threshold", value=thresholds[0])
     for i in range(1, len(thresholds)):
         if thresholds[i] <= thresholds[i - 1]:
-            raise ValueError(
-                f"@brackets[{i}].threshold {thresholds[i]} is not above "
-                f"brackets[{i - 1}].threshold {thresholds[i - 1]}; "
-                "list bands in increasing order without overlaps"
+            raise PolicyValueError(
+                "policy.threshold_order",
+                f"brackets[{i}].threshold",
+                value=thresholds[i],
+                previous=f"brackets[{i - 1}]",
+                previous_value=thresholds[i - 1],
             )
 
 
@@ -95,15 +95,18 @@ class AmountScale(_Frozen):
         _check_thresholds([b.threshold for b in self.brackets])
         for i, b in enumerate(self.brackets):
             if b.amount < ZERO:
-                raise ValueError(f"@brackets[{i}].amount is {b.amount}; it cannot be negative")
-            if self.kind == "rate" and b.amount > ONE:
-                raise ValueError(
-                    f"@brackets[{i}].amount is {b.amount}; a rate must lie between 0 and 1 (100%)"
+                raise PolicyValueError(
+                    "policy.negative_value", f"brackets[{i}].amount", value=b.amount
                 )
+            if self.kind == "rate" and b.amount > ONE:
+                raise PolicyValueError("policy.rate_range", f"brackets[{i}].amount", value=b.amount)
             if i and b.amount < self.brackets[i - 1].amount:
-                raise ValueError(
-                    f"@brackets[{i}].amount {b.amount} is below brackets[{i - 1}].amount "
-                    f"{self.brackets[i - 1].amount}; a higher band cannot pay less"
+                raise PolicyValueError(
+                    "policy.amount_order",
+                    f"brackets[{i}].amount",
+                    value=b.amount,
+                    previous=f"brackets[{i - 1}]",
+                    previous_value=self.brackets[i - 1].amount,
                 )
         return self
 
@@ -142,12 +145,10 @@ class MarginalRateScale(_Frozen):
     def _check(self) -> MarginalRateScale:
         _check_thresholds([b.threshold for b in self.brackets])
         if self.minimum < ZERO:
-            raise ValueError(f"@minimum is {self.minimum}; it cannot be negative")
+            raise PolicyValueError("policy.negative_value", "minimum", value=self.minimum)
         for i, b in enumerate(self.brackets):
             if not ZERO <= b.rate <= ONE:
-                raise ValueError(
-                    f"@brackets[{i}].rate is {b.rate}; a rate must lie between 0 and 1 (100%)"
-                )
+                raise PolicyValueError("policy.rate_range", f"brackets[{i}].rate", value=b.rate)
         return self
 
     def model_post_init(self, __context: object) -> None:

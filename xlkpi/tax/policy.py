@@ -20,8 +20,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from xlkpi.money import ZERO
+from xlkpi.policy_errors import MONTH_PATTERN, PolicyValueError
 
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_MONTH = MONTH_PATTERN
 _EXAMPLE = "示例值：非官方现行标准，请按当地社保、公积金通知核对"
 
 
@@ -31,7 +32,7 @@ def _note(text: str) -> dict[str, Any]:
 
 def _rate(value: Decimal) -> Decimal:
     if not ZERO <= value <= 1:
-        raise ValueError(f"{value} is not a rate between 0 and 1 (0%–100%)")
+        raise PolicyValueError("policy.not_rate", value=value)
     return value
 
 
@@ -44,7 +45,7 @@ class _Section(BaseModel):
     @classmethod
     def _no_negative(cls, value: Any) -> Any:
         if isinstance(value, Decimal) and value < 0:
-            raise ValueError(f"{value} is negative; enter 0 or more")
+            raise PolicyValueError("policy.negative", value=value)
         return value
 
 
@@ -66,24 +67,26 @@ class TaxTable(_Section):
     def _check(self) -> TaxTable:
         bands = self.bands
         if not bands:
-            raise ValueError("a tax table needs at least one band")
+            raise PolicyValueError("policy.empty_tax_table")
         if bands[0].threshold != ZERO or bands[0].quick_deduction != ZERO:
-            raise ValueError(
-                "@bands[0] must start at 0 with quick deduction 0 (the first band taxes "
-                "everything from the first yuan)"
-            )
+            raise PolicyValueError("policy.first_tax_band", "bands[0]")
         for i in range(1, len(bands)):
             low, high = bands[i - 1], bands[i]
             if high.threshold <= low.threshold or high.rate <= low.rate:
-                raise ValueError(
-                    f"@bands[{i}] ({high.threshold}, {high.rate}) does not rise above "
-                    f"bands[{i - 1}]; list bands with increasing thresholds and rates"
+                raise PolicyValueError(
+                    "policy.tax_band_order",
+                    f"bands[{i}]",
+                    threshold=high.threshold,
+                    rate=high.rate,
+                    previous=f"bands[{i - 1}]",
                 )
             expected = low.quick_deduction + high.threshold * (high.rate - low.rate)
             if high.quick_deduction != expected:
-                raise ValueError(
-                    f"@bands[{i}].quick_deduction is {high.quick_deduction}; the table is "
-                    f"continuous only with {expected} (check the band's rate and deduction)"
+                raise PolicyValueError(
+                    "policy.quick_deduction",
+                    f"bands[{i}].quick_deduction",
+                    value=high.quick_deduction,
+                    expected=expected,
                 )
         return self
 
@@ -205,9 +208,12 @@ class CityContributions(_Section):
             ("housing_floor", "housing_ceiling"),
         ):
             if getattr(self, floor) > getattr(self, ceiling):
-                raise ValueError(
-                    f"@{floor} {getattr(self, floor)} is above {ceiling} "
-                    f"{getattr(self, ceiling)}; the floor cannot exceed the ceiling"
+                raise PolicyValueError(
+                    "policy.floor_ceiling",
+                    floor,
+                    value=getattr(self, floor),
+                    ceiling=ceiling,
+                    ceiling_value=getattr(self, ceiling),
                 )
         return self
 
@@ -224,17 +230,18 @@ class ContributionPolicy(_Section):
     @model_validator(mode="after")
     def _check(self) -> ContributionPolicy:
         if self.city not in self.cities:
-            known = ", ".join(sorted(self.cities))
-            raise ValueError(
-                f"@city is {self.city!r}; there is no city table of that name ({known})"
-            )
+            known = tuple(sorted(self.cities))
+            raise PolicyValueError("policy.unknown_city", "city", city=self.city, choices=known)
         for key, city in self.cities.items():
             for field in ("housing_fund", "employer_housing_fund"):
                 rate = getattr(city, field)
                 if not self.housing_fund_min <= rate <= self.housing_fund_max:
-                    raise ValueError(
-                        f"@cities.{key}.{field} is {rate}; the housing fund rate must lie "
-                        f"between {self.housing_fund_min} and {self.housing_fund_max}"
+                    raise PolicyValueError(
+                        "policy.housing_rate",
+                        f"cities.{key}.{field}",
+                        value=rate,
+                        minimum=self.housing_fund_min,
+                        maximum=self.housing_fund_max,
                     )
         return self
 

@@ -205,21 +205,19 @@ def _read_policy(sheets: dict[str, Sheet], problems: Problems) -> Policy | None:
     try:
         policy = read_policy_sheet(sheet.rows, POLICY)
     except PolicyError as exc:
-        text = str(exc)
-        m = _LOCATED.match(text)
-        if m:  # "参数!C12 = 0.5: message. remedy"
-            cell, value, rest = m.group(1), m.group(2), m.group(3)
-            message, _, remedy = rest.partition(". Correct")
-            remedy = ("Correct" + remedy) if remedy else "correct the value on the policy sheet"
+        lang = problems.lang
+        if exc.cell:  # found at a cell of the sheet: what is wrong and how to put it right
             if not row_problems:
+                message = exc.detail.get(lang, str(exc))
                 problems.add(
                     POLICY,
-                    cell,
-                    value,
+                    exc.cell.rpartition("!")[2],
+                    repr(exc.value),
                     t(f"参数值不正确:{message}", message),
-                    t("按说明列改正该值,或从模板复制这一行", remedy),
+                    exc.remedy.get(lang, t("按说明列改正该值,或从模板复制这一行", str(exc))),
                 )
         elif not row_problems:
+            text = exc.text(lang)
             cell = _find_text(sheet, exc.path) if exc.path else "A1"
             problems.add(
                 POLICY,
@@ -239,9 +237,6 @@ def _read_policy(sheets: dict[str, Sheet], problems: Problems) -> Policy | None:
         )
         return None
     return None if row_problems else policy
-
-
-_LOCATED = re.compile(rf"^{re.escape(POLICY)}!([A-Z]{{1,3}}\d+) = (.*?): (.*)$", re.S)
 
 
 def _find_text(sheet: Sheet, text: str) -> str:
