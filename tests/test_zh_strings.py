@@ -302,6 +302,11 @@ _PERSON_FACING = [
     "xlkpi/workbook/lock.py",
     "xlkpi/workbook/limits.py",
     "xlkpi/workbook/seal.py",
+    "xlkpi/policy.py",
+    "xlkpi/scales.py",
+    "xlkpi/tax/policy.py",
+    "xlkpi/policy_errors.py",
+    "workbook_templates/policy_sheet.py",
 ]
 _DEVELOPER_ERRORS = frozenset(
     {"ValueError", "TypeError", "KeyError", "AssertionError", "NotImplementedError"}
