@@ -756,6 +756,13 @@ def _cached_formula_values(
     return edits
 
 
+def _field_columns(
+    sheet: Any, sheet_layout: layout.SheetLayout, fields: tuple[str, ...]
+) -> list[int | None]:
+    """The indexes of ``fields``' headers on ``sheet`` (None where a header is missing)."""
+    return [sheet.headers.get(sheet_layout.column(f).header) for f in fields]
+
+
 def _shops_edit(contents: WorkbookContents) -> SheetEdit | None:
     """店铺's computed cells where they differ: each shop's sales (下单 − 退货 − 代付运费) and
     completion (sales ÷ target; blank without a target)."""
@@ -763,9 +770,9 @@ def _shops_edit(contents: WorkbookContents) -> SheetEdit | None:
     month = contents.month
     if sheet is None or month is None or not month.shops:
         return None
-    h = sheet.headers
-    cols = [h.get(layout.SHOPS.column(f).header) for f in ("name", "shop_sales", "completion")]
-    name_col, sales_col, completion_col = cols
+    name_col, sales_col, completion_col = _field_columns(
+        sheet, layout.SHOPS, ("name", "shop_sales", "completion")
+    )
     if name_col is None or sales_col is None:
         return None
     shops = {shop.name: shop for shop in month.shops}
@@ -844,8 +851,7 @@ def _teams_edit(
     month = contents.month
     if sheet is None or month is None:
         return None
-    h = sheet.headers
-    cols = [h.get(layout.TEAMS.column(f).header) for f in ("team", "team_sales", "completion")]
+    cols = _field_columns(sheet, layout.TEAMS, ("team", "team_sales", "completion"))
     team_col, sales_col, completion_col = cols
     if team_col is None or sales_col is None:
         return None
