@@ -49,7 +49,7 @@ def _broken(path: tuple[str, ...], value: Any) -> PolicyError:
             "greater than or equal to 0",
         ),
         (("tax", "bonus", "separate_until"), "2027", "不是月份：请写成 YYYY-MM", "is not a month"),
-        (("review", "neutral_typo"), 1, "不是参数认识的键", "Extra inputs are not permitted"),
+        (("review", "neutral_typo"), 1, "没有这个键", "Extra inputs are not permitted"),
     ],
 )
 def test_pydantic_errors_are_translated(
@@ -60,6 +60,12 @@ def test_pydantic_errors_are_translated(
     assert en in error.text("en"), error.text("en")
     assert "Input should" not in error.text("zh")
     assert error.path == ".".join(path)
+
+
+def test_an_unknown_key_names_the_policy_once() -> None:
+    text = _broken(("review", "neutral_typo"), 1).text("zh")
+    assert text.startswith("参数中 review.neutral_typo：没有这个键")
+    assert text.count("参数") == 1, text
 
 
 def test_an_unlisted_pydantic_type_names_its_code_not_english() -> None:

@@ -100,5 +100,8 @@ def test_a_weight_pair_that_does_not_add_up_is_reported(tmp_path: Path) -> None:
 def test_a_broken_key_is_reported_with_its_cell(tmp_path: Path) -> None:
     rows = _rows(default_policy(), tmp_path)
     r = _edit(rows, "review.neutral", 0, "review..neutral")
-    with pytest.raises(PolicyError, match=f"参数!A{r}"):
+    with pytest.raises(PolicyError, match=f"参数!A{r}") as caught:
         read_policy_sheet(rows, "参数")
+    text = caught.value.text("zh")  # the sheet's name once, not 参数 again in the finding
+    assert text.startswith(f"参数!A{r} 的值为 'review..neutral'：不是有效的键。"), text
+    assert text.count("参数") == 1, text

@@ -1082,7 +1082,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # pydantic's own error types, named by their type code
     "policy.pydantic.missing": ("缺少这一项（必填）", "Field required"),
     "policy.pydantic.extra_forbidden": (
-        "不是参数认识的键（可能拼错了）：请删除它，或从模板复制正确的键",
+        "没有这个键（可能拼错了）：请删除它，或从模板复制正确的键",
         "Extra inputs are not permitted (not a policy key: a typo?)",
     ),
     "policy.pydantic.number": ("应填写数字", "Input should be a valid number"),
@@ -1131,7 +1131,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Correct the value on the {sheet} sheet (see the note column) or copy the row back "
         "from the template",
     ),
-    "policy.sheet.bad_key": ("不是参数的键", "not a policy key path"),
+    "policy.sheet.bad_key": ("不是有效的键", "not a policy key path"),
     "policy.sheet.bad_key_remedy": (
         "从模板恢复这个键（A列不能修改）",
         "Restore the key from the template (column A is not editable text)",
