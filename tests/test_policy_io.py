@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from xlkpi import messages
 from xlkpi.errors import PolicyError
 from xlkpi.policy import Policy, validate_policy
 from xlkpi.policy_io import (
@@ -149,18 +150,52 @@ def test_parse_path(path: str, parts: list[str | int]) -> None:
 
 @pytest.mark.parametrize("path", ["", "a..b", "a[x]", "a[1", ".a", "a.[0]"])
 def test_parse_path_refuses_malformed_paths(path: str) -> None:
-    with pytest.raises(PolicyError, match="is not a key path"):
+    with pytest.raises(PolicyError, match="不是键的写法") as caught:  # Chinese by default
         parse_path(path)
+    assert caught.value.text("en") == (
+        f"'{path}' is not a key path such as perf_coeff.brackets[2].amount"
+    )
+    assert caught.value.path == path
 
 
 def test_rows_skipping_an_index_are_refused() -> None:
-    with pytest.raises(PolicyError, match=r"index \[2\] skips \[1\]"):
+    with pytest.raises(PolicyError) as caught:
         unflatten([("a[0]", 1), ("a[2]", 3)])
+    assert str(caught.value) == "a[2]：序号 [2] 跳过了 [1]：请按 0、1、2 … 依次编号"
+    assert caught.value.text("en") == "a[2]: index [2] skips [1]; number rows 0, 1, 2 …"
 
 
-def test_not_toml_is_a_policy_error() -> None:
-    with pytest.raises(PolicyError, match="not valid TOML"):
-        loads_toml("score = = 1", source="bad.toml")
+@pytest.mark.parametrize(
+    ("pairs", "zh", "en"),
+    [
+        ([("a.b", 1), ("a[0]", 2)], "a[0]：[0] 所在处应是名称，不是序号", "used where a name"),
+        ([("a[0]", 1), ("a.b", 2)], "a.b：此处应是序号 [n]，不是名称", "where [index] is"),
+    ],
+)
+def test_a_name_and_an_index_in_each_other_s_place_are_refused(
+    pairs: list[tuple[str, object]], zh: str, en: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        unflatten(pairs)
+    assert str(caught.value) == zh and en in caught.value.text("en")
+
+
+def test_not_toml_is_a_policy_error_naming_the_line() -> None:
+    with pytest.raises(PolicyError) as caught:
+        loads_toml("[score]\nx = = 1", source="bad.toml")
+    assert str(caught.value) == "bad.toml 不是有效的 TOML 文件：第 2 行第 5 列附近格式不对"
+    assert caught.value.text("en") == "bad.toml: not valid TOML near line 2, column 5"
+
+
+def test_not_toml_without_a_source_names_the_policy_in_the_run_s_language() -> None:
+    try:
+        messages.set_lang("en")
+        with pytest.raises(PolicyError) as caught:
+            loads_toml("x = ")
+    finally:
+        messages.set_lang("zh")
+    assert str(caught.value).startswith("policy: not valid TOML near line 1")
+    assert caught.value.text("zh").startswith("参数 不是有效的 TOML 文件：第 1 行")
 
 
 def test_toml_numbers_are_exact_decimals() -> None:

@@ -306,6 +306,7 @@ _PERSON_FACING = [
     "xlkpi/scales.py",
     "xlkpi/tax/policy.py",
     "xlkpi/policy_errors.py",
+    "xlkpi/policy_io.py",
     "workbook_templates/policy_sheet.py",
 ]
 _DEVELOPER_ERRORS = frozenset(

@@ -1136,6 +1136,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "从模板恢复这个键（A列不能修改）",
         "Restore the key from the template (column A is not editable text)",
     ),
+    # reading a policy file and the flat key-path form (xlkpi.policy_io)
+    "policy.io.not_toml": (
+        "{source} 不是有效的 TOML 文件：第 {line} 行第 {column} 列附近格式不对",
+        "{source}: not valid TOML near line {line}, column {column}",
+    ),
+    "policy.io.not_key_path": (
+        "“{path}”不是键的写法：应写成 `perf_coeff.brackets[2].amount` 这样的形式",
+        "'{path}' is not a key path such as perf_coeff.brackets[2].amount",
+    ),
+    "policy.io.index_for_name": (
+        "{path}：[{index}] 所在处应是名称，不是序号",
+        "{path}: [{index}] used where a name is expected",
+    ),
+    "policy.io.index_skips": (
+        "{path}：序号 [{index}] 跳过了 [{expected}]：请按 0、1、2 … 依次编号",
+        "{path}: index [{index}] skips [{expected}]; number rows 0, 1, 2 …",
+    ),
+    "policy.io.name_for_index": (
+        "{path}：此处应是序号 [n]，不是名称",
+        "{path}: a name used where [index] is expected",
+    ),
 }
 
 

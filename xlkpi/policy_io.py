@@ -20,12 +20,29 @@ import tomli_w
 from pydantic import BaseModel
 
 from xlkpi.errors import PolicyError
-from xlkpi.messages import chinese_punctuation
+from xlkpi.messages import LANGS, chinese_punctuation, get_lang, t
 from xlkpi.policy import Change, Policy, validate_policy
 
 EMPTY_LIST = "[]"
 EMPTY_DICT = "{}"
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _error(key: str, path: str, index: object = None, expected: object = None) -> PolicyError:
+    """The PolicyError at key path ``path`` of message ``key``, in every language (raised in
+    the run's)."""
+    texts = {lang: t(key, lang=lang, path=path, index=index, expected=expected) for lang in LANGS}
+    return PolicyError(texts[get_lang()], path, texts=texts)
+
+
+def _toml_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int, int]:
+    """(line, column) of a TOML error: tomllib's ``(at line L, column C)``, else the end."""
+    m = _AT.search(str(exc))
+    if m:
+        return int(m[1]), int(m[2])
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +72,18 @@ def loads_toml(text: str, source: str | None = None) -> Policy:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source or 'policy'}: not valid TOML: {exc}") from None
+        line, column = _toml_position(exc, text)
+        texts = {
+            lang: t(
+                "policy.io.not_toml",
+                lang=lang,
+                source=source or t("policy.source", lang=lang),
+                line=line,
+                column=column,
+            )
+            for lang in LANGS
+        }
+        raise PolicyError(texts[get_lang()], texts=texts) from None
     return validate_policy(data, source=source)
 
 
@@ -103,7 +131,7 @@ def parse_path(path: str) -> list[str | int]:
         )
         != path
     ):
-        raise PolicyError(f"{path!r} is not a key path such as perf_coeff.brackets[2].amount", path)
+        raise _error("policy.io.not_key_path", path)
     return parts
 
 
@@ -118,11 +146,9 @@ def unflatten(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             child: Any = _leaf(value) if leaf else ([] if isinstance(following, int) else {})
             if isinstance(part, int):
                 if not isinstance(node, list):
-                    raise PolicyError(f"{path}: [{part}] used where a name is expected", path)
+                    raise _error("policy.io.index_for_name", path, part)
                 if part > len(node):
-                    raise PolicyError(
-                        f"{path}: index [{part}] skips [{len(node)}]; number rows 0, 1, 2 …", path
-                    )
+                    raise _error("policy.io.index_skips", path, part, len(node))
                 if part == len(node):
                     node.append(child)
                 elif leaf:
@@ -130,7 +156,7 @@ def unflatten(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 node = node[part]
             else:
                 if not isinstance(node, dict):
-                    raise PolicyError(f"{path}: a name used where [index] is expected", path)
+                    raise _error("policy.io.name_for_index", path)
                 if leaf:
                     node[part] = child
                 node = node.setdefault(part, child)
