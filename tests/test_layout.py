@@ -133,3 +133,12 @@ def test_policy_lists_decide_where_the_policy_has_them() -> None:
         assert column.readers(POLICY) == frozenset(fines.plans)
     else:
         assert column.readers(POLICY) == column.plans
+
+
+def test_not_applicable_texts_put_the_book_s_own_first_and_english_books_take_both() -> None:
+    assert layout.not_applicable_texts("zh") == (layout.NOT_APPLICABLE,)
+    assert layout.not_applicable_texts("en") == (layout.NOT_APPLICABLE_EN, layout.NOT_APPLICABLE)
+    texts = [layout.not_applicable_text(lang) for lang in ("zh", "en", "")]
+    assert texts == ["不适用", "N/A", "不适用"]
+    assert layout.is_not_applicable(" N/A ", "en") and not layout.is_not_applicable("N/A", "zh")
+    assert layout.is_not_applicable("不适用", "en") and not layout.is_not_applicable(0, "en")

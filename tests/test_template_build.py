@@ -15,9 +15,11 @@ from workbook_templates import TEMPLATE_FILE, build_workbook, payroll_formulas, 
 from workbook_templates.payroll import TABLE_FIELDS, VALUE_LINES
 from xlkpi import layout
 from xlkpi.engine import compute_month
+from xlkpi.month_cycle import not_applicable_values
 from xlkpi.paylines import LINE_CODES
 from xlkpi.policy_io import default_policy
 from xlkpi.sample_data import demo_month
+from xlkpi.workbook.reader import read_workbook
 
 SHIPPED = Path(__file__).resolve().parent.parent / "workbook_templates" / TEMPLATE_FILE
 
@@ -174,6 +176,27 @@ def test_demo_rows_show_not_applicable_where_the_roster_plan_does_not_read(
                     assert value == layout.NOT_APPLICABLE, (sheet.name, emp.id, column.header)
                     marked += 1
     assert marked > 100  # most plans read few of the 31 month columns
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_builder_writes_the_book_s_own_not_applicable_as_new_month_does(
+    lang: str, tmp_path: Path
+) -> None:
+    month = demo_month()
+    path = tmp_path / f"{lang}.xlsx"
+    path.write_bytes(workbook_bytes(default_policy(), month, lang))
+    marker, other = layout.not_applicable_text(lang), {"zh": "N/A", "en": "不适用"}[lang]
+    wb = openpyxl.load_workbook(path)
+    contents = read_workbook(path, lang=lang)
+    for sheet in (layout.ATTENDANCE, layout.SALES):
+        values = {c.value for row in wb[sheet.name].iter_rows() for c in row}
+        assert marker in values and other not in values, sheet.name
+        checks = [dv.formula1 for dv in wb[sheet.name].data_validations.dataValidation]
+        marked = [f for f in checks if layout.NOT_APPLICABLE in f]
+        assert marked and all(f'"{marker}"' in f or f",{marker}" in f for f in marked)
+        found = contents.sheets[sheet.name]
+        assert not_applicable_values(contents, sheet, found, month.month) == {}  # agrees
+    assert contents.problems == []  # the reader takes the book's marker back
 
 
 _NAME = re.compile(r"\b(P_[A-Za-z0-9_]+|XLKPI_MONTH|PUBLIC_SALES)\b")

@@ -101,18 +101,19 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     names |= write_policy_sheet(
         wb.create_sheet(layout.POLICY), policy, month.month if month else None
     )
-    write_roster(wb.create_sheet(layout.ROSTER.name), employees, in_force, last)
-    write_attendance(wb.create_sheet(layout.ATTENDANCE.name), employees, month, in_force, last)
-    write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force, last)
-    names |= write_shops(wb.create_sheet(layout.SHOPS.name), month, in_force, last)
-    write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last, len(employees))
+    write_roster(wb.create_sheet(layout.ROSTER.name), employees, in_force, last, lang)
+    sheet = wb.create_sheet(layout.ATTENDANCE.name)
+    write_attendance(sheet, employees, month, in_force, last, lang)
+    write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force, last, lang)
+    names |= write_shops(wb.create_sheet(layout.SHOPS.name), month, in_force, last, lang)
+    write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last, len(employees), lang)
     for key, card in in_force.scorecards.items():
         sheet = wb.create_sheet(sheet_name(key))
-        write_scorecard(sheet, key, card, employees, month, in_force, last)
-    write_supervisor_self(
-        wb.create_sheet(layout.SUPERVISOR_SELF.name), employees, month, in_force, last
-    )
-    write_tax_inputs(wb.create_sheet(layout.TAX_INPUTS.name), employees, month, in_force, last)
+        write_scorecard(sheet, key, card, employees, month, in_force, last, lang)
+    sheet = wb.create_sheet(layout.SUPERVISOR_SELF.name)
+    write_supervisor_self(sheet, employees, month, in_force, last, lang)
+    sheet = wb.create_sheet(layout.TAX_INPUTS.name)
+    write_tax_inputs(sheet, employees, month, in_force, last, lang)
     write_payroll_sheet(
         wb.create_sheet(layout.PAYROLL.name),
         employees,

@@ -99,9 +99,11 @@ def _lookups(last_row: int) -> dict[str, Callable[[int], str]]:
     }
 
 
-def _finish(ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int, last_row: int) -> None:
+def _finish(
+    ws: Worksheet, sheet: SheetLayout, policy: Policy, rows: int, last_row: int, lang: str
+) -> None:
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + rows + SPARE_ROWS - 1)
-    add_validations(ws, sheet, policy, last_row)
+    add_validations(ws, sheet, policy, last_row, lang=lang)
     shade_not_read(ws, sheet, policy, last_row)
 
 
@@ -113,11 +115,16 @@ def _rank_label(code: str, policy: Policy) -> str:
 
 
 def write_roster(
-    ws: Worksheet, employees: list[Employee], policy: Policy, last_row: int = LAST_DATA_ROW
+    ws: Worksheet,
+    employees: list[Employee],
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> None:
     """花名册: one row per employee; plan, level, trial and rank as their Chinese labels.
 
-    ``last_row`` (``layout.data_last_row``) bounds the validated rows, as on every input sheet.
+    ``last_row`` (``layout.data_last_row``) bounds the validated rows, as on every input sheet;
+    ``lang`` is the book's language (its validation messages), as on every sheet writer.
     """
     ws.append(ROSTER.headers)
     style_header(ws, ROSTER)
@@ -136,7 +143,7 @@ def write_roster(
                 _rank_label(emp.rank, policy) if emp.rank else None,
             ]
         )
-    _finish(ws, ROSTER, policy, len(employees), last_row)
+    _finish(ws, ROSTER, policy, len(employees), last_row, lang)
 
 
 def plan_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
@@ -153,9 +160,11 @@ def _month_sheet(
     month: Month | None,
     policy: Policy,
     last_row: int,
+    lang: str,
 ) -> None:
     """A per-employee month sheet: only the inputs each plan reads are written (layout); a
-    column the row's plan does not read holds 不适用 (``layout.NOT_APPLICABLE``)."""
+    column the row's plan does not read holds 不适用 (``layout.not_applicable_text(lang)``)."""
+    marker = layout.not_applicable_text(lang)
     ws.append(sheet.headers)
     style_header(ws, sheet)
     for emp in employees:
@@ -167,14 +176,14 @@ def _month_sheet(
             elif not column.is_input:
                 cells.append(None)  # write_formulas
             elif not column.reads(emp.plan, policy):
-                cells.append(layout.NOT_APPLICABLE)  # the roster's plan does not read it
+                cells.append(marker)  # the roster's plan does not read it
             elif inp is None:
                 cells.append(None)
             else:
                 cells.append(column.shown(cell_value(getattr(inp, column.field))))
         ws.append(cells)
     write_formulas(ws, sheet, _lookups(last_row), len(employees))
-    _finish(ws, sheet, policy, len(employees), last_row)
+    _finish(ws, sheet, policy, len(employees), last_row, lang)
 
 
 def write_attendance(
@@ -183,9 +192,10 @@ def write_attendance(
     month: Month | None,
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> None:
     """考勤: the month's attendance counts and days per employee."""
-    _month_sheet(ws, ATTENDANCE, employees, month, policy, last_row)
+    _month_sheet(ws, ATTENDANCE, employees, month, policy, last_row, lang)
 
 
 def write_tax_inputs(
@@ -194,6 +204,7 @@ def write_tax_inputs(
     month: Month | None,
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> None:
     """专项附加扣除: each employee's contribution base and special additional deductions."""
     sheet = layout.TAX_INPUTS
@@ -212,7 +223,7 @@ def write_tax_inputs(
                 cells.append(cell_value(column.shown(value)) if value else None)
         ws.append(cells)
     write_formulas(ws, sheet, _lookups(last_row), len(employees))
-    _finish(ws, sheet, policy, len(employees), last_row)
+    _finish(ws, sheet, policy, len(employees), last_row, lang)
 
 
 def write_sales(
@@ -221,9 +232,10 @@ def write_sales(
     month: Month | None,
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> None:
     """业绩: the month's sales, targets, reviews, complaints, rewards and deductions."""
-    _month_sheet(ws, SALES, employees, month, policy, last_row)
+    _month_sheet(ws, SALES, employees, month, policy, last_row, lang)
 
 
 def team_sales_array(teams: int, staff: int) -> dict[str, str]:
@@ -253,7 +265,11 @@ def completion_formula(row: int) -> str:
 
 
 def write_shops(
-    ws: Worksheet, month: Month | None, policy: Policy, last_row: int = LAST_DATA_ROW
+    ws: Worksheet,
+    month: Month | None,
+    policy: Policy,
+    last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> dict[str, str]:
     """店铺: one row per shop (the doc-002 pool's inputs) and the public sales cell.
 
@@ -289,7 +305,7 @@ def write_shops(
     ws[cell].fill = INPUT_FILL
     ws.column_dimensions[label[0]].width = 18
     ws.column_dimensions[cell[0]].width = 14
-    _finish(ws, SHOPS, policy, len(shops), last_row)
+    _finish(ws, SHOPS, policy, len(shops), last_row, lang)
     return {layout.PUBLIC_SALES_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
 
 
@@ -299,6 +315,7 @@ def write_teams(
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
     staff: int = 0,
+    lang: str = "zh",
 ) -> None:
     """团队目标 (first version): team targets, team sales (one array formula over the Payroll's
     ``staff`` rows) and completion (native), read when present."""
@@ -316,7 +333,7 @@ def write_teams(
         "completion": lambda row: guarded(row, completion_formula(row)),
     }
     write_formulas(ws, TEAMS, formulas, len(teams), {"completion": PERCENT_FORMAT})
-    _finish(ws, TEAMS, policy, len(teams), last_row)
+    _finish(ws, TEAMS, policy, len(teams), last_row, lang)
 
 
 def weighted_score_formula(row: int) -> str:
@@ -336,6 +353,7 @@ def write_supervisor_self(
     month: Month | None,
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> None:
     """主管自评: supervisor and self scores of the plans without a scorecard; 75/25 score."""
     ws.append(SUPERVISOR_SELF.headers)
@@ -355,4 +373,4 @@ def write_supervisor_self(
         "score": lambda row: guarded(row, weighted_score_formula(row)),  # native: no UDF call
     }
     write_formulas(ws, SUPERVISOR_SELF, formulas, len(staff), {"score": FORMATS["score"]})
-    _finish(ws, SUPERVISOR_SELF, policy, len(staff), last_row)
+    _finish(ws, SUPERVISOR_SELF, policy, len(staff), last_row, lang)

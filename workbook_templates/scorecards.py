@@ -132,6 +132,7 @@ def write_scorecard(
     month: Month | None,
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
+    lang: str = "zh",
 ) -> None:
     """One scorecard sheet with its staff rows; lookups and validation reach ``last_row``."""
     sheet = card_layout(key, card)
@@ -165,4 +166,4 @@ def write_scorecard(
     write_formulas(ws, sheet, formulas, len(staff), {"score": FORMATS["score"]})
     unlock_inputs(ws, sheet, FIRST_DATA_ROW + len(staff) + SPARE_ROWS - 1)
     maxima = {f"item:{item.code}": item.maximum for item in card.items}
-    add_validations(ws, sheet, policy, last_row, maxima)
+    add_validations(ws, sheet, policy, last_row, maxima, lang)

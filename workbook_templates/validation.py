@@ -44,17 +44,23 @@ def _choices(column: Column, policy: Policy) -> list[str] | None:
 
 
 def validation_for(
-    column: Column, policy: Policy, maximum: Decimal | None = None, marked: str = ""
+    column: Column,
+    policy: Policy,
+    maximum: Decimal | None = None,
+    marked: str = "",
+    lang: str = "zh",
 ) -> DataValidation | None:
     """The validation of one input column (``maximum``: a points column's item maximum).
 
     ``marked``: the column's first cell (``"C2"``) when a row's plan may not read the column,
-    so the cell may also hold 不适用 (a number column's check is then a custom formula).
+    so the cell may also hold the 不适用 marker of a ``lang`` book
+    (``layout.not_applicable_texts``; a number column's check is then a custom formula).
     """
     kind = KINDS[column.kind]
     choices = _choices(column, policy)
+    markers = layout.not_applicable_texts(lang)
     if choices is not None and marked:
-        choices = [*choices, layout.NOT_APPLICABLE]
+        choices = [*choices, *markers]
     if choices is not None:
         dv = DataValidation(type="list", formula1=_list(choices))
         error = "请从下拉列表中选择:" + "、".join(choices)
@@ -80,8 +86,8 @@ def validation_for(
         if not kind.percent:
             error += "(不要输入百分比)"
         if marked:
-            dv = _or_not_applicable(marked, kind_type, low, high)
-            error += f"；本行岗位方案不读取的单元格填「{layout.NOT_APPLICABLE}」"
+            dv = _or_not_applicable(marked, kind_type, low, high, markers)
+            error += f"；本行岗位方案不读取的单元格填「{markers[0]}」"
     else:
         return None
     dv.allow_blank = True
@@ -96,22 +102,27 @@ def validation_for(
 
 
 def _or_not_applicable(
-    cell: str, kind_type: str, low: Decimal, high: Decimal | None
+    cell: str, kind_type: str, low: Decimal, high: Decimal | None, markers: tuple[str, ...]
 ) -> DataValidation:
-    """A number between ``low`` and ``high`` (whole for ``kind_type`` "whole"), or 不适用."""
+    """A number between ``low`` and ``high`` (whole for ``kind_type`` "whole"), or one of the
+    not-applicable ``markers``."""
     checks = [f"ISNUMBER({cell})", f"{cell}>={_number(low)}"]
     if high is not None:
         checks.append(f"{cell}<={_number(high)}")
     if kind_type == "whole":
         checks.append(f"{cell}=INT({cell})")
-    formula = f'OR(TRIM({cell})="{layout.NOT_APPLICABLE}",AND({",".join(checks)}))'
+    marks = "".join(f'TRIM({cell})="{marker}",' for marker in markers)
+    formula = f"OR({marks}AND({','.join(checks)}))"
     return DataValidation(type="custom", formula1=formula)
 
 
 def validations_for(
-    sheet: SheetLayout, policy: Policy, maxima: dict[str, Decimal] | None = None
+    sheet: SheetLayout,
+    policy: Policy,
+    maxima: dict[str, Decimal] | None = None,
+    lang: str = "zh",
 ) -> list[tuple[str, DataValidation]]:
-    """(column letter, validation) for every input column of ``sheet``.
+    """(column letter, validation) for every input column of ``sheet`` in a ``lang`` book.
 
     ``maxima`` gives a points column's own maximum (a scorecard item's points plus extra).
     """
@@ -121,7 +132,7 @@ def validations_for(
         marked = ""
         if per_plan and column.readers(policy) is not None:
             marked = f"{sheet.letter(column.field)}{FIRST_DATA_ROW}"
-        dv = validation_for(column, policy, (maxima or {}).get(column.field), marked)
+        dv = validation_for(column, policy, (maxima or {}).get(column.field), marked, lang)
         if dv is not None:
             out.append((sheet.letter(column.field), dv))
     return out
@@ -133,8 +144,9 @@ def add_validations(
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
     maxima: dict[str, Decimal] | None = None,
+    lang: str = "zh",
 ) -> None:
     """Attach the validations of ``sheet``'s input columns for rows 2..``last_row``."""
-    for letter, dv in validations_for(sheet, policy, maxima):
+    for letter, dv in validations_for(sheet, policy, maxima, lang):
         dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
         ws.add_data_validation(dv)

@@ -54,16 +54,19 @@ NOT_APPLICABLE_EN = "N/A"
 
 
 def not_applicable_text(lang: str = "zh") -> str:
-    """The 不适用 marker written in a workbook of language ``lang``."""
-    return NOT_APPLICABLE_EN if lang == "en" else NOT_APPLICABLE
+    """The 不适用 marker the builder and new-month write in a workbook of language ``lang``."""
+    return not_applicable_texts(lang)[0]
+
+
+def not_applicable_texts(lang: str = "zh") -> tuple[str, ...]:
+    """The markers a workbook of language ``lang`` accepts, its own first: 不适用 in a
+    Chinese book; N/A and 不适用 in an English one (the reader and the validation agree)."""
+    return (NOT_APPLICABLE_EN, NOT_APPLICABLE) if lang == "en" else (NOT_APPLICABLE,)
 
 
 def is_not_applicable(value: object, lang: str = "zh") -> bool:
     """Is ``value`` exactly the 不适用 marker (``N/A`` too in an English workbook)?"""
-    if not isinstance(value, str):
-        return False
-    text = value.strip()
-    return text == NOT_APPLICABLE or (lang == "en" and text == NOT_APPLICABLE_EN)
+    return isinstance(value, str) and value.strip() in not_applicable_texts(lang)
 
 
 @dataclass(frozen=True, slots=True)
