@@ -18,6 +18,7 @@ from xlkpi.layout import (
     Column,
     SheetLayout,
 )
+from xlkpi.messages import t
 from xlkpi.policy import Policy
 
 
@@ -63,10 +64,11 @@ def validation_for(
         choices = [*choices, *markers]
     if choices is not None:
         dv = DataValidation(type="list", formula1=_list(choices))
-        error = "请从下拉列表中选择:" + "、".join(choices)
+        separator = ", " if lang == "en" else "、"
+        error = t("validation.choose", lang=lang, choices=separator.join(choices))
     elif column.kind == "date":
         dv = DataValidation(type="date", operator="greaterThan", formula1="1")
-        error = "请输入日期,例如 2024-03-01"
+        error = t("validation.date", lang=lang)
     elif kind.number:
         low, high = column.bounds(layout.score_maximum(policy))
         if maximum is not None:
@@ -77,22 +79,23 @@ def validation_for(
             dv = DataValidation(
                 type=kind_type, operator="greaterThanOrEqual", formula1=_number(low)
             )
-            error = f"请输入{_number(low)}或以上的数"
+            error = t("validation.at_least", lang=lang, low=_number(low))
         else:
             dv = DataValidation(
                 type=kind_type, operator="between", formula1=_number(low), formula2=_number(high)
             )
-            error = f"请输入{_number(low)}到{_number(high)}之间的{'整数' if kind.whole else '数'}"
+            key = "validation.between_whole" if kind.whole else "validation.between"
+            error = t(key, lang=lang, low=_number(low), high=_number(high))
         if not kind.percent:
-            error += "(不要输入百分比)"
+            error += t("validation.no_percent", lang=lang)
         if marked:
             dv = _or_not_applicable(marked, kind_type, low, high, markers)
-            error += f"；本行岗位方案不读取的单元格填「{markers[0]}」"
+            error += t("validation.not_applicable", lang=lang, marker=markers[0])
     else:
         return None
     dv.allow_blank = True
     dv.showErrorMessage = True
-    dv.errorTitle = "输入错误"
+    dv.errorTitle = t("validation.title", lang=lang)
     dv.error = error
     dv.promptTitle = column.header[:32]
     if column.note:

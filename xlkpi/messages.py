@@ -699,6 +699,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "readme.col.score": ("评分来自", "Score from"),
     "readme.no_score": ("不评分", "not scored"),
     "readme.notes": ("填写提示", "Notes on filling in"),
+    # --- the input cells' data validation (workbook_templates.validation) -----------------------
+    "validation.title": ("输入错误", "Invalid entry"),
+    "validation.choose": ("请从下拉列表中选择：{choices}", "Choose from the list: {choices}"),
+    "validation.date": ("请输入日期，例如 2024-03-01", "Enter a date, e.g. 2024-03-01"),
+    "validation.at_least": ("请输入{low}或以上的数", "Enter a number of {low} or more"),
+    "validation.between": ("请输入{low}到{high}之间的数", "Enter a number from {low} to {high}"),
+    "validation.between_whole": (
+        "请输入{low}到{high}之间的整数",
+        "Enter a whole number from {low} to {high}",
+    ),
+    "validation.no_percent": ("（不要输入百分比）", " (not a percentage)"),
+    "validation.not_applicable": (
+        "；本行岗位方案不读取的单元格填「{marker}」",
+        "; where the row's plan does not read the cell, enter {marker}",
+    ),
     # --- the month cycle (new-month, close; payslips and the ribbon share require_current) ---
     "cycle.no_month": ("未设置月份", "no month"),
     "cycle.never_recalculated": (
