@@ -10,12 +10,15 @@ Without LibreOffice the tests skip locally and fail on CI (CI=true).
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.support import libreoffice as lo
+from workbook_templates import build_workbook
 from xlkpi import layout
 from xlkpi.month_cycle import write_demo_workbook
 from xlkpi.payslips import STRIPS_PER_PAGE, write_payslips
@@ -103,3 +106,16 @@ def test_a_sheet_too_wide_for_one_page_prints_two_pages_across(pages: dict[str, 
 def test_payslips_print_eight_strips_to_an_a4_page(pages: dict[str, int]) -> None:
     assert STRIPS_PER_PAGE == 8
     assert pages["payslips"] == -(-38 // STRIPS_PER_PAGE)
+
+
+def test_the_payroll_print_area_survives_a_libreoffice_save(tmp_path: Path) -> None:
+    # A print area over whole columns (A1:AU1048576) came back from LibreOffice as
+    # 工资表!$A:$AU, which openpyxl refuses ("Print area cannot be set to Defined name")
+    lo.require_soffice()
+    saved = lo.convert([build_workbook(tmp_path / "t.xlsx")], tmp_path / "lo", recalc=False)[0]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Print area")
+        wb = openpyxl.load_workbook(saved)
+    last = layout.column_letter(len(layout.PAYROLL.columns) - len(layout.PAYROLL_HELPERS))
+    area = f"'{layout.PAYROLL.name}'!$A$1:${last}${layout.data_last_row(0)}"
+    assert wb[layout.PAYROLL.name].print_area == area

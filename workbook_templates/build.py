@@ -137,7 +137,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     for ws in wb.worksheets:
         rows = None if ws.title == layout.README else layout.HEADER_ROW
         columns = printed if ws.title == layout.PAYROLL.name else None
-        print_setup(ws, rows, columns, name)
+        print_setup(ws, rows, columns, name, last)
     for name, ref in sorted(names.items()):
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.properties.creator = "xlkpi"

@@ -10,9 +10,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlkpi.layout import (
     AMOUNT_FORMAT,
-    EXCEL_LAST_ROW,
     FIRST_DATA_ROW,
     HEADER_ROW,
+    LAST_DATA_ROW,
     PLAN_HELPER,
     SheetLayout,
 )
@@ -156,13 +156,17 @@ def print_setup(
     title_rows: int | None = HEADER_ROW,
     columns: int | None = None,
     title_header: str = "姓名",
+    last_row: int = LAST_DATA_ROW,
 ) -> None:
     """A4, landscape when the printed columns are wide, the header row repeated on every page.
 
     One page wide (any number tall) while that keeps the print at :data:`MIN_PRINT_SCALE` or
     more; a wider sheet (the 工资表) prints as few pages across as keep that scale, with its
     columns up to ``title_header`` (工号, 姓名) repeated at the left of each. ``columns``: the
-    number of columns printed (a print area ``A:…``), default all.
+    number of columns printed (a print area ``A1:…`` down to ``last_row``, the sheet's
+    ``layout.data_last_row`` bound), default all. Not whole columns: LibreOffice saves
+    ``A1:AU1048576`` back as ``工资表!$A:$AU``, a print area openpyxl cannot load (it warns and
+    drops it).
     """
     last = columns or ws.max_column
     widths = []
@@ -182,7 +186,7 @@ def print_setup(
     if title_rows is not None:
         ws.print_title_rows = f"{title_rows}:{title_rows}"
     if columns is not None:
-        ws.print_area = f"A1:{_letter(last)}{EXCEL_LAST_ROW}"  # every row: the staff count grows
+        ws.print_area = f"A1:{_letter(last)}{last_row}"
     if width <= page / MIN_PRINT_SCALE:
         return
     title = _title_columns(ws, title_header)
