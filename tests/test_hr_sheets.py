@@ -22,7 +22,7 @@ from workbook_templates.style import COMPUTED_FILL, INPUT_FILL
 from xlkpi import layout
 from xlkpi.engine import compute_month
 from xlkpi.month_cycle import new_month
-from xlkpi.payplans import PLAN_LABELS
+from xlkpi.payplans import plan_name
 from xlkpi.policy_io import default_policy
 from xlkpi.recalc import recalc
 from xlkpi.rules import scorecard_score
@@ -132,7 +132,8 @@ def test_every_scorecard_says_which_plans_it_scores_and_the_reference_one_says_s
         note = wb[sheet_name(key)][scope_note_cell(card_layout(key, card))].value
         if card.plans:
             for plan in card.plans:
-                assert PLAN_LABELS[plan][0] in note, (key, plan)
+                assert plan_name(plan) in note, (key, plan)
+            assert "(" not in note and ")" not in note, note  # Chinese brackets: （）
         else:  # 物流部KPI scores no plan: marked as a reference table
             assert note.startswith("参考表"), key
 

@@ -167,8 +167,9 @@ def test_store_manager_coefficient_multiplies_unrounded() -> None:
 @pytest.mark.parametrize("plan", ["designer", "promotion", "cs_003", "ops_specialist", "cs_2017"])
 def test_an_allowance_on_a_plan_without_that_line_is_refused(plan: str) -> None:
     inp = MonthInput("E1", score=d(85), night_shifts=2)
-    with pytest.raises(OutOfRangeError, match=r"allowances\.plans"):
+    with pytest.raises(OutOfRangeError, match=r"allowances\.plans") as caught:
         PLANS[plan](emp(plan), inp, CTX, P)
+    assert "(" not in str(caught.value)  # the plan named as a person reads it: 客服（2017标准）
 
 
 @pytest.mark.parametrize("plan", ["warehouse", "ecom_cs", "ecom_other"])
@@ -328,3 +329,16 @@ def test_store_manager_share_multiplies_before_dividing() -> None:
     inp = MonthInput("E1", task_coefficient=d(1))
     lines = PLANS["store_manager"](emp("store_manager", level="deputy"), inp, ctx, LEVEL_SHARE)
     assert amounts(lines)["team"] == d("90.17")
+
+
+def test_plan_names_a_person_reads_use_full_width_brackets_and_keep_the_roster_value() -> None:
+    from xlkpi.payplans import PLAN_LABELS, plan_name
+
+    assert plan_name("cs_000") == "客服（绩效奖金制）" and plan_name("designer") == "美工"
+    assert plan_name("cs_2017", "en") == "Customer service, 2017 standard"
+    assert plan_name("no_such_plan") == "no_such_plan"
+    for code, (zh, _en) in PLAN_LABELS.items():
+        shown = plan_name(code)
+        assert "(" not in shown and ")" not in shown, shown
+        assert shown.replace("（", "(").replace("）", ")") == zh  # the roster value, unchanged
+    assert PLAN_LABELS["cs_2017"][0] == "客服(2017标准)"  # typed in 花名册, matched by formulas

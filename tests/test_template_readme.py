@@ -13,8 +13,9 @@ from openpyxl import Workbook
 from workbook_templates import readme_sheet
 from workbook_templates.readme_sheet import STEPS, readme_rows, ribbon_labels, write_readme
 from xlkpi import cli, layout
+from xlkpi.layout import PLAN_BY_LABEL
 from xlkpi.month_cycle import close, new_month, write_demo_workbook
-from xlkpi.payplans import PLAN_LABELS
+from xlkpi.payplans import PLAN_LABELS, plan_name
 from xlkpi.policy_io import default_policy
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,12 +38,12 @@ def test_each_scorecard_names_the_plans_it_scores_in_chinese() -> None:
     for key, card in policy.scorecards.items():
         row = table[layout.SCORECARD_SHEETS[key]]
         if card.plans:
-            assert row[1] == "、".join(PLAN_LABELS[p][0] for p in card.plans)
+            assert row[1] == "、".join(plan_name(p) for p in card.plans)
         else:
             assert row[1].startswith("参考表")  # 物流部KPI scores no plan
     self_scored = table[layout.SUPERVISOR_SELF.name][1].split("、")
-    assert PLAN_LABELS["store_manager"][0] in self_scored
-    assert PLAN_LABELS["designer"][0] not in self_scored  # 美工考核 scores the designer
+    assert plan_name("store_manager") in self_scored
+    assert plan_name("designer") not in self_scored  # 美工考核 scores the designer
 
 
 def test_the_mapping_follows_the_policy_not_a_copy() -> None:
@@ -53,25 +54,27 @@ def test_the_mapping_follows_the_policy_not_a_copy() -> None:
     moved = policy.model_copy(update={"scorecards": cards})
     rows = readme_rows(moved)
     table = _table(rows, "考核表为哪些薪资方案评分")
-    assert table["物流部KPI"][1] == PLAN_LABELS["warehouse"][0]
+    assert table["物流部KPI"][1] == plan_name("warehouse")
     assert table["物流考核"][1].startswith("参考表")
     plans = _table(rows, "各方案读取的输入")
-    assert plans[PLAN_LABELS["warehouse"][0]][2] == "物流部KPI"
+    assert plans[plan_name("warehouse")][2] == "物流部KPI"
 
 
 def test_each_plan_lists_the_sheets_its_columns_are_read_from() -> None:
     policy = default_policy()
     plans = _table(readme_rows(policy), "各方案读取的输入")
-    assert set(plans) == {zh for zh, _en in PLAN_LABELS.values()}
-    for plan, (zh, _en) in PLAN_LABELS.items():
-        sheets = plans[zh][1].split("、")
+    assert set(plans) == {plan_name(p) for p in PLAN_LABELS}
+    assert not any(mark in name for name in plans for mark in "()")  # full-width: （）
+    assert plan_name("cs_2017") == "客服（2017标准）" and PLAN_LABELS["cs_2017"][0] in PLAN_BY_LABEL
+    for plan in PLAN_LABELS:
+        sheets = plans[plan_name(plan)][1].split("、")
         reads_attendance = any(
             c.reads(plan, policy) for c in layout.month_columns(layout.ATTENDANCE)
         )
         assert (layout.ATTENDANCE.name in sheets) == reads_attendance, plan
         assert sheets[0] == layout.ROSTER.name
-    assert layout.SHOPS.name in plans[PLAN_LABELS["cs_2017"][0]][1]  # the public sales cell
-    assert plans[PLAN_LABELS["logistics_sales"][0]][2] == "不评分"
+    assert layout.SHOPS.name in plans[plan_name("cs_2017")][1]  # the public sales cell
+    assert plans[plan_name("logistics_sales")][2] == "不评分"
 
 
 def test_the_monthly_steps_name_real_commands_and_ribbon_buttons() -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from xlkpi import layout
 from xlkpi.messages import t
-from xlkpi.payplans import PLAN_LABELS
+from xlkpi.payplans import PLAN_LABELS, plan_name
 from xlkpi.workbook.meta import META_STATUS, STATUS_NEW, STATUS_RECALCULATED, STATUS_SEALED
 
 if TYPE_CHECKING:
@@ -88,9 +88,8 @@ def step_command(step: Step, lang: str) -> str:
 
 
 def plan_label(plan: str, lang: str) -> str:
-    """A plan's name in ``lang`` (its code when unknown)."""
-    zh, en = PLAN_LABELS.get(plan, (plan, plan))
-    return en if lang == "en" else zh
+    """A plan's name in ``lang`` (its code when unknown; ``payplans.plan_name``)."""
+    return plan_name(plan, lang)
 
 
 def score_sheet(plan: str, policy: object) -> str | None:

@@ -29,7 +29,7 @@ from xlkpi.layout import (
     SheetLayout,
 )
 from xlkpi.money import ZERO
-from xlkpi.payplans import PLAN_LABELS
+from xlkpi.payplans import PLAN_LABELS, plan_name
 from xlkpi.policy import Policy, Scorecard
 from xlkpi.policy_io import default_policy
 
@@ -106,7 +106,7 @@ def scope_note(card: Scorecard) -> str:
     table scoring none (its policy note says why)."""
     if not card.plans:
         return card.note or "参考表：本表不用于任何岗位方案的工资计算"
-    labels = "、".join(PLAN_LABELS[p][0] for p in card.plans if p in PLAN_LABELS)
+    labels = "、".join(plan_name(p) for p in card.plans if p in PLAN_LABELS)
     return f"本表评分的岗位方案：{labels}（其他方案的员工不要填在本表）"
 
 

@@ -24,7 +24,7 @@ from xlkpi.layout import GRADE_LABELS
 from xlkpi.messages import t
 from xlkpi.money import format_number, format_yuan
 from xlkpi.paylines import LINE_LABELS
-from xlkpi.payplans import PLAN_LABELS
+from xlkpi.payplans import plan_name
 from xlkpi.recalc import ALERT_KINDS
 from xlkpi.workbook.xlsx_patch import split_ref
 
@@ -102,7 +102,7 @@ def payroll_table(result: MonthResult, title: str | None = None, width: int = 15
         table.add_row(
             escape(r.employee.id),
             escape(r.employee.name),
-            escape(PLAN_LABELS[r.employee.plan][0]),
+            escape(plan_name(r.employee.plan)),
             *middle,
             _lines(amounts) + ("" if wide else f" · 个税 {_money(-r.tax)}"),
             format_yuan(r.gross),

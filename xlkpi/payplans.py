@@ -194,7 +194,7 @@ def _cs_fines(emp: Employee, inp: MonthInput, policy: Policy) -> list[PayLine]:
 
 def _refuse(emp: Employee, what: str, path: str) -> None:
     """An input the plan has no line for: never dropped, always an input problem (A9)."""
-    label = PLAN_LABELS.get(emp.plan, (emp.plan, ""))[0]
+    label = plan_name(emp.plan)
     raise OutOfRangeError(
         f"{what}已填写，但岗位“{label}”没有这一项（参数 {path}）：请删除该数值或更改岗位。"
     )
@@ -643,6 +643,21 @@ PLAN_LABELS: dict[str, tuple[str, str]] = {
     "ecom_other": ("电商部其他岗位", "E-commerce other departments"),
     "logistics_sales": ("物流营销", "Logistics sales staff"),
 }
+# The zh label above is the value typed in 花名册 and matched by the Payroll's formulas
+# (COUNTIF on 客服(2017标准)), so it keeps its ASCII brackets; text a person reads uses
+# plan_name, with full-width brackets.
+_FULL_WIDTH_BRACKETS = str.maketrans("()", "（）")
+
+
+def plan_name(plan: str, lang: str = "zh") -> str:
+    """A plan's name as a person reads it in ``lang`` (its code when unknown).
+
+    >>> plan_name("cs_2017"), plan_name("cs_2017", "en")
+    ('客服（2017标准）', 'Customer service, 2017 standard')
+    """
+    zh, en = PLAN_LABELS.get(plan, (plan, plan))
+    return en if lang == "en" else zh.translate(_FULL_WIDTH_BRACKETS)
+
 
 # Kept for the workbook side until it reads the policy's lists (team.pool_plans,
 # team.public_pool_plans); the engine itself reads the policy.
