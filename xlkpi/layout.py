@@ -409,6 +409,9 @@ def _month(field: str, required: bool = True, width: int = 12) -> Column:
 README = "说明"
 POLICY = "参数"
 META = "_xlkpi"  # hidden: month, status, seal hash
+# hidden: the last recalc's values of the 工资表's PAY_TABLE block, at the block's own addresses;
+# the array formula shows them where the add-in is missing (workbook_templates.payroll)
+LAST_RECALC = "_上次重算"
 
 # The first version's team-pool plans (the engine's own list while it still has one).
 _TEAM_POOL_PLANS: frozenset[str] = getattr(payplans, "TEAM_POOL_PLANS", frozenset())
