@@ -247,8 +247,8 @@ def payroll_formulas(
         "attendance_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ATTENDANCE.name))},0)",
         "sales_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(SALES.name))},0)",
         "score_row": f"=MATCH($A{r},{ids.format(sheet=quoted)},0)",
-        # the team of a pool member (blank for the other plans): 团队目标's TEAM_SALES sums
-        # the net sales of the rows with a team here, so it needs no plan column
+        # the team of a pool member (blank for the other plans): 团队目标's team sales sum
+        # the net sales of the rows with its team here
         **({"team_name": f'={roster("team")}&""'} if employee.plan in TEAM_POOL_PLANS else {}),
         "net_sales": (f"=NET_SALES({sales('sales')},{sales('returns')},{sales('shipping_paid')})"),
     }

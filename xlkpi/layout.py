@@ -860,7 +860,7 @@ def history_last_row(rows: int, staff: int) -> int:
 
 # Hidden helper columns at the right of the Payroll: the row of this employee on each input
 # sheet (MATCH by id), the roster team of a team-pool member (blank for other plans: 团队目标's
-# TEAM_SALES sums the rows with a team), and net sales rounded to the fen.
+# team sales sum the rows with its team), and net sales rounded to the fen.
 PAYROLL_HELPERS: tuple[Column, ...] = (
     Column("roster_row", "_花名册行", "helper", width=6),
     Column("attendance_row", "_考勤行", "helper", width=6),
