@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.support import ooxml
+from tests.support.old_books import without_sheet
 from tests.workbook.test_calc_properties import assert_keeps_values_on_open
 from workbook_templates import TEMPLATE_FILE, build_workbook
 from workbook_templates import payroll as template
-from xlkpi import month_cycle, recalc
+from xlkpi import layout, month_cycle, recalc
 from xlkpi.addin import build as addin
 from xlkpi.payslips import write_payslips
 from xlkpi.sample_data import demo_month
@@ -35,6 +36,9 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     books["demo month, built"] = Path(shutil.copy(month, root / "built.xlsx"))
     recalc.recalc(month)
     books["demo month, recalculated (UDF build)"] = month
+    old = without_sheet(books["demo month, built"], root / "old.xlsx", layout.LAST_RECALC)
+    recalc.recalc(old)  # the patcher adds the hidden sheet to a book made before it
+    books["book made before _上次重算, recalculated"] = old
     native = root / "店铺_2026-10_native.xlsx"
     build_workbook(native, month=demo_month(), build="native")
     recalc.recalc(native)
@@ -86,6 +90,7 @@ KINDS = (
     "template (shipped)",
     "demo month, built",
     "demo month, recalculated (UDF build)",
+    "book made before _上次重算, recalculated",
     "demo month, recalculated (native build)",
     "payslip strips",
     "per-employee payslip",

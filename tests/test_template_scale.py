@@ -60,7 +60,7 @@ def assert_covers(formulas: dict[str, str], month: Month) -> int:
     for cell, formula in formulas.items():
         if int(re.sub("[A-Z]", "", cell)) > LAST_STAFF_ROW:
             continue  # the 合计 row sums the staff rows, checked on its own
-        if formula.startswith("=PAY_TABLE("):
+        if ",PAY_TABLE(" in formula:
             continue  # the array's blocks end at each sheet's used rows: assert_table_covers
         for sheet, last in data_ranges(formula):
             if sheet == HISTORY_SHEET:
@@ -76,7 +76,7 @@ def assert_table_covers(formulas: dict[str, str]) -> None:
     """The 工资表's array formula spans every staff row, and its ids and per-employee input
     blocks (花名册, 考勤, 业绩) reach the last employee's row."""
     table = formulas[f"{PAYROLL.letter('score')}{FIRST_DATA_ROW}"]
-    assert table.startswith("=PAY_TABLE(")
+    assert table.startswith("=IF(ISERROR(AMOUNT(0)),") and ",PAY_TABLE(" in table
     lasts = {
         sheet: int(m["last"])
         for m in re.finditer(

@@ -106,7 +106,7 @@ def _workbook(policy: Policy, month: Month | None, lang: str, build: str) -> Wor
     write_attendance(sheet, employees, month, in_force, last, lang)
     write_sales(wb.create_sheet(layout.SALES.name), employees, month, in_force, last, lang)
     names |= write_shops(wb.create_sheet(layout.SHOPS.name), month, in_force, last, lang)
-    write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last, len(employees), lang)
+    write_teams(wb.create_sheet(layout.TEAMS.name), month, in_force, last, lang)
     for key, card in in_force.scorecards.items():
         sheet = wb.create_sheet(sheet_name(key))
         write_scorecard(sheet, key, card, employees, month, in_force, last, lang)

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from openpyxl.utils import quote_sheetname
-from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workbook_templates.native.inputs import team_sales_formula as native_team_sales
 from workbook_templates.policy_sheet import name_of
 from workbook_templates.style import (
     AMOUNT_FORMAT,
@@ -30,7 +30,6 @@ from xlkpi.layout import (
     FIRST_DATA_ROW,
     LAST_DATA_ROW,
     LEVEL_LABELS,
-    PAYROLL,
     ROSTER,
     SALES,
     SHOPS,
@@ -238,26 +237,6 @@ def write_sales(
     _month_sheet(ws, SALES, employees, month, policy, last_row, lang)
 
 
-def team_sales_array(teams: int, staff: int) -> dict[str, str]:
-    """团队目标's team sales as **one** array formula ({block: formula}, empty for no team):
-    ``TEAM_SALES`` of the teams' names over the Payroll's staff rows — the _团队 helper (the
-    team of a pool member, blank for the other plans) and net sales."""
-    if teams <= 0:
-        return {}
-    pay = quote_sheetname(PAYROLL.name)
-    last_staff = FIRST_DATA_ROW + max(staff, 1) - 1
-
-    def pay_col(field: str) -> str:
-        letter = PAYROLL.letter(field)
-        return f"{pay}!${letter}${FIRST_DATA_ROW}:${letter}${last_staff}"
-
-    letter = TEAMS.letter("team_sales")
-    last = FIRST_DATA_ROW + teams - 1
-    names = f"${TEAMS.letter('team')}${FIRST_DATA_ROW}:${TEAMS.letter('team')}${last}"
-    formula = f"=TEAM_SALES({names},{pay_col('team_name')},{pay_col('net_sales')})"
-    return {f"{letter}{FIRST_DATA_ROW}:{letter}{last}": formula}
-
-
 def completion_formula(row: int) -> str:
     """团队目标's completion, native: team sales ÷ target (blank without a target)."""
     sales, target = TEAMS.letter("team_sales"), TEAMS.letter("target")
@@ -309,30 +288,32 @@ def write_shops(
     return {layout.PUBLIC_SALES_NAME: f"{quote_sheetname(ws.title)}!${cell[0]}${cell[1:]}"}
 
 
+def team_sales_formula(row: int, last_row: int = LAST_DATA_ROW) -> str:
+    """团队目标's team sales, native (no UDF call; the native build's formula twin): the pool
+    members' net sales on the Payroll's rows 2..``last_row``, at least 0, for a filled row."""
+    return guarded(row, native_team_sales(row, last_row))
+
+
 def write_teams(
     ws: Worksheet,
     month: Month | None,
     policy: Policy,
     last_row: int = LAST_DATA_ROW,
-    staff: int = 0,
     lang: str = "zh",
 ) -> None:
-    """团队目标 (first version): team targets, team sales (one array formula over the Payroll's
-    ``staff`` rows) and completion (native), read when present."""
+    """团队目标 (first version): team targets, team sales and completion (both native), read
+    when present."""
     ws.append(TEAMS.headers)
     style_header(ws, TEAMS)
     teams = sorted(month.team_targets) if month else []
     for team in teams:
         ws.append([team, cell_value(month.team_targets[team]) if month else None])
-    sales = TEAMS.letter("team_sales")
-    for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(teams) + FORMULA_SPARE_ROWS):
-        ws[f"{sales}{row}"].number_format = AMOUNT_FORMAT
-    for block, formula in team_sales_array(len(teams), staff).items():  # one array: no per-row UDF
-        ws[block.split(":")[0]] = ArrayFormula(block, formula)
     formulas: dict[str, Callable[[int], str]] = {
+        "team_sales": lambda row: team_sales_formula(row, last_row),
         "completion": lambda row: guarded(row, completion_formula(row)),
     }
-    write_formulas(ws, TEAMS, formulas, len(teams), {"completion": PERCENT_FORMAT})
+    formats = {"team_sales": AMOUNT_FORMAT, "completion": PERCENT_FORMAT}
+    write_formulas(ws, TEAMS, formulas, len(teams), formats)
     _finish(ws, TEAMS, policy, len(teams), last_row, lang)
 
 

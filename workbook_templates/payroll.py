@@ -26,6 +26,7 @@ from collections.abc import Callable
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import quote_sheetname
+from openpyxl.utils.cell import absolute_coordinate
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -101,8 +102,19 @@ def payroll_array(policy: Policy, staff: int, sheet_rows: dict[str, int]) -> dic
             a, b = layout.column_letter(first), layout.column_letter(last)
             args.append(f"{quote_sheetname(name)}!${a}$1:${b}${max(rows, 1)}")
     ids = f"$A${FIRST_DATA_ROW}:$A${FIRST_DATA_ROW + staff - 1}"
-    formula = f'=PAY_TABLE("{TABLE_FIELDS[0]}","{TABLE_FIELDS[-1]}",{ids},{",".join(args)})'
-    return {table_block(staff): formula}
+    table = f'PAY_TABLE("{TABLE_FIELDS[0]}","{TABLE_FIELDS[-1]}",{ids},{",".join(args)})'
+    block = table_block(staff)
+    last = last_recalc_block(block)  # its blank cells ("" in the table) stay blank, not 0
+    return {block: f'=IF(ISERROR({TABLE_PROBE}),IF({last}="","",{last}),{table})'}
+
+
+def last_recalc_block(block: str) -> str:
+    """The hidden copy of the table's block: the same addresses on :data:`layout.LAST_RECALC`.
+
+    The array formula shows it where the add-in is missing — Excel without it recalculating
+    after an edit, and LibreOffice, which computes array formulas on load even when told to
+    keep stored values — so such a host shows the last recalc's numbers, never #NAME?."""
+    return f"{quote_sheetname(layout.LAST_RECALC)}!{absolute_coordinate(block)}"
 
 
 def total_formula(letter: str, last_staff_row: int) -> str:
@@ -119,8 +131,11 @@ ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 TOTAL_FONT = font(bold=True)
 NOTICE_FONT = font(bold=True, color="C00000")
 
-# The add-in notice: a UDF every add-in has, volatile through NOW() (see the module docstring).
-ADDIN_PROBE = "AMOUNT(0)+0*NOW()"
+# The add-in probe: a cheap UDF every add-in has. The table's array formula asks it (an error:
+# no add-in, show the last recalc's values); the notice makes it volatile through NOW() (see the
+# module docstring) — the array must not be volatile, or every edit would call PAY_TABLE.
+TABLE_PROBE = "AMOUNT(0)"
+ADDIN_PROBE = f"{TABLE_PROBE}+0*NOW()"
 ADDIN_NOTICE = (
     "⚠ 未加载 xlkpi 加载项：本工作簿的工资数字是上次运行 xlkpi recalc（或按“重算薪资”）时的结果，"
     "修改输入后不会自动更新。修改后请运行 xlkpi recalc 本文件，或加载 xlkpi 加载项后按“重算薪资”。"
@@ -232,8 +247,8 @@ def payroll_formulas(
         "attendance_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(ATTENDANCE.name))},0)",
         "sales_row": f"=MATCH($A{r},{ids.format(sheet=quote_sheetname(SALES.name))},0)",
         "score_row": f"=MATCH($A{r},{ids.format(sheet=quoted)},0)",
-        # the team of a pool member (blank for the other plans): 团队目标's TEAM_SALES sums
-        # the net sales of the rows with a team here, so it needs no plan column
+        # the team of a pool member (blank for the other plans): 团队目标's team sales sum
+        # the net sales of the rows with its team here
         **({"team_name": f'={roster("team")}&""'} if employee.plan in TEAM_POOL_PLANS else {}),
         "net_sales": (f"=NET_SALES({sales('sales')},{sales('returns')},{sales('shipping_paid')})"),
     }
@@ -525,9 +540,13 @@ def _second_version_lines(
 def write_payroll_array(
     ws: Worksheet, policy: Policy, staff: int, sheet_rows: dict[str, int]
 ) -> None:
-    """The table's array formula on its master cell (openpyxl writes ``t="array" ref=…``)."""
+    """The table's array formula on its master cell (openpyxl writes ``t="array" ref=…``), and
+    the hidden sheet of the last recalc's values it falls back on (``xlkpi recalc`` fills it)."""
     for block, formula in payroll_array(policy, staff, sheet_rows).items():
         ws[block.split(":")[0]] = ArrayFormula(block, formula)
+    wb = ws.parent
+    if layout.LAST_RECALC not in wb.sheetnames:
+        wb.create_sheet(layout.LAST_RECALC).sheet_state = "hidden"
 
 
 def used_rows(ws: Worksheet) -> int:

@@ -412,6 +412,9 @@ def _month(field: str, required: bool = True, width: int = 12) -> Column:
 README = "说明"
 POLICY = "参数"
 META = "_xlkpi"  # hidden: month, status, seal hash
+# hidden: the last recalc's values of the 工资表's PAY_TABLE block, at the block's own addresses;
+# the array formula shows them where the add-in is missing (workbook_templates.payroll)
+LAST_RECALC = "_上次重算"
 
 # The first version's team-pool plans (the engine's own list while it still has one).
 _TEAM_POOL_PLANS: frozenset[str] = getattr(payplans, "TEAM_POOL_PLANS", frozenset())
@@ -860,7 +863,7 @@ def history_last_row(rows: int, staff: int) -> int:
 
 # Hidden helper columns at the right of the Payroll: the row of this employee on each input
 # sheet (MATCH by id), the roster team of a team-pool member (blank for other plans: 团队目标's
-# TEAM_SALES sums the rows with a team), and net sales rounded to the fen.
+# team sales sum the rows with its team), and net sales rounded to the fen.
 PAYROLL_HELPERS: tuple[Column, ...] = (
     Column("roster_row", "_花名册行", "helper", width=6),
     Column("attendance_row", "_考勤行", "helper", width=6),

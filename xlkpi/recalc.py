@@ -74,7 +74,6 @@ from xlkpi.workbook.meta import (
 from xlkpi.workbook.reader import WorkbookContents, gc_paused, read_workbook
 from xlkpi.workbook.sheets import Sheet, ref
 from xlkpi.workbook.xlsx_patch import (
-    ExcelError,
     FormulaText,
     SheetEdit,
     patch_workbook,
@@ -423,9 +422,33 @@ def payroll_arrays(
 # The Payroll fields of the array block and the sheets the table reads (udfs.table, the
 # template's TABLE_FIELDS): listed from the layout without importing either.
 _PAY_FIELDS = [c.field for c in PAYROLL.columns]
-_TABLE_FIELDS = frozenset(
-    _PAY_FIELDS[_PAY_FIELDS.index("score") : _PAY_FIELDS.index("streak_reward")]
-)
+_TABLE_ORDER = tuple(_PAY_FIELDS[_PAY_FIELDS.index("score") : _PAY_FIELDS.index("streak_reward")])
+_TABLE_FIELDS = frozenset(_TABLE_ORDER)
+
+
+def has_table(shape: str) -> bool:
+    """True when the Payroll ``shape`` (meta ``payroll_shape``) records array blocks: the
+    template's PAY_TABLE array is in the sheet (``key|fields|blocks``)."""
+    parts = shape.split("|")
+    return len(parts) > 2 and bool(parts[2])
+
+
+def last_recalc_edit(result: MonthResult) -> SheetEdit:
+    """The hidden :data:`layout.LAST_RECALC` sheet: the table block's values at its addresses
+    (what ``PAY_TABLE`` shows; a line the plan does not get stays blank), the sheet's rows
+    below cleared; added (hidden) to a workbook made before it existed."""
+    letters = [(f, PAYROLL.letter(f)) for f in _TABLE_ORDER]
+    values: dict[str, Any] = {}
+    for i, r in enumerate(result.results):
+        rs = str(FIRST_DATA_ROW + i)
+        row_values = payroll_values(r)
+        for fieldname, letter in letters:
+            value = row_values.get(fieldname)
+            if value is not None and value != "":  # the array shows a blank cell as blank
+                values[letter + rs] = value
+    return SheetEdit(values=values, clear_rows_from=FIRST_DATA_ROW, create_as="hidden")
+
+
 _TABLE_SHEETS = frozenset(
     {
         *(s.name for s in layout.INPUT_SHEETS),
@@ -844,8 +867,8 @@ def _teams_edit(
     """Team sales (pool members' net sales, at least 0) and completion on the Teams sheet.
 
     With ``last_row`` (the template installed, and the team / team-sales columns where the
-    layout puts them) the team sales get the template's one array formula over the Payroll's
-    staff rows and the completion its native formula; the cached values are the engine's.
+    layout puts them) the team sales and the completion get the template's native formulas
+    (team sales over the Payroll's rows 2..``last_row``); the cached values are the engine's.
     """
     sheet = contents.sheets.get(layout.TEAMS.name)
     month = contents.month
@@ -887,8 +910,10 @@ def _teams_edit(
         amount = max(sales.get(team, Decimal(0)), Decimal(0)) if known else None
         target = month.team_targets.get(team) if known else None
         ratio = float(amount / target) if amount is not None and target else None
-        if template is not None and row < FIRST_DATA_ROW + rows:
-            values[ref(sales_col, row)] = amount if amount is not None else ExcelError("#N/A")
+        if template is not None and last_row is not None and row < FIRST_DATA_ROW + rows:
+            # the formula sums the pool members of any team typed here, with or without a target
+            values[ref(sales_col, row)] = max(sales.get(team, Decimal(0)), Decimal(0))
+            formulas[ref(sales_col, row)] = template.team_sales_formula(row, last_row)  # type: ignore[union-attr]
             formulas[ref(completion_col, row)] = template.guarded(  # type: ignore[union-attr]
                 row,
                 template.completion_formula(row),  # type: ignore[union-attr]
@@ -900,10 +925,9 @@ def _teams_edit(
         if completion_col is not None and ratio is not None:
             if not _same(sheet.value(row, completion_col), ratio):
                 values[ref(completion_col, row)] = ratio
-    arrays = template.team_sales_array(rows, len(result.results)) if template is not None else {}
-    if not values and not arrays:
+    if not values and not formulas:
         return None
-    return SheetEdit(values=values, formulas=formulas, arrays=arrays)
+    return SheetEdit(values=values, formulas=formulas)
 
 
 def _id_text(value: Any) -> str:
@@ -997,6 +1021,8 @@ def build_edits(
     edits.update(_cached_formula_values(contents, result, last_row))
     if formulas is not None and build == builds.ADDIN:  # a native book needs no add-in
         _add_notice(contents, edits)
+    if build == builds.ADDIN and has_table(shape):  # what the array shows without the add-in
+        edits[layout.LAST_RECALC] = last_recalc_edit(result)
     updates = {
         META_STATUS: STATUS_RECALCULATED,
         META_INPUT_HASH: contents.input_hash,

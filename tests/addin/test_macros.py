@@ -21,7 +21,7 @@ from xlkpi import layout, month_cycle, recalc
 from xlkpi.addin import macros
 from xlkpi.addin.build import RIBBON_ACTIONS
 from xlkpi.engine import compute_month
-from xlkpi.layout import ALERTS, META, PAYROLL
+from xlkpi.layout import ALERTS, LAST_RECALC, META, PAYROLL
 from xlkpi.money import format_yuan
 from xlkpi.payslips import write_payslips
 from xlkpi.sample_data import demo_month
@@ -163,6 +163,20 @@ def test_recalc_on_a_file_matches_the_command_line(
     assert not error and format_yuan(expected.total) in text
 
 
+def test_live_recalc_adds_the_hidden_copy_to_a_book_made_before_it(
+    pristine: Path, recalculated: Path
+) -> None:
+    """A book from before 上次重算 existed gains it, hidden, holding the table's values."""
+    fake = _live_from(pristine)
+    fake.sheets._sheets.remove(fake.sheets[LAST_RECALC])  # as a book made before it
+    assert macros.recalc(XlwingsWorkbook(fake)) is not None
+    added = fake.sheets[LAST_RECALC]
+    assert ("add_sheet", LAST_RECALC, fake.sheets[len(fake.sheets) - 2].name) in fake.calls
+    assert added.visible is False
+    _same_cells(added.rows(), _sheet(recalculated, LAST_RECALC))
+    assert any(isinstance(v, float) and v > 0 for row in added.rows() for v in row)
+
+
 def test_live_recalc_matches_the_command_line_in_a_few_batched_writes(
     pristine: Path, recalculated: Path
 ) -> None:
@@ -193,7 +207,10 @@ def test_live_recalc_matches_the_command_line_in_a_few_batched_writes(
     assert last[0] == len(cli) >= n + 1  # every employee's row (and a total row, if any)
     assert len(fake.writes(ALERTS.name)) == 1
     assert len(fake.writes(META)) <= 2
-    assert len(fake.writes()) <= 5
+    # the hidden copy the array shows without the add-in: ONE write, the table's values
+    assert [w[2:] for w in fake.writes(LAST_RECALC)] == [table]
+    _same_cells(fake.sheets[LAST_RECALC].rows(), _sheet(recalculated, LAST_RECALC))
+    assert len(fake.writes()) <= 6
     # reads: one per sheet; Payroll and Alerts only down to their header row
     reads = [c for c in fake.calls if c[0] == "read"]
     assert len(reads) == len({c[1] for c in reads})
@@ -551,7 +568,7 @@ def test_the_live_payroll_is_rewritten_whole_since_excel_refuses_part_of_an_arra
     payroll = fake.sheets[PAYROLL.name]
     assert len(payroll.arrays) == 1
     (first, last), text = next(iter(payroll.arrays.items()))
-    assert text.startswith("=PAY_TABLE(")
+    assert text.startswith("=IF(ISERROR(AMOUNT(0)),") and ",PAY_TABLE(" in text
     payroll.api.Unprotect()
     with pytest.raises(FakeComError, match="part of an array"):
         XlwingsWorkbook(fake).write_values(PAYROLL.name, first[0] + 1, first[1] + 1, [[1]])

@@ -315,3 +315,26 @@ def test_a_long_array_formula_is_entered_short_and_put_back_by_replace() -> None
         again = again.replace(placeholder, text)
     assert again == formula
     assert short_array_formula("=SUM(A1:A2)") == ("=SUM(A1:A2)", [])
+
+
+def test_a_long_call_inside_the_array_formula_is_split_too() -> None:
+    """The product's formula: IF(ISERROR(probe), the hidden copy, PAY_TABLE(…)) — PAY_TABLE's
+    call is longer than one replacement may be, so its arguments are placeholders as well;
+    every replacement is within the limit, the names go back innermost first, IF last."""
+    from workbook_templates.payroll import payroll_array, table_runs
+    from xlkpi.policy_io import default_policy
+    from xlkpi.workbook.access import FORMULA_ARRAY_LIMIT, short_array_formula
+
+    policy = default_policy()
+    rows = {name: 10_001 for name, _runs in table_runs(policy)}
+    ((_block, formula),) = payroll_array(policy, 10_000, rows).items()
+    assert formula.startswith("=IF(") and len(formula) > 2 * FORMULA_ARRAY_LIMIT
+    short, parts = short_array_formula(formula)
+    assert len(short) <= FORMULA_ARRAY_LIMIT and "PAY_TABLE" not in short and "AMOUNT" not in short
+    assert all(len(text) <= FORMULA_ARRAY_LIMIT for _p, text in parts)
+    assert [text for _p, text in parts[-2:]] == ["PAY_TABLE(", "IF("]
+    again = short
+    for placeholder, text in parts:
+        assert again.count(placeholder) == 1
+        again = again.replace(placeholder, text)
+    assert again == formula

@@ -46,7 +46,15 @@ from xlkpi.check import CheckReport
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import CellProblem, SealedMonthError, WorkbookValidationError, XlkpiError
 from xlkpi.history import next_month
-from xlkpi.layout import ALERTS, CHECK_SHEET, FIRST_DATA_ROW, HEADER_ROW, META, PAYROLL
+from xlkpi.layout import (
+    ALERTS,
+    CHECK_SHEET,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    LAST_RECALC,
+    META,
+    PAYROLL,
+)
 from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number, format_rate, format_yuan
 from xlkpi.payplans import PLAN_LABELS
@@ -61,7 +69,7 @@ LOG_FILE = Path.home() / ".xlkpi" / "macros.log"
 
 # Sheets recalc regenerates in the live book; every other edit it builds is a cached formula
 # result, which Excel computes itself.
-LIVE_RECALC_SHEETS = (PAYROLL.name, ALERTS.name, META)
+LIVE_RECALC_SHEETS = (LAST_RECALC, PAYROLL.name, ALERTS.name, META)
 SHOWN_PROBLEMS = 8  # problems listed in the message box (all of them go on the check sheet)
 
 T = TypeVar("T")
@@ -238,6 +246,9 @@ def apply_edits(book: WorkbookAccess, edits: Mapping[str, SheetEdit], formulas: 
     not entered: their blocks keep the cached values.
     """
     writes = 0
+    for name, edit in edits.items():  # a sheet the book lacks and the edit may create
+        if edit.create_as is not None and name not in book.sheet_names():
+            book.add_sheet(name, hidden=edit.create_as != "visible")
     with book.unprotected(edits):
         for name, edit in edits.items():
             if edit.clear_rows_from is not None:

@@ -240,29 +240,44 @@ def short_array_formula(formula: str) -> tuple[str, list[tuple[str, str]]]:
     """(the formula to enter, [(placeholder, text)] to put back with Range.Replace, in order).
 
     A formula within :data:`FORMULA_ARRAY_LIMIT` is entered as it is. Otherwise every
-    top-level argument longer than its placeholder (``XQ_01``, ``XQ_02``, …) is one, and so is
-    the function's name (``XQ_00(``, put back last): until then the cell calls no UDF.
+    argument longer than its placeholder (``XQ_01``, ``XQ_02``, …) is one — an argument that
+    is itself a call too long to put back in one replacement is split the same way, inside
+    out — and so is each split function's name (``XQ_00(`` the outermost, put back last):
+    until then the cell calls no UDF. Every replacement text is within the limit as well.
     """
     if len(formula) <= FORMULA_ARRAY_LIMIT:
         return formula, []
-    split = _arguments(formula)
-    if split is None:
-        raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
-    name, args = split
-    parts: list[tuple[str, str]] = []
-    short_args = []
-    for i, arg in enumerate(args, start=1):
-        placeholder = f"XQ_{i:02d}"
-        if len(arg) > len(placeholder):
-            parts.append((placeholder, arg))
-            short_args.append(placeholder)
-        else:
-            short_args.append(arg)
-    parts.append(("XQ_00(", name + "("))
-    short = "=XQ_00(" + ",".join(short_args) + ")"
+    counter = [0]
+    leaves: list[tuple[str, str]] = []
+    names: list[tuple[str, str]] = []
+
+    def fresh() -> str:
+        counter[0] += 1
+        return f"XQ_{counter[0]:02d}"
+
+    def split(call: str, name_placeholder: str) -> str:
+        found = _arguments(call)
+        if found is None:
+            raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
+        name, args = found
+        short_args = []
+        for arg in args:
+            if len(arg) <= len("XQ_00"):
+                short_args.append(arg)
+            elif len(arg) <= FORMULA_ARRAY_LIMIT:
+                placeholder = fresh()
+                leaves.append((placeholder, arg))
+                short_args.append(placeholder)
+            else:  # a long call: its own arguments become placeholders
+                inner = fresh() + "("
+                short_args.append(split("=" + arg, inner)[1:])
+        names.append((name_placeholder, name + "("))
+        return "=" + name_placeholder + ",".join(short_args) + ")"
+
+    short = split(formula, "XQ_00(")
     if len(short) > FORMULA_ARRAY_LIMIT:
         raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
-    return short, parts
+    return short, leaves + names
 
 
 class XlwingsWorkbook:

@@ -107,6 +107,10 @@ class SheetEdit:
     formats: dict[str, str] = field(default_factory=dict)
     columns: dict[int, tuple[float, bool]] | None = None
     arrays: dict[str, str] = field(default_factory=dict)
+    create_as: str | None = None
+    """When the workbook has no such sheet: add it, empty, in this state ("hidden", …:
+    :mod:`xlkpi.workbook.new_sheets`) and apply the edit there; None: a missing sheet is an
+    error."""
 
 
 class _ArrayFormula(str):
@@ -1303,12 +1307,20 @@ def workbook_parts(zf: ZipFile) -> WorkbookParts:
     return WorkbookParts(workbook, wb_rels_path, sheets, calc)
 
 
-def _drop_calc_chain(zf: ZipFile, parts: WorkbookParts) -> dict[str, bytes]:
-    """New bytes of [Content_Types].xml and the workbook rels without the calcChain part."""
+def _drop_calc_chain(
+    zf: ZipFile, parts: WorkbookParts, changed: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """New bytes of [Content_Types].xml and the workbook rels without the calcChain part
+    (from their ``changed`` bytes where given)."""
     assert parts.calc_chain is not None
-    rels = zf.read(parts.workbook_rels)
+    changed = changed or {}
+
+    def current(part: str) -> bytes:
+        return changed[part] if part in changed else zf.read(part)
+
+    rels = current(parts.workbook_rels)
     rels = re.sub(rb"<Relationship\b[^>]*?/calcChain[\"'][^>]*?/>", b"", rels)
-    types = zf.read("[Content_Types].xml")
+    types = current("[Content_Types].xml")
     part = re.escape(("/" + parts.calc_chain).encode())
     types = re.sub(
         rb"<Override\b[^>]*?PartName=[\"']" + part + rb"[\"'][^>]*?/>", b"", types, flags=re.I
@@ -1456,23 +1468,22 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
     with zf, open(src, "rb") as raw, open(dst, "wb") as out:
         parts = workbook_parts(zf)
         replaced: dict[str, _Packed] = {}  # deflated at once: a sheet's XML is held only briefly
+        changed, added = _added_sheets(zf, parts, edits, src.name)
         if any(edit.formats for edit in edits.values()):
             edits = _resolve_formats(zf, parts, edits, replaced)
         for sheet, edit in edits.items():
-            part = parts.sheets.get(sheet)
-            if part is None:
-                known = "、".join(parts.sheets)
-                raise WorkbookError(
-                    messages.t("patch.no_sheet", name=src.name, sheet=sheet, known=known)
-                )
-            replaced[part] = _Packed.of(_patch_sheet_pieces(zf.read(part), edit))
+            part = parts.sheets[sheet]
+            xml = changed.pop(part) if part in added else zf.read(part)
+            replaced[part] = _Packed.of(_patch_sheet_pieces(xml, edit))
         if parts.calc_chain is not None:
-            for name, data in _drop_calc_chain(zf, parts).items():
-                replaced[name] = _Packed.of([data])
-        workbook_xml = zf.read(parts.workbook)
+            for name, data in _drop_calc_chain(zf, parts, changed).items():
+                changed[name] = data
+        workbook_xml = changed.pop(parts.workbook, None) or zf.read(parts.workbook)
         fixed = fix_workbook_xml(workbook_xml)
-        if fixed != workbook_xml:
+        if fixed != workbook_xml or parts.workbook in added.values():
             replaced[parts.workbook] = _Packed.of([fixed])
+        for name, data in changed.items():
+            replaced[name] = _Packed.of([data])
         writer = _ZipWriter(out)
         for info in zf.infolist():
             if info.filename == parts.calc_chain:
@@ -1481,7 +1492,48 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
                 writer.write_packed(info, replaced.pop(info.filename))
             else:
                 writer.copy_raw(raw, info)
+        for part in added:  # the new worksheets, after every member of the source
+            info = ZipInfo(part, date_time=zf.infolist()[0].date_time)
+            info.external_attr = 0o600 << 16
+            writer.write_packed(info, replaced.pop(part))
         writer.close()
+
+
+def _added_sheets(
+    zf: ZipFile, parts: WorkbookParts, edits: dict[str, SheetEdit], name: str
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Add to ``parts.sheets`` every edited sheet the book lacks and may create
+    (``SheetEdit.create_as``); returns the package parts' new bytes and {new part: the
+    workbook part}. A missing sheet that may not be created is an error naming the sheets."""
+    from xlkpi.workbook.new_sheets import add_sheet
+
+    changed: dict[str, bytes] = {}
+    added: dict[str, str] = {}
+    members = set(zf.namelist())
+    for sheet, edit in edits.items():
+        if sheet in parts.sheets:
+            continue
+        if edit.create_as is None:
+            known = "、".join(parts.sheets)
+            raise WorkbookError(messages.t("patch.no_sheet", name=name, sheet=sheet, known=known))
+
+        def current(part: str) -> bytes:
+            return changed[part] if part in changed else zf.read(part)
+
+        new = add_sheet(
+            sheet,
+            edit.create_as,
+            parts.workbook,
+            current(parts.workbook),
+            parts.workbook_rels,
+            current(parts.workbook_rels),
+            current("[Content_Types].xml"),
+            members | set(added),
+        )
+        changed.update(new.changed)
+        added[new.part] = parts.workbook
+        parts.sheets[sheet] = new.part
+    return changed, added
 
 
 def _resolve_formats(
