@@ -191,7 +191,8 @@ PRODUCT_STAFF = 220  # 20 on each of the 11 plans
 
 def _native_columns() -> dict[str, list[str]]:
     """Sheet → the headers of the product's native formula columns that no UDF feeds: the
-    工资表's lookups, net sales and tail lines, each scorecard's 总分, 主管自评's 绩效分数."""
+    工资表's lookups, net sales and tail lines, each scorecard's 总分, 主管自评's 绩效分数,
+    团队目标's team sales and completion."""
     from xlkpi import layout
 
     pay = layout.PAYROLL
@@ -201,6 +202,8 @@ def _native_columns() -> dict[str, list[str]]:
     for sheet in layout.SCORECARD_SHEETS.values():
         columns[sheet] = [layout.SCORECARD_TOTAL_HEADER]
     columns[layout.SUPERVISOR_SELF.name] = [layout.SUPERVISOR_SELF.column("score").header]
+    teams = layout.TEAMS
+    columns[teams.name] = [teams.column(f).header for f in ("team_sales", "completion")]
     return columns
 
 
@@ -219,7 +222,14 @@ def test_the_product_books_native_formulas_equal_recalc_in_libreoffice(
     book = tmp_path / "month.xlsx"
     build_workbook(book, month=synthetic_month(PRODUCT_STAFF))
     recalc(book)
-    again = lo.recalculate(book, tmp_path / "lo")
+    # a mark in the hidden copy the table shows without the add-in (no native cell reads 绩效分数)
+    from xlkpi import layout
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+    score_cell = f"{layout.PAYROLL.letter('score')}{layout.FIRST_DATA_ROW}"
+    marked = tmp_path / "marked.xlsx"
+    patch_workbook(book, marked, {layout.LAST_RECALC: SheetEdit(values={score_cell: 12345})})
+    again = lo.recalculate(marked, tmp_path / "lo")
 
     def sheets(path: Path) -> dict[str, list[list[object]]]:
         wb = CalamineWorkbook.from_path(str(path))
@@ -247,11 +257,11 @@ def test_the_product_books_native_formulas_equal_recalc_in_libreoffice(
                     wrong.append((sheet, header, r + 1, want, got))
     assert wrong == []
     assert compared > 12 * PRODUCT_STAFF  # every row, every native column
-    # LibreOffice did recompute: without the add-in the table's array (PAY_TABLE) fails there
+    # LibreOffice did recompute: without the add-in the table's array shows the hidden copy
     wb = CalamineWorkbook.from_path(str(again))
     try:
         pay = wb.get_sheet_by_name("工资表").to_python()
     finally:
         wb.close()
     score = stored["工资表"][0].index("绩效分数")
-    assert not isinstance(pay[1][score], float | int)
+    assert pay[1][score] == 12345 != stored["工资表"][1][score]

@@ -174,8 +174,9 @@ def test_built_input_sheets_reach_the_bound(built: Path) -> None:
     teams = read_formulas(built, TEAMS.name)
     team_sales = [f for c, f in teams.items() if c.startswith(TEAMS.letter("team_sales"))]
     assert team_sales
-    for formula in team_sales:  # one array over the teams: the Payroll's staff rows
-        assert [last for _s, last in data_ranges(formula)][1:] == [LAST_STAFF_ROW] * 2
+    for formula in team_sales:  # native, per team row, over the Payroll's bounded rows
+        lasts = [last for _s, last in data_ranges(formula)]
+        assert lasts and all(last == bound for last in lasts), formula
 
 
 def test_built_validation_and_shading_reach_the_bound(built: Path) -> None:
@@ -217,6 +218,6 @@ def test_recalc_regenerates_formulas_that_find_every_employee(
     assert_table_covers(formulas)
     teams = read_formulas(book, TEAMS.name)
     team_sales = [f for c, f in teams.items() if c.startswith(TEAMS.letter("team_sales"))]
-    assert len(team_sales) == 1 and all(
-        last == LAST_STAFF_ROW for f in team_sales for _s, last in data_ranges(f)[1:]
-    )
+    bound = data_last_row(STAFF)
+    assert team_sales and all(last == bound for f in team_sales for _s, last in data_ranges(f))
+    assert set(team_sales) <= set(read_formulas(built, TEAMS.name).values())
