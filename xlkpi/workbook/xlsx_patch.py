@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
@@ -97,6 +98,8 @@ class SheetEdit:
         top-left (master) cell as ``<f t="array" ref="D2:AB1001">``; every cell of the block
         takes its cached value from ``values``, text as ``t="str"`` (a formula result), as
         Excel stores an array's cells. Blocks must not overlap each other or ``formulas``.
+    rows: row -> {1-based column -> value}: more ``values``, by number (a large edit's way:
+        no "H12" strings to build and parse); where a cell is in both, ``values`` wins.
     """
 
     values: dict[str, CellValue] = field(default_factory=dict)
@@ -107,6 +110,7 @@ class SheetEdit:
     formats: dict[str, str] = field(default_factory=dict)
     columns: dict[int, tuple[float, bool]] | None = None
     arrays: dict[str, str] = field(default_factory=dict)
+    rows: dict[int, dict[int, CellValue]] = field(default_factory=dict)
 
 
 class _ArrayFormula(str):
@@ -333,7 +337,7 @@ class _ColumnBytes(dict[bytes, int]):
         return number
 
 
-_CELL_TYPES = frozenset({Decimal, str, int, float, bool, ExcelError, type(None)})
+_CELL_TYPES = frozenset({Decimal, str, int, float, bool, ExcelError, type(None), _ArrayText})
 
 
 def _by_row(refs: dict[str, object], items: Iterable[object]) -> dict[int, dict[int, object]]:
@@ -384,11 +388,34 @@ def _check_formulas(formulas: dict[str, str]) -> None:
         raise ValueError(f"empty formula for {ref}")
 
 
+def _check_rows(rows: dict[int, dict[int, CellValue]]) -> None:
+    """Refuse row or column numbers outside the sheet and values no cell can hold."""
+    used = [r for r, cols in rows.items() if cols]
+    if used and not (
+        1 <= min(used) <= max(used) <= _MAX_ROW
+        and 1 <= min(map(min, map(rows.__getitem__, used)))  # type: ignore[type-var]
+        and max(map(max, map(rows.__getitem__, used))) <= _MAX_COL  # type: ignore[type-var]
+    ):
+        r, cols = next(
+            (r, cols)
+            for r, cols in rows.items()
+            if cols and not (1 <= r <= _MAX_ROW and 1 <= min(cols) <= max(cols) <= _MAX_COL)
+        )
+        raise ValueError(f"cell outside the sheet: row {r}, columns {sorted(cols)}")
+    if not set(map(type, chain.from_iterable(map(dict.values, rows.values())))) <= _CELL_TYPES:
+        for r, cols in rows.items():
+            for c, value in cols.items():
+                if not isinstance(value, CellValue):  # type: ignore[arg-type]
+                    ref = f"{column_letters(c)}{r}"
+                    raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
+
+
 def _plan(edit: SheetEdit) -> _SheetPlan:
     if not set(map(type, edit.values.values())) <= _CELL_TYPES:
         for ref, value in edit.values.items():
             if not isinstance(value, CellValue):  # type: ignore[arg-type]
                 raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
+    _check_rows(edit.rows)
     _check_formulas(edit.formulas)
     for ref, style in edit.styles.items():
         if style < 0:
@@ -403,13 +430,47 @@ def _plan(edit: SheetEdit) -> _SheetPlan:
     formulas: dict[str, str] = edit.formulas
     if edit.arrays:
         values, formulas = _with_arrays(edit)
+    by_row = _by_row(values, values.values())
+    if edit.rows:
+        by_row = _merge_rows(edit.rows, by_row, edit.arrays)
     return _SheetPlan(
-        _by_row(values, values.values()),  # type: ignore[arg-type]
+        by_row,  # type: ignore[arg-type]
         _by_row(formulas, formulas.values()),  # type: ignore[arg-type]
         _by_row(edit.styles, edit.styles.values()),  # type: ignore[arg-type]
         edit.style_from_row,
         edit.clear_rows_from,
     )
+
+
+def _merge_rows(
+    rows: dict[int, dict[int, CellValue]],
+    by_ref: dict[int, dict[int, object]],
+    arrays: dict[str, str],
+) -> dict[int, dict[int, object]]:
+    """``rows`` with the cells given by reference laid over them (those win), and text inside
+    an array's block marked ``t="str"`` (as :func:`_with_arrays` does for ``values``). The
+    caller's dicts are not changed; without references or arrays, ``rows`` itself is used."""
+    if not by_ref and not arrays:
+        return rows  # type: ignore[return-value]
+    merged: dict[int, dict[int, object]] = dict(rows)  # type: ignore[arg-type]
+    for r, cols in by_ref.items():
+        merged[r] = {**rows.get(r, _EMPTY), **cols}
+    for block in arrays:
+        box = _parse_range(block.encode())
+        assert box is not None  # checked by _with_arrays
+        r1, c1, r2, c2 = box
+        for r in range(r1, r2 + 1):
+            given = rows.get(r)
+            if not given:
+                continue
+            texts = {
+                c: _ArrayText(value)
+                for c, value in given.items()
+                if c1 <= c <= c2 and type(value) is str and c not in by_ref.get(r, _EMPTY)
+            }
+            if texts:
+                merged[r] = {**merged[r], **texts}
+    return merged
 
 
 def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
