@@ -912,6 +912,11 @@ def _decimal_text(value: Decimal) -> bytes:
     return b"0" if text == "-0" else text.encode()
 
 
+class _Unchanged(bytes):
+    """A row's own bytes, returned when its edits would write exactly what it holds: the
+    sheet's bytes are then copied on past it (:func:`_patch_sheet_pieces`)."""
+
+
 def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     """Set plain values of cells that all exist, ``r`` first, in ascending columns; else None.
 
@@ -919,7 +924,8 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     The row is split at each ``<c r="`` and each edited cell is rebuilt from ``partition``
     and slices: in CPython 3.11 ``bytes.find`` with a start position parses its arguments
     the slow way (a few thousand instructions a call), while ``split``, ``partition``,
-    slicing and ``in`` do not.
+    slicing and ``in`` do not. A cell whose new bytes equal its old ones is left as it is; a
+    row none of whose cells change comes back as :class:`_Unchanged` (its own bytes).
     """
     content = row.content
     if b"<extLst" in content:
@@ -932,6 +938,7 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     pieces = content.split(b'<c r="')
     get = wanted.get
     hits = last = 0
+    changed = False
     for k in range(1, len(pieces)):
         piece = pieces[k]
         ref, quote, rest = piece.partition(b'"')
@@ -946,6 +953,7 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
         attrs, gt, body = rest.partition(b">")
         if not gt:
             return None
+        inner: bytes | None = None
         if attrs[-1:] == b"/":  # <c …/>: an empty cell
             attrs, f_xml, after = attrs[:-1], b"", body
         else:
@@ -965,20 +973,28 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
         cleaned = _ATTRS_WITHOUT_TYPE.get(attrs)
         if cleaned is None:
             cleaned = _without_type(attrs)
-        attrs = cleaned
-        if type(value) is Decimal:
-            text = _decimal_text(value)
-            pieces[k] = b'%s"%s>%s<v>%s</v></c>%s' % (ref, attrs, f_xml, text, after)
-            continue
-        t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
+        kind = type(value)  # the children _encode gives, the common kinds done here
+        if kind is Decimal:
+            t, children = None, b"<v>" + _decimal_text(value) + b"</v>"  # type: ignore[arg-type]
+        elif kind is _ArrayText or (kind is str and f_xml):
+            t, children = b"str", b"<v>" + _xml_text(value) + b"</v>" if value else b"<v></v>"  # type: ignore[arg-type]
+        elif kind is int:
+            t, children = None, b"<v>%d</v>" % value  # type: ignore[str-bytes-safe]
+        else:
+            t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
         if t is not None:
-            attrs += b' t="' + t + b'"'
+            cleaned += b' t="' + t + b'"'
+        if cleaned == attrs and inner is not None and inner == f_xml + children:
+            continue  # the cell holds these bytes already: the piece stays as it is
+        changed = True
         if f_xml or children:
-            pieces[k] = b'%s"%s>%s%s</c>%s' % (ref, attrs, f_xml, children, after)
+            pieces[k] = b'%s"%s>%s%s</c>%s' % (ref, cleaned, f_xml, children, after)
         else:  # value cleared: an empty cell, written as the general path does
-            pieces[k] = b'%s"%s/>%s' % (ref, attrs, after)
+            pieces[k] = b'%s"%s/>%s' % (ref, cleaned, after)
     if hits != len(edits):
         return None
+    if not changed:
+        return _Unchanged(row.tag + content + b"</row>")
     return row.tag + b'<c r="'.join(pieces) + b"</row>"
 
 
@@ -1220,19 +1236,20 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
         edited = pi < len(pending) and pending[pi] == row.number
         if edited or (not row.has_ref and last == row.start):
             # an edited row, or a row numbered implicitly right after a row we inserted
-            out.append(body[last : row.start])
-            out.append(
-                _patch_row(
-                    row,
-                    row.number,
-                    plan.row_edits(row.number) if edited else {},
-                    tags,
-                    style_row,
-                    new,
-                )
+            patched = _patch_row(
+                row,
+                row.number,
+                plan.row_edits(row.number) if edited else {},
+                tags,
+                style_row,
+                new,
             )
-            last = row.end
             pi += 1 if edited else 0
+            if type(patched) is _Unchanged:  # the same bytes: copied on with the rows around
+                continue
+            out.append(body[last : row.start])
+            out.append(patched)
+            last = row.end
     out.append(body[last:])
     del body
     if plan.clear_rows_from is not None:
