@@ -76,6 +76,7 @@ from xlkpi.workbook.sheets import Sheet, ref
 from xlkpi.workbook.xlsx_patch import (
     FormulaText,
     SheetEdit,
+    column_index,
     patch_workbook,
     split_ref,
 )
@@ -437,16 +438,18 @@ def last_recalc_edit(result: MonthResult) -> SheetEdit:
     """The hidden :data:`layout.LAST_RECALC` sheet: the table block's values at its addresses
     (what ``PAY_TABLE`` shows; a line the plan does not get stays blank), the sheet's rows
     below cleared; added (hidden) to a workbook made before it existed."""
-    letters = [(f, PAYROLL.letter(f)) for f in _TABLE_ORDER]
-    values: dict[str, Any] = {}
+    columns = [(f, PAYROLL.index(f) + 1) for f in _TABLE_ORDER]
+    rows: dict[int, dict[int, Any]] = {}
     for i, r in enumerate(result.results):
-        rs = str(FIRST_DATA_ROW + i)
         row_values = payroll_values(r)
-        for fieldname, letter in letters:
-            value = row_values.get(fieldname)
-            if value is not None and value != "":  # the array shows a blank cell as blank
-                values[letter + rs] = value
-    return SheetEdit(values=values, clear_rows_from=FIRST_DATA_ROW, create_as="hidden")
+        cells = {
+            col: value
+            for fieldname, col in columns
+            if (value := row_values.get(fieldname)) is not None and value != ""
+        }  # the array shows a blank cell as blank
+        if cells:
+            rows[FIRST_DATA_ROW + i] = cells
+    return SheetEdit(rows=rows, clear_rows_from=FIRST_DATA_ROW, create_as="hidden")
 
 
 _TABLE_SHEETS = frozenset(
@@ -541,26 +544,51 @@ def _values_only(
     columns: list[tuple[layout.Column, int]],
 ) -> SheetEdit:
     """The cached values of a Payroll whose formulas are in place (a formula cell of a pay
-    line the employee does not get shows 0, as when the formulas were written)."""
-    values: dict[str, Any] = {}
+    line the employee does not get shows 0, as when the formulas were written), by row and
+    column number (``SheetEdit.rows``: no cell references to build and parse)."""
     zero = Decimal(0)
     table = bool(formula_fields)  # the formulas are the template's: the table's array is there
+    numbers = {letter: column_index(letter) for _, letter, _, _ in targets}
+    # per plan: (field, column, helper, takes a formula, a pay line, a cell of the array block)
+    specs: dict[str, list[tuple[str, int, bool, bool, bool, bool]]] = {}
+    rows: dict[int, dict[int, Any]] = {}
     for i, r in enumerate(result.results):
-        rs = str(FIRST_DATA_ROW + i)
+        plan = r.employee.plan
+        spec = specs.get(plan)
+        if spec is None:
+            with_formula = formula_fields.get(plan, set())
+            spec = specs[plan] = [
+                (
+                    fieldname,
+                    numbers[letter],
+                    helper,
+                    takes_formula and fieldname in with_formula,
+                    fieldname in _LINE_CODES,
+                    table and fieldname in _TABLE_FIELDS,
+                )
+                for fieldname, letter, helper, takes_formula in targets
+            ]
         row_values = payroll_values(r)
         helper_values = helpers.values(r) if helpers is not None else {}
-        with_formula = formula_fields.get(r.employee.plan, set())
-        for fieldname, letter, helper, takes_formula in targets:
+        cells: dict[int, Any] = {}
+        for fieldname, col, helper, with_f, line, in_table in spec:
             value = helper_values.get(fieldname) if helper else row_values.get(fieldname)
-            if value is None and takes_formula and fieldname in with_formula:
-                if fieldname in _LINE_CODES:
+            if value is None:
+                if with_f:
+                    if not line:
+                        continue
                     value = zero
-            elif table and fieldname in _TABLE_FIELDS and (value is None or type(value) is str):
-                value = FormulaText(value or "")  # a cell of the array block: a formula result
-            if value is not None:
-                values[letter + rs] = value
-    _total_row(result, columns, values, {})
-    return SheetEdit(values=values)
+                elif in_table:
+                    value = FormulaText("")  # a cell of the array block: a formula result
+                else:
+                    continue
+            elif in_table and type(value) is str:
+                value = FormulaText(value)
+            cells[col] = value
+        rows[FIRST_DATA_ROW + i] = cells
+    values: dict[str, Any] = {}
+    _total_row(result, columns, values, {}, lambda row, col: rows[row].get(col))
+    return SheetEdit(values=values, rows=rows)
 
 
 def row_bounds(result: MonthResult, contents: WorkbookContents | None = None) -> tuple[int, int]:
@@ -649,10 +677,12 @@ def _total_row(
     columns: list[tuple[layout.Column, int]],
     values: dict[str, Any],
     formula_cells: dict[str, str],
+    value_at: Callable[[int, int], Any] | None = None,
 ) -> None:
     """The 合计 row under the staff, as the template has it: the rounded SUM of each money
     column (应发工资 and every 应发 → 扣除 → 实发 column; native in both builds), its cached
-    value the exact sum of the rows."""
+    value the exact sum of the rows: read from ``values`` by reference, or with
+    ``value_at(row, 1-based column)``."""
     label = getattr(layout, "PAYROLL_TOTAL_LABEL", "")
     if not label or not result.results:
         return
@@ -668,8 +698,12 @@ def _total_row(
                 values[f"{letter}{row}"] = result.total
                 continue
             total = Decimal(0)
-            for r in range(FIRST_DATA_ROW, row):
-                total += values.get(f"{letter}{r}") or Decimal(0)
+            if value_at is None:
+                for r in range(FIRST_DATA_ROW, row):
+                    total += values.get(f"{letter}{r}") or Decimal(0)
+            else:
+                for r in range(FIRST_DATA_ROW, row):
+                    total += value_at(r, index + 1) or Decimal(0)
             values[f"{letter}{row}"] = total
 
 

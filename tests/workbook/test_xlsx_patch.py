@@ -874,3 +874,65 @@ def test_rows_the_split_path_cannot_patch_are_left_to_the_others(
     fast = patch_sheet_xml(xml, edit)
     monkeypatch.setattr(xlsx_patch, "_patch_row_split", lambda *a: None)
     assert fast == patch_sheet_xml(xml, edit)
+
+
+# ---------------------------------------------------------------------------------------------
+# SheetEdit.rows: values by row and column number, the same bytes as by reference
+
+
+def _by_numbers(values: dict[str, object]) -> dict[int, dict[int, object]]:
+    rows: dict[int, dict[int, object]] = {}
+    for ref, value in values.items():
+        r, c = split_ref(ref)
+        rows.setdefault(r, {})[c] = value
+    return rows
+
+
+@pytest.mark.parametrize("case", list(FAST_CASES))
+def test_values_by_row_number_give_the_bytes_of_values_by_reference(case: str) -> None:
+    from dataclasses import replace
+
+    xml, edit = FAST_CASES[case]
+    by_rows = replace(edit, values={}, rows=_by_numbers(edit.values))  # type: ignore[arg-type]
+    assert patch_sheet_xml(xml, by_rows) == patch_sheet_xml(xml, edit)
+
+
+def test_rows_in_place_array_text_and_references_mix_as_values_alone(
+    book: Path, tmp_path: Path
+) -> None:
+    """Cells by number and by reference are one edit (a reference wins a cell given both);
+    text by number inside an array's block is a formula result, as by reference."""
+    from dataclasses import replace
+
+    rows = _by_numbers(ARRAY_EDIT.values)  # type: ignore[arg-type]
+    rows[2][4] = "D2 by number loses"
+    given = {r: dict(cols) for r, cols in rows.items()}
+    mixed = replace(ARRAY_EDIT, values={"D2": "outside"}, rows=rows)
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    patch_workbook(book, a, {PAY: ARRAY_EDIT})
+    patch_workbook(book, b, {PAY: mixed})
+    assert sheet_xml(a, PAY) == sheet_xml(b, PAY)
+    assert cell_xml(b, PAY, "C2") == '<c r="C2" t="str"><v>甲 &amp; &lt;乙&gt;</v></c>'
+    assert rows == given and type(rows[2][3]) is str  # the caller's rows are left as given
+    c, d = tmp_path / "c.xlsx", tmp_path / "d.xlsx"
+    in_place = {"B2": 11, "C2": "new", "C3": "x"}
+    patch_workbook(a, c, {PAY: SheetEdit(values=in_place)})  # type: ignore[arg-type]
+    patch_workbook(a, d, {PAY: SheetEdit(rows=_by_numbers(in_place))})  # type: ignore[arg-type]
+    assert sheet_xml(c, PAY) == sheet_xml(d, PAY)
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        ({0: {1: 1}}, ValueError),
+        ({1_048_577: {1: 1}}, ValueError),
+        ({2: {0: 1}}, ValueError),
+        ({2: {16_385: 1}}, ValueError),
+        ({2: {1: 1, 3: object()}}, TypeError),
+    ],
+)
+def test_rows_outside_the_sheet_or_of_bad_values_are_refused(
+    rows: dict[int, dict[int, object]], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        patch_sheet_xml(STYLED_SHEET, SheetEdit(rows=rows))  # type: ignore[arg-type]

@@ -187,6 +187,9 @@ def edit_blocks(edit: SheetEdit, formulas: bool = True) -> list[Block]:
     values like any other; :func:`apply_edits` enters the array over them afterwards.
     """
     cells: dict[tuple[int, int], tuple[Any, bool]] = {}
+    for r, row_cells in edit.rows.items():  # by number; a reference below wins, as in the file
+        for c, value in row_cells.items():
+            cells[(r, c)] = (value, False)
     for ref, value in edit.values.items():
         cells[split_ref(ref)] = (value, False)
     if formulas:

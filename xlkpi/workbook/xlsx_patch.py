@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
@@ -97,6 +98,8 @@ class SheetEdit:
         top-left (master) cell as ``<f t="array" ref="D2:AB1001">``; every cell of the block
         takes its cached value from ``values``, text as ``t="str"`` (a formula result), as
         Excel stores an array's cells. Blocks must not overlap each other or ``formulas``.
+    rows: row -> {1-based column -> value}: more ``values``, by number (a large edit's way:
+        no "H12" strings to build and parse); where a cell is in both, ``values`` wins.
     """
 
     values: dict[str, CellValue] = field(default_factory=dict)
@@ -107,6 +110,7 @@ class SheetEdit:
     formats: dict[str, str] = field(default_factory=dict)
     columns: dict[int, tuple[float, bool]] | None = None
     arrays: dict[str, str] = field(default_factory=dict)
+    rows: dict[int, dict[int, CellValue]] = field(default_factory=dict)
     create_as: str | None = None
     """When the workbook has no such sheet: add it, empty, in this state ("hidden", …:
     :mod:`xlkpi.workbook.new_sheets`) and apply the edit there; None: a missing sheet is an
@@ -337,7 +341,7 @@ class _ColumnBytes(dict[bytes, int]):
         return number
 
 
-_CELL_TYPES = frozenset({Decimal, str, int, float, bool, ExcelError, type(None)})
+_CELL_TYPES = frozenset({Decimal, str, int, float, bool, ExcelError, type(None), _ArrayText})
 
 
 def _by_row(refs: dict[str, object], items: Iterable[object]) -> dict[int, dict[int, object]]:
@@ -388,11 +392,34 @@ def _check_formulas(formulas: dict[str, str]) -> None:
         raise ValueError(f"empty formula for {ref}")
 
 
+def _check_rows(rows: dict[int, dict[int, CellValue]]) -> None:
+    """Refuse row or column numbers outside the sheet and values no cell can hold."""
+    used = [r for r, cols in rows.items() if cols]
+    if used and not (
+        1 <= min(used) <= max(used) <= _MAX_ROW
+        and 1 <= min(map(min, map(rows.__getitem__, used)))  # type: ignore[type-var]
+        and max(map(max, map(rows.__getitem__, used))) <= _MAX_COL  # type: ignore[type-var]
+    ):
+        r, cols = next(
+            (r, cols)
+            for r, cols in rows.items()
+            if cols and not (1 <= r <= _MAX_ROW and 1 <= min(cols) <= max(cols) <= _MAX_COL)
+        )
+        raise ValueError(f"cell outside the sheet: row {r}, columns {sorted(cols)}")
+    if not set(map(type, chain.from_iterable(map(dict.values, rows.values())))) <= _CELL_TYPES:
+        for r, cols in rows.items():
+            for c, value in cols.items():
+                if not isinstance(value, CellValue):  # type: ignore[arg-type]
+                    ref = f"{column_letters(c)}{r}"
+                    raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
+
+
 def _plan(edit: SheetEdit) -> _SheetPlan:
     if not set(map(type, edit.values.values())) <= _CELL_TYPES:
         for ref, value in edit.values.items():
             if not isinstance(value, CellValue):  # type: ignore[arg-type]
                 raise TypeError(f"cannot write a {type(value).__name__} into {ref}: {value!r}")
+    _check_rows(edit.rows)
     _check_formulas(edit.formulas)
     for ref, style in edit.styles.items():
         if style < 0:
@@ -407,13 +434,47 @@ def _plan(edit: SheetEdit) -> _SheetPlan:
     formulas: dict[str, str] = edit.formulas
     if edit.arrays:
         values, formulas = _with_arrays(edit)
+    by_row = _by_row(values, values.values())
+    if edit.rows:
+        by_row = _merge_rows(edit.rows, by_row, edit.arrays)
     return _SheetPlan(
-        _by_row(values, values.values()),  # type: ignore[arg-type]
+        by_row,  # type: ignore[arg-type]
         _by_row(formulas, formulas.values()),  # type: ignore[arg-type]
         _by_row(edit.styles, edit.styles.values()),  # type: ignore[arg-type]
         edit.style_from_row,
         edit.clear_rows_from,
     )
+
+
+def _merge_rows(
+    rows: dict[int, dict[int, CellValue]],
+    by_ref: dict[int, dict[int, object]],
+    arrays: dict[str, str],
+) -> dict[int, dict[int, object]]:
+    """``rows`` with the cells given by reference laid over them (those win), and text inside
+    an array's block marked ``t="str"`` (as :func:`_with_arrays` does for ``values``). The
+    caller's dicts are not changed; without references or arrays, ``rows`` itself is used."""
+    if not by_ref and not arrays:
+        return rows  # type: ignore[return-value]
+    merged: dict[int, dict[int, object]] = dict(rows)  # type: ignore[arg-type]
+    for r, cols in by_ref.items():
+        merged[r] = {**rows.get(r, _EMPTY), **cols}
+    for block in arrays:
+        box = _parse_range(block.encode())
+        assert box is not None  # checked by _with_arrays
+        r1, c1, r2, c2 = box
+        for r in range(r1, r2 + 1):
+            given = rows.get(r)
+            if not given:
+                continue
+            texts = {
+                c: _ArrayText(value)
+                for c, value in given.items()
+                if c1 <= c <= c2 and type(value) is str and c not in by_ref.get(r, _EMPTY)
+            }
+            if texts:
+                merged[r] = {**merged[r], **texts}
+    return merged
 
 
 def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
@@ -855,6 +916,11 @@ def _decimal_text(value: Decimal) -> bytes:
     return b"0" if text == "-0" else text.encode()
 
 
+class _Unchanged(bytes):
+    """A row's own bytes, returned when its edits would write exactly what it holds: the
+    sheet's bytes are then copied on past it (:func:`_patch_sheet_pieces`)."""
+
+
 def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     """Set plain values of cells that all exist, ``r`` first, in ascending columns; else None.
 
@@ -862,7 +928,8 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     The row is split at each ``<c r="`` and each edited cell is rebuilt from ``partition``
     and slices: in CPython 3.11 ``bytes.find`` with a start position parses its arguments
     the slow way (a few thousand instructions a call), while ``split``, ``partition``,
-    slicing and ``in`` do not.
+    slicing and ``in`` do not. A cell whose new bytes equal its old ones is left as it is; a
+    row none of whose cells change comes back as :class:`_Unchanged` (its own bytes).
     """
     content = row.content
     if b"<extLst" in content:
@@ -875,6 +942,7 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
     pieces = content.split(b'<c r="')
     get = wanted.get
     hits = last = 0
+    changed = False
     for k in range(1, len(pieces)):
         piece = pieces[k]
         ref, quote, rest = piece.partition(b'"')
@@ -889,6 +957,7 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
         attrs, gt, body = rest.partition(b">")
         if not gt:
             return None
+        inner: bytes | None = None
         if attrs[-1:] == b"/":  # <c …/>: an empty cell
             attrs, f_xml, after = attrs[:-1], b"", body
         else:
@@ -908,20 +977,28 @@ def _patch_row_split(row: _Row, rnum: bytes, edits: _RowEdits) -> bytes | None:
         cleaned = _ATTRS_WITHOUT_TYPE.get(attrs)
         if cleaned is None:
             cleaned = _without_type(attrs)
-        attrs = cleaned
-        if type(value) is Decimal:
-            text = _decimal_text(value)
-            pieces[k] = b'%s"%s>%s<v>%s</v></c>%s' % (ref, attrs, f_xml, text, after)
-            continue
-        t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
+        kind = type(value)  # the children _encode gives, the common kinds done here
+        if kind is Decimal:
+            t, children = None, b"<v>" + _decimal_text(value) + b"</v>"  # type: ignore[arg-type]
+        elif kind is _ArrayText or (kind is str and f_xml):
+            t, children = b"str", b"<v>" + _xml_text(value) + b"</v>" if value else b"<v></v>"  # type: ignore[arg-type]
+        elif kind is int:
+            t, children = None, b"<v>%d</v>" % value  # type: ignore[str-bytes-safe]
+        else:
+            t, children = _encode(value, bool(f_xml))  # type: ignore[arg-type]
         if t is not None:
-            attrs += b' t="' + t + b'"'
+            cleaned += b' t="' + t + b'"'
+        if cleaned == attrs and inner is not None and inner == f_xml + children:
+            continue  # the cell holds these bytes already: the piece stays as it is
+        changed = True
         if f_xml or children:
-            pieces[k] = b'%s"%s>%s%s</c>%s' % (ref, attrs, f_xml, children, after)
+            pieces[k] = b'%s"%s>%s%s</c>%s' % (ref, cleaned, f_xml, children, after)
         else:  # value cleared: an empty cell, written as the general path does
-            pieces[k] = b'%s"%s/>%s' % (ref, attrs, after)
+            pieces[k] = b'%s"%s/>%s' % (ref, cleaned, after)
     if hits != len(edits):
         return None
+    if not changed:
+        return _Unchanged(row.tag + content + b"</row>")
     return row.tag + b'<c r="'.join(pieces) + b"</row>"
 
 
@@ -1163,19 +1240,20 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
         edited = pi < len(pending) and pending[pi] == row.number
         if edited or (not row.has_ref and last == row.start):
             # an edited row, or a row numbered implicitly right after a row we inserted
-            out.append(body[last : row.start])
-            out.append(
-                _patch_row(
-                    row,
-                    row.number,
-                    plan.row_edits(row.number) if edited else {},
-                    tags,
-                    style_row,
-                    new,
-                )
+            patched = _patch_row(
+                row,
+                row.number,
+                plan.row_edits(row.number) if edited else {},
+                tags,
+                style_row,
+                new,
             )
-            last = row.end
             pi += 1 if edited else 0
+            if type(patched) is _Unchanged:  # the same bytes: copied on with the rows around
+                continue
+            out.append(body[last : row.start])
+            out.append(patched)
+            last = row.end
     out.append(body[last:])
     del body
     if plan.clear_rows_from is not None:
