@@ -318,8 +318,11 @@ def _scorecards() -> list:  # type: ignore[type-arg]
 
 
 def input_cells(path: Path, book: Workbook) -> int:
-    """Non-blank input (non-formula) cells of the month's input sheets below the header."""
+    """Non-blank input (non-formula) cells of the month's input sheets below the header; the
+    不适用 marker the builder writes where a plan reads no input is not one."""
     from python_calamine import CalamineWorkbook
+
+    from xlkpi.layout import is_not_applicable
 
     names = {s for s, _c, _h in input_columns(book)}
     blocks = [area for area in book.arrays.values() if area[0] in names]
@@ -334,7 +337,9 @@ def input_cells(path: Path, book: Workbook) -> int:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for r, row in enumerate(rows[1:], start=2):
                 for c, value in enumerate(row, start=1):
-                    if value not in ("", None) and (name, r, c) not in book.cells:
+                    if value in ("", None) or is_not_applicable(value, "en"):
+                        continue
+                    if (name, r, c) not in book.cells:
                         n += not in_array(name, r, c)
     finally:
         wb.close()

@@ -135,3 +135,22 @@ def test_the_budget_targets_hold_at_1000_staff(tmp_path: Path) -> None:
     assert all(cost.calls <= t["edit_calls"] for _s, _h, cost in report.edits)
     assert report.largest_history_arg == 0
     assert "MISSED" not in report.lines()[-1]
+
+
+def test_the_not_applicable_marker_is_not_an_input_cell(tmp_path: Path) -> None:
+    """不适用 (written where a plan reads no input) is not counted as a month's input; a number
+    typed into the same kind of cell is."""
+    from xlkpi import layout
+    from xlkpi.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+    month = excel_cost.month_book(20, tmp_path)
+    count = excel_cost.input_cells(month, Workbook(month))
+    row = layout.FIRST_DATA_ROW + 40  # a spare row below the staff
+    cells = {f"{layout.ATTENDANCE.letter('lates')}{row}": layout.NOT_APPLICABLE}
+    marked = tmp_path / "marked.xlsx"
+    patch_workbook(month, marked, {layout.ATTENDANCE.name: SheetEdit(values=cells)})
+    typed = tmp_path / "typed.xlsx"
+    (cell,) = cells
+    patch_workbook(month, typed, {layout.ATTENDANCE.name: SheetEdit(values={cell: 5})})
+    assert excel_cost.input_cells(marked, Workbook(marked)) == count
+    assert excel_cost.input_cells(typed, Workbook(typed)) == count + 1
