@@ -936,3 +936,18 @@ def test_rows_outside_the_sheet_or_of_bad_values_are_refused(
 ) -> None:
     with pytest.raises(error):
         patch_sheet_xml(STYLED_SHEET, SheetEdit(rows=rows))  # type: ignore[arg-type]
+
+
+def test_a_row_already_holding_its_edit_is_copied_as_it_is() -> None:
+    """A repeat recalc's edit of a row whose cells hold those values already writes nothing:
+    the row's own bytes come back (and the sheet is byte-identical); one changed cell is
+    rewritten alone."""
+    xml = b"<worksheet><sheetData>" + IN_PLACE_ROW + b"</sheetData></worksheet>"
+    same = {"A2": 0, "G2": "x", "J2": Decimal("2.00"), "K2": 2, "N2": "n"}
+    rows = list(xlsx_patch._iter_rows(xml[22:-23], xlsx_patch._Tags(b"")))
+    edits = {split_ref(r)[1]: v for r, v in same.items()}
+    kept = xlsx_patch._patch_row_split(rows[0], b"2", edits)  # type: ignore[arg-type]
+    assert type(kept) is xlsx_patch._Unchanged and kept == IN_PLACE_ROW
+    assert patch_sheet_xml(xml, SheetEdit(values=same)) == xml  # type: ignore[arg-type]
+    changed = patch_sheet_xml(xml, SheetEdit(values={**same, "K2": 3}))  # type: ignore[arg-type]
+    assert changed == xml.replace(b'<c r="K2"><v>2</v>', b'<c r="K2"><v>3</v>')
