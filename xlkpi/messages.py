@@ -850,6 +850,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作簿缺少样式部件，无法设置数字格式；请在 Excel 中打开并另存一次。",
         "the workbook has no styles part; it cannot take number formats",
     ),
+    "access.array_too_long": (
+        "数组公式有 {length} 个字符，无法通过 Excel 输入；请在命令行运行 xlkpi recalc 本文件。",
+        "the array formula of {length} characters cannot be entered in Excel; run xlkpi recalc "
+        "on this file",
+    ),
     # --- check (xlkpi.check) -------------------------------------------------------------------
     "check.stale": (
         "上次重算后输入被改动，工资表已过时：请运行 `xlkpi recalc`。",

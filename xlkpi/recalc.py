@@ -302,8 +302,11 @@ def payroll_edit_and_shape(
     progress: ProgressFn = _noop,
     contents: WorkbookContents | None = None,
     rewrite: bool = False,
+    shown: list[dict[str, Any]] | None = None,
 ) -> tuple[SheetEdit, str]:
     """The Payroll sheet's rows: formulas (when the template provides them) + cached values.
+
+    ``shown``: each result's :func:`payroll_values`, when the caller has them already.
 
     One row per employee from row 2, then the grand-total row (合计, MONEY_SUM of the totals).
     Helper columns (hidden lookups) get the values their formulas give, when ``contents`` is
@@ -340,7 +343,8 @@ def payroll_edit_and_shape(
         if key and stored == key and _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formula code, policy and bounds: the formulas
             # are in place and the template need not even be imported; only values change
-            edit = _values_only(result, targets, helpers, _decode_fields(fields), columns)
+            fields_of = _decode_fields(fields)
+            edit = _values_only(result, targets, helpers, fields_of, columns, shown)
             return edit, contents.meta[META_PAYROLL_SHAPE]
         formulas = _formula_source(build)
     elif formulas is _DEFERRED:
@@ -354,7 +358,7 @@ def payroll_edit_and_shape(
     for i, r in enumerate(result.results):
         row = FIRST_DATA_ROW + i
         rs = str(row)
-        row_values = payroll_values(r)
+        row_values = shown[i] if shown is not None else payroll_values(r)
         helper_values = helpers.values(r) if helpers is not None else {}
         row_formulas = cached(row, r.employee) if cached else {}
         for fieldname, letter, helper, takes_formula in targets:
@@ -434,14 +438,15 @@ def has_table(shape: str) -> bool:
     return len(parts) > 2 and bool(parts[2])
 
 
-def last_recalc_edit(result: MonthResult) -> SheetEdit:
+def last_recalc_edit(result: MonthResult, shown: list[dict[str, Any]] | None = None) -> SheetEdit:
     """The hidden :data:`layout.LAST_RECALC` sheet: the table block's values at its addresses
     (what ``PAY_TABLE`` shows; a line the plan does not get stays blank), the sheet's rows
-    below cleared; added (hidden) to a workbook made before it existed."""
+    below cleared; added (hidden) to a workbook made before it existed. ``shown``: each
+    result's :func:`payroll_values`, when the caller has them already."""
     columns = [(f, PAYROLL.index(f) + 1) for f in _TABLE_ORDER]
     rows: dict[int, dict[int, Any]] = {}
     for i, r in enumerate(result.results):
-        row_values = payroll_values(r)
+        row_values = shown[i] if shown is not None else payroll_values(r)
         cells = {
             col: value
             for fieldname, col in columns
@@ -542,6 +547,7 @@ def _values_only(
     helpers: _HelperValues | None,
     formula_fields: dict[str, set[str]],
     columns: list[tuple[layout.Column, int]],
+    shown: list[dict[str, Any]] | None = None,
 ) -> SheetEdit:
     """The cached values of a Payroll whose formulas are in place (a formula cell of a pay
     line the employee does not get shows 0, as when the formulas were written), by row and
@@ -568,7 +574,7 @@ def _values_only(
                 )
                 for fieldname, letter, helper, takes_formula in targets
             ]
-        row_values = payroll_values(r)
+        row_values = shown[i] if shown is not None else payroll_values(r)
         helper_values = helpers.values(r) if helpers is not None else {}
         cells: dict[int, Any] = {}
         for fieldname, col, helper, with_f, line, in_table in spec:
@@ -1033,6 +1039,7 @@ def build_edits(
     ``rewrite_payroll``: the Payroll is cleared and written whole even when its formulas are
     in place (the live recalc: Excel refuses a write into part of an array formula's block).
     """
+    shown = [payroll_values(r) for r in result.results]  # the Payroll and its hidden copy
     payroll, shape = payroll_edit_and_shape(
         result,
         contents.sheets.get(PAYROLL.name),
@@ -1040,6 +1047,7 @@ def build_edits(
         progress,
         contents,
         rewrite=rewrite_payroll,
+        shown=shown,
     )
     build = builds.build_of(contents.meta)
     formulas = None if not payroll.formulas else _formula_source(build)
@@ -1056,7 +1064,7 @@ def build_edits(
     if formulas is not None and build == builds.ADDIN:  # a native book needs no add-in
         _add_notice(contents, edits)
     if build == builds.ADDIN and has_table(shape):  # what the array shows without the add-in
-        edits[layout.LAST_RECALC] = last_recalc_edit(result)
+        edits[layout.LAST_RECALC] = last_recalc_edit(result, shown)
     updates = {
         META_STATUS: STATUS_RECALCULATED,
         META_INPUT_HASH: contents.input_hash,

@@ -338,3 +338,11 @@ def test_a_long_call_inside_the_array_formula_is_split_too() -> None:
         assert again.count(placeholder) == 1
         again = again.replace(placeholder, text)
     assert again == formula
+
+
+def test_an_array_formula_that_cannot_be_shortened_is_refused_in_chinese() -> None:
+    from xlkpi.errors import WorkbookError
+    from xlkpi.workbook.access import short_array_formula
+
+    with pytest.raises(WorkbookError, match="无法通过 Excel 输入"):
+        short_array_formula("=" + "A1+" * 100 + "A1")  # no call to split: too long as it is

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from xlkpi.errors import WorkbookError
+from xlkpi.messages import t
 
 TITLE = "xlkpi 绩效薪酬"
 MESSAGE_LIMIT = 1500  # longer text is cut so the message box still fits on the screen
@@ -258,7 +259,7 @@ def short_array_formula(formula: str) -> tuple[str, list[tuple[str, str]]]:
     def split(call: str, name_placeholder: str) -> str:
         found = _arguments(call)
         if found is None:
-            raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
+            raise WorkbookError(t("access.array_too_long", length=len(formula)))
         name, args = found
         short_args = []
         for arg in args:
@@ -276,7 +277,7 @@ def short_array_formula(formula: str) -> tuple[str, list[tuple[str, str]]]:
 
     short = split(formula, "XQ_00(")
     if len(short) > FORMULA_ARRAY_LIMIT:
-        raise WorkbookError(f"an array formula of {len(formula)} characters cannot be entered")
+        raise WorkbookError(t("access.array_too_long", length=len(formula)))
     return short, leaves + names
 
 

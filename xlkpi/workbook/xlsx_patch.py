@@ -1385,20 +1385,20 @@ def workbook_parts(zf: ZipFile) -> WorkbookParts:
     return WorkbookParts(workbook, wb_rels_path, sheets, calc)
 
 
+def _current(zf: ZipFile, changed: dict[str, bytes] | None, part: str) -> bytes:
+    """A package part's bytes: as already changed by this patch, else as in the source."""
+    return changed[part] if changed and part in changed else zf.read(part)
+
+
 def _drop_calc_chain(
     zf: ZipFile, parts: WorkbookParts, changed: dict[str, bytes] | None = None
 ) -> dict[str, bytes]:
     """New bytes of [Content_Types].xml and the workbook rels without the calcChain part
     (from their ``changed`` bytes where given)."""
     assert parts.calc_chain is not None
-    changed = changed or {}
-
-    def current(part: str) -> bytes:
-        return changed[part] if part in changed else zf.read(part)
-
-    rels = current(parts.workbook_rels)
+    rels = _current(zf, changed, parts.workbook_rels)
     rels = re.sub(rb"<Relationship\b[^>]*?/calcChain[\"'][^>]*?/>", b"", rels)
-    types = current("[Content_Types].xml")
+    types = _current(zf, changed, "[Content_Types].xml")
     part = re.escape(("/" + parts.calc_chain).encode())
     types = re.sub(
         rb"<Override\b[^>]*?PartName=[\"']" + part + rb"[\"'][^>]*?/>", b"", types, flags=re.I
@@ -1594,18 +1594,14 @@ def _added_sheets(
         if edit.create_as is None:
             known = "、".join(parts.sheets)
             raise WorkbookError(messages.t("patch.no_sheet", name=name, sheet=sheet, known=known))
-
-        def current(part: str) -> bytes:
-            return changed[part] if part in changed else zf.read(part)
-
         new = add_sheet(
             sheet,
             edit.create_as,
             parts.workbook,
-            current(parts.workbook),
+            _current(zf, changed, parts.workbook),
             parts.workbook_rels,
-            current(parts.workbook_rels),
-            current("[Content_Types].xml"),
+            _current(zf, changed, parts.workbook_rels),
+            _current(zf, changed, "[Content_Types].xml"),
             members | set(added),
         )
         changed.update(new.changed)
