@@ -46,3 +46,37 @@ def test_patched_cells_read_back_with_their_formats_and_widths(tmp_path: Path) -
     assert ws["C2"].number_format == "General" and ws["A2"].value == 1234.5
     assert ws.column_dimensions["A"].width == 14 and ws.column_dimensions["C"].hidden
     assert ws.column_dimensions["B"].width != 30  # the old widths are replaced
+
+
+def test_column_formats_format_every_cell_of_rows_in_their_columns(tmp_path: Path) -> None:
+    """``column_formats`` for the cells given by ``rows``; a cell's own format or style wins,
+    and cells outside ``rows`` or outside those columns keep theirs."""
+    src, dst = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = "x"
+    wb.save(src)
+    edit = SheetEdit(
+        values={"A9": 5},
+        rows={2: {1: 1234.5, 2: 0.1, 3: "text"}, 3: {1: 7, 2: 0.25}, 4: {3: "only C"}},
+        column_formats={1: "#,##0.00", 2: "0%"},
+        formats={"B3": "0.0%"},
+        styles={"A3": 0},
+    )
+    patch_workbook(src, dst, {"S": edit})
+    ws = openpyxl.load_workbook(dst)["S"]
+    assert (ws["A2"].number_format, ws["B2"].number_format) == ("#,##0.00", "0%")
+    assert ws["B3"].number_format == "0.0%" and ws["A3"].number_format == "General"
+    assert ws["C2"].number_format == "General" and ws["C4"].value == "only C"
+    assert ws["A9"].number_format == "General" and ws["A2"].value == 1234.5
+
+
+def test_a_negative_column_style_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    src = tmp_path / "a.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    wb.save(src)
+    with pytest.raises(ValueError, match="column style"):
+        patch_workbook(src, tmp_path / "b.xlsx", {"S": SheetEdit(column_styles={1: -1})})

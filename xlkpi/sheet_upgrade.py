@@ -96,7 +96,25 @@ def header_edit(
         clear_rows_from=HEADER_ROW,
         formats=edit.formats,
         columns=widths,
+        rows=edit.rows,
+        column_formats=edit.column_formats,
+        column_styles=edit.column_styles,
     )
+
+
+def formats_by_column(
+    sheet_layout: SheetLayout, fields: set[str] | None = None
+) -> dict[int, str]:
+    """1-based column → number format of the amount / rate columns of a sheet.
+
+    ``fields`` limits it to those columns (default: every column of a formatted kind).
+    """
+    out: dict[int, str] = {}
+    for i, column in enumerate(sheet_layout.columns):
+        code = FORMATS.get(column.kind)
+        if code and (fields is None or column.field in fields):
+            out[i + 1] = code
+    return out
 
 
 def column_formats(
@@ -106,11 +124,9 @@ def column_formats(
 
     ``fields`` limits it to those columns (default: every column of a formatted kind).
     """
-    by_letter: dict[str, str] = {}
-    for i, column in enumerate(sheet_layout.columns):
-        code = FORMATS.get(column.kind)
-        if code and (fields is None or column.field in fields):
-            by_letter[column_letter(i + 1)] = code
+    by_letter = {
+        column_letter(col): code for col, code in formats_by_column(sheet_layout, fields).items()
+    }
     out: dict[str, str] = {}
     for cell in cells:
         code = by_letter.get(cell.rstrip("0123456789"))

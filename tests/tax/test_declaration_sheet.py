@@ -114,3 +114,24 @@ def test_new_month_carries_the_ledger_and_january_starts_the_year_again(tmp_path
     assert w.tax == Decimal("394.50")
     [row] = _rows(january, layout.TAX_SHEET.name)
     assert row["累计收入"] == 22000 and row["累计已预扣税额"] == 0
+
+
+def test_the_tax_sheet_formats_its_money_and_rate_columns(tmp_path: Path) -> None:
+    """Every written row: money as #,##0.00, the rate as a percentage, text as it is."""
+    import openpyxl
+
+    from xlkpi.sheet_upgrade import FORMATS
+
+    book = write_book(tmp_path / "m.xlsx", demo_month())
+    recalc(book)
+    ws = openpyxl.load_workbook(book)[layout.TAX_SHEET.name]
+    written = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert len(written) >= 5
+    kinds = {i + 1: c.kind for i, c in enumerate(layout.TAX_SHEET.columns)}
+    assert "amount" in kinds.values() and any(k in FORMATS for k in kinds.values())
+    for r in written:
+        for col, kind in kinds.items():
+            cell = ws.cell(r, col)
+            if cell.value is None:
+                continue
+            assert cell.number_format == FORMATS.get(kind, "General"), (cell.coordinate, kind)

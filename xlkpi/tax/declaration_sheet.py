@@ -71,22 +71,33 @@ def tax_row(r: EmployeeResult, month: Month, earlier: list[HistoryRecord]) -> di
     return values
 
 
-def tax_sheet_values(result: MonthResult, month: Month) -> dict[str, Any]:
-    """Cell → value of the 个税 sheet's data rows for a computed month."""
+def tax_sheet_rows(result: MonthResult, month: Month) -> dict[int, dict[int, Any]]:
+    """Row → {column → value} of the 个税 sheet's data rows for a computed month."""
     ledgers = year_records(month.history, month.month)
-    letters = [(c.field, column_letter(i + 1)) for i, c in enumerate(TAX_SHEET.columns)]
-    cells: dict[str, Any] = {}
+    numbers = [(c.field, i + 1) for i, c in enumerate(TAX_SHEET.columns)]
+    rows: dict[int, dict[int, Any]] = {}
     row = FIRST_DATA_ROW
     for r in result.results:
         values = tax_row(r, month, ledgers.get(r.employee.id, []))
         if not values:
             continue
-        for fieldname, letter in letters:
+        cells: dict[int, Any] = {}
+        for fieldname, col in numbers:
             value = values.get(fieldname)
             if value is not None:
-                cells[f"{letter}{row}"] = value
+                cells[col] = value
+        rows[row] = cells
         row += 1
-    return cells
+    return rows
+
+
+def tax_sheet_values(result: MonthResult, month: Month) -> dict[str, Any]:
+    """Cell → value of the 个税 sheet's data rows for a computed month."""
+    return {
+        f"{column_letter(col)}{row}": value
+        for row, cells in tax_sheet_rows(result, month).items()
+        for col, value in cells.items()
+    }
 
 
 def tax_sheet_edit(result: MonthResult, contents: WorkbookContents) -> SheetEdit:
@@ -94,12 +105,11 @@ def tax_sheet_edit(result: MonthResult, contents: WorkbookContents) -> SheetEdit
     from xlkpi import sheet_upgrade
 
     assert contents.month is not None
-    values = tax_sheet_values(result, contents.month)
     edit = SheetEdit(
-        values=values,
+        rows=tax_sheet_rows(result, contents.month),
         style_from_row=FIRST_DATA_ROW,
         clear_rows_from=FIRST_DATA_ROW,
-        formats=sheet_upgrade.column_formats(TAX_SHEET, values),
+        column_formats=sheet_upgrade.formats_by_column(TAX_SHEET),
     )
     sheet = contents.sheets.get(TAX_SHEET.name)
     if sheet is not None and sheet_upgrade.outdated(sheet, TAX_SHEET):

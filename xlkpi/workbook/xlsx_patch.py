@@ -100,6 +100,11 @@ class SheetEdit:
         Excel stores an array's cells. Blocks must not overlap each other or ``formulas``.
     rows: row -> {1-based column -> value}: more ``values``, by number (a large edit's way:
         no "H12" strings to build and parse); where a cell is in both, ``values`` wins.
+    column_formats: 1-based column -> number format code, as ``formats`` for every cell of
+        ``rows`` in that column (a large edit's way: no reference per cell); ``formats`` and
+        ``styles`` win where they name the cell.
+    column_styles: 1-based column -> cellXfs index, as ``styles`` for every cell of ``rows`` in
+        that column; ``styles`` wins where it names the cell (``column_formats`` become these).
     """
 
     values: dict[str, CellValue] = field(default_factory=dict)
@@ -111,6 +116,8 @@ class SheetEdit:
     columns: dict[int, tuple[float, bool]] | None = None
     arrays: dict[str, str] = field(default_factory=dict)
     rows: dict[int, dict[int, CellValue]] = field(default_factory=dict)
+    column_formats: dict[int, str] = field(default_factory=dict)
+    column_styles: dict[int, int] = field(default_factory=dict)
     create_as: str | None = None
     """When the workbook has no such sheet: add it, empty, in this state ("hidden", …:
     :mod:`xlkpi.workbook.new_sheets`) and apply the edit there; None: a missing sheet is an
@@ -424,6 +431,9 @@ def _plan(edit: SheetEdit) -> _SheetPlan:
     for ref, style in edit.styles.items():
         if style < 0:
             raise ValueError(f"style index must be >= 0, got {style} for {ref}")
+    for col, style in edit.column_styles.items():
+        if style < 0 or not 1 <= col <= _MAX_COL:
+            raise ValueError(f"column style must be >= 0 in columns 1..{_MAX_COL}: {col}={style}")
     for name, row in (
         ("clear_rows_from", edit.clear_rows_from),
         ("style_from_row", edit.style_from_row),
@@ -437,13 +447,31 @@ def _plan(edit: SheetEdit) -> _SheetPlan:
     by_row = _by_row(values, values.values())
     if edit.rows:
         by_row = _merge_rows(edit.rows, by_row, edit.arrays)
+    styles = _by_row(edit.styles, edit.styles.values())
+    if edit.column_styles:
+        styles = _with_column_styles(styles, edit.rows, edit.column_styles)
     return _SheetPlan(
         by_row,  # type: ignore[arg-type]
         _by_row(formulas, formulas.values()),  # type: ignore[arg-type]
-        _by_row(edit.styles, edit.styles.values()),  # type: ignore[arg-type]
+        styles,  # type: ignore[arg-type]
         edit.style_from_row,
         edit.clear_rows_from,
     )
+
+
+def _with_column_styles(
+    styles: dict[int, dict[int, object]],
+    rows: dict[int, dict[int, CellValue]],
+    column_styles: dict[int, int],
+) -> dict[int, dict[int, object]]:
+    """``styles`` (by row) with ``column_styles`` set on every cell of ``rows`` in those
+    columns where ``styles`` names none."""
+    for r, cols in rows.items():
+        wanted = {c: column_styles[c] for c in cols if c in column_styles}
+        if wanted:
+            given = styles.get(r)
+            styles[r] = {**wanted, **given} if given else wanted
+    return styles
 
 
 def _merge_rows(
@@ -1547,7 +1575,7 @@ def patch_workbook(src: Path, dst: Path, edits: dict[str, SheetEdit]) -> None:
         parts = workbook_parts(zf)
         replaced: dict[str, _Packed] = {}  # deflated at once: a sheet's XML is held only briefly
         changed, added = _added_sheets(zf, parts, edits, src.name)
-        if any(edit.formats for edit in edits.values()):
+        if any(edit.formats or edit.column_formats for edit in edits.values()):
             edits = _resolve_formats(zf, parts, edits, replaced)
         for sheet, edit in edits.items():
             part = parts.sheets[sheet]
@@ -1630,7 +1658,11 @@ def _resolve_formats(
     )
     if part is None:
         raise WorkbookError(messages.t("patch.no_styles"))
-    codes = [code for edit in edits.values() for code in edit.formats.values()]
+    codes = [
+        code
+        for edit in edits.values()
+        for code in chain(edit.formats.values(), edit.column_formats.values())
+    ]
     data, index = ensure_formats(zf.read(part), codes)
     replaced[part] = _Packed.of([data])
     out = {}
@@ -1638,6 +1670,11 @@ def _resolve_formats(
         if edit.formats:
             styles = {cell: index[code] for cell, code in edit.formats.items()}
             edit = replace(edit, styles={**styles, **edit.styles}, formats={})
+        if edit.column_formats:
+            columns = {col: index[code] for col, code in edit.column_formats.items()}
+            edit = replace(
+                edit, column_styles={**columns, **edit.column_styles}, column_formats={}
+            )
         out[name] = edit
     return out
 
