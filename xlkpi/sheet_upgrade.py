@@ -102,9 +102,7 @@ def header_edit(
     )
 
 
-def formats_by_column(
-    sheet_layout: SheetLayout, fields: set[str] | None = None
-) -> dict[int, str]:
+def formats_by_column(sheet_layout: SheetLayout, fields: set[str] | None = None) -> dict[int, str]:
     """1-based column → number format of the amount / rate columns of a sheet.
 
     ``fields`` limits it to those columns (default: every column of a formatted kind).

@@ -1672,9 +1672,7 @@ def _resolve_formats(
             edit = replace(edit, styles={**styles, **edit.styles}, formats={})
         if edit.column_formats:
             columns = {col: index[code] for col, code in edit.column_formats.items()}
-            edit = replace(
-                edit, column_styles={**columns, **edit.column_styles}, column_formats={}
-            )
+            edit = replace(edit, column_styles={**columns, **edit.column_styles}, column_formats={})
         out[name] = edit
     return out
 
