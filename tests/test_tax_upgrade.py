@@ -77,6 +77,9 @@ def test_recalc_rewrites_the_payroll_and_tax_sheet_in_the_current_layout(old_boo
         letter = PAYROLL.letter(column.field)
         assert ws.column_dimensions[letter].hidden == (column.kind == "helper"), column.header
     assert ws.cell(1, 1).font.b and ws[f"{PAYROLL.letter('net')}1"].font.b  # header style
+    block = ws["D2"].value  # the pay block D..AB is the add-in's array formula again
+    assert isinstance(block, openpyxl.worksheet.formula.ArrayFormula)
+    assert "PAY_TABLE(" in block.text and block.ref.endswith(f"{len(result.results) + 1}")
     net = {r["工号"]: r for r in _rows(old_book, PAYROLL.name)}
     for r in result.results:
         assert net[r.employee.id]["实发合计"] == float(r.pay.net)

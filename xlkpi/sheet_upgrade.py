@@ -96,6 +96,7 @@ def header_edit(
         clear_rows_from=HEADER_ROW,
         formats=edit.formats,
         columns=widths,
+        arrays=edit.arrays,
         rows=edit.rows,
         column_formats=edit.column_formats,
         column_styles=edit.column_styles,
