@@ -1012,11 +1012,33 @@ def report_markdown(rep: Report) -> str:
     return "\n".join(parts)
 
 
+PROJECT_PACKAGES = ("xlkpi", "workbook_templates", "udfs", "benchmarks")
+
+
+def use_bytecode() -> str:
+    """Measure as an installed package runs: from bytecode caches (``__pycache__``).
+
+    ``pip install`` compiles a package's modules; a machine that sets
+    ``PYTHONDONTWRITEBYTECODE`` (this one does) would otherwise have every child compile
+    xlkpi from source on each start (about 0.15 s here). The project's packages are compiled
+    once, and the children run without the variable. Returns what was done, for the report.
+    """
+    import compileall
+
+    was_set = os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None
+    sys.dont_write_bytecode = False
+    for package in PROJECT_PACKAGES:
+        compileall.compile_dir(REPO / package, quiet=1)
+    note = "project packages compiled to __pycache__ before the run"
+    return note + ("; PYTHONDONTWRITEBYTECODE unset for the children" if was_set else "")
+
+
 def run_all(args: argparse.Namespace, argv: list[str]) -> Report:
     def echo(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     info = machine()
+    info["bytecode"] = use_bytecode()
     skip = set(args.skip or [])
     rows: list[Row] = []
     elapsed: dict[int, float] = {}

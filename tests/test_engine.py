@@ -115,6 +115,30 @@ def test_one_pool_for_all_groups_split_in_roster_order() -> None:
     assert bonus == {"A1": d(500), "B1": d(300), "A2": d(500), "A3": d(500)}
 
 
+def test_each_groups_shops_are_found_without_a_scan_per_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shops are grouped once (a scan of every shop per group made a 50,000-staff month
+    quadratic: 4,545 groups × 5,000 shops); group_shops is left to say a group has none."""
+    month = synthetic_month(600)
+    groups = {e.team for e in month.employees if e.plan == "ecom_cs"}
+    assert len(groups) > 10 and all(any(s.group == g for s in month.shops) for g in groups)
+    expected = compute_month(month)
+    scans: list[str] = []
+    real = xlkpi.engine.group_shops
+
+    def counted(shops: list[Shop], group: str) -> list[Shop]:
+        scans.append(group)
+        return real(shops, group)
+
+    monkeypatch.setattr(xlkpi.engine, "group_shops", counted)
+    again = compute_month(month)
+    assert scans == []
+    assert [r.total for r in again.results] == [r.total for r in expected.results]
+    bonus = [r.line("group_bonus") for r in again.results if r.employee.plan == "ecom_cs"]
+    assert bonus and all(line is not None for line in bonus)
+
+
 @pytest.mark.usefixtures("english")
 def test_a_score_above_the_plans_maximum_is_an_error_never_capped() -> None:
     wh = Employee("W1", "陈刚", "warehouse", date(2024, 1, 1))

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from xlkpi.errors import InputError, MissingValueError, OutOfRangeError
 from xlkpi.history import Alert, index_history, rank_due, streak_reward_due, warnings_for
-from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput
+from xlkpi.inputs import Employee, HistoryRecord, Month, MonthInput, Shop
 from xlkpi.messages import t
 from xlkpi.money import ZERO, format_number
 from xlkpi.paylines import PayLine, total_of, trace
@@ -128,8 +128,11 @@ def _department(month: Month, policy: Policy) -> tuple[Decimal, list[Decimal], d
         )
     pool = department_pool(month.shops, policy)
     shares = split_evenly(pool, len(members))
-    groups = {
-        team: shops_completion(group_shops(month.shops, team))
+    by_group: dict[str, list[Shop]] = {}  # once: a lookup per group is not a scan per group
+    for shop in month.shops:
+        by_group.setdefault(shop.group, []).append(shop)
+    groups = {  # a group without shops: group_shops says so
+        team: shops_completion(by_group.get(team) or group_shops(month.shops, team))
         for team in {e.team for e in members if e.plan == "ecom_cs"}
     }
     return pool, shares, groups

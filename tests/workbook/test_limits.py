@@ -167,6 +167,11 @@ def test_a_sheet_calamine_will_not_read_is_not_scanned(two_sheets: Path) -> None
         load_sheets(two_sheets, ["考勤", "元"])
 
 
+def test_a_sheet_left_unread_is_neither_read_nor_scanned(two_sheets: Path) -> None:
+    names, sheets = load_sheets(two_sheets, unread=["考勤"])
+    assert names == ["考勤", "元"] and list(sheets) == ["元"]
+
+
 def test_a_skipped_sheet_still_has_its_directory_sizes_checked(
     base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 
 from tests.cycle_support import write_book
+from xlkpi import layout
 from xlkpi.layout import ALERTS, META, PAYROLL
 from xlkpi.recalc import build_edits, recalc
 from xlkpi.sample_data import demo_month
@@ -100,6 +101,14 @@ def test_a_prefixed_sheet_is_left_to_the_full_reader(tmp_path: Path) -> None:
     _, sheets = load_sheets(prefixed, heads_only=["P"])  # read in full instead
     assert sheets["P"].rows[0][:2] == ["a", "b"]
     assert read_heads(prefixed, ["missing"]) == {}
+
+
+def test_the_hidden_copy_of_the_last_recalc_is_not_read(recalculated: Path) -> None:
+    """Every recalc rewrites _上次重算 whole and no rule reads it: reading a month skips it."""
+    contents = read_workbook(recalculated)
+    assert layout.LAST_RECALC in contents.sheet_names
+    assert layout.LAST_RECALC not in contents.sheets
+    assert contents.ok
 
 
 def test_recalc_builds_the_same_edits_from_the_heads(recalculated: Path, tmp_path: Path) -> None:

@@ -1348,6 +1348,10 @@ def _history_bool(value: object) -> bool:
     return flag
 
 
+# Sheets a month's reading never needs: outputs that every recalc rewrites whole.
+NOT_READ = (layout.LAST_RECALC,)
+
+
 def read_workbook(
     path: Path, lang: str | None = None, heads_only: Iterable[str] = ()
 ) -> WorkbookContents:
@@ -1355,11 +1359,13 @@ def read_workbook(
 
     Messages follow ``lang`` ("zh" / "en"), else the workbook's meta ``lang``, else Chinese.
     Of the sheets in ``heads_only`` only row 1 and the first column are read (see
-    :func:`load_sheets`). Raises WorkbookError only when the file cannot be read at all.
+    :func:`load_sheets`); the add-in's hidden copy of the last recalc (:data:`NOT_READ`), an
+    output no rule reads back, not at all. Raises WorkbookError only when the file cannot be
+    read at all.
     """
     path = Path(path)
     with gc_paused():
-        names, sheets = load_sheets(path, heads_only=heads_only)
+        names, sheets = load_sheets(path, heads_only=heads_only, unread=NOT_READ)
         return read_loaded(path, names, sheets, lang)
 
 

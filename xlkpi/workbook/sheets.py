@@ -61,12 +61,16 @@ def header_map(rows: list[list[Any]]) -> dict[str, int]:
 
 
 def load_sheets(
-    path: Path, names: Iterable[str] | None = None, heads_only: Iterable[str] = ()
+    path: Path,
+    names: Iterable[str] | None = None,
+    heads_only: Iterable[str] = (),
+    unread: Iterable[str] = (),
 ) -> tuple[list[str], dict[str, Sheet]]:
     """Read sheets of ``path`` with python-calamine in one open: (all sheet names, read sheets).
 
     ``names`` limits which sheets are read (all when None); of the sheets in ``heads_only``
-    only row 1 and the first column are read (:func:`xlkpi.workbook.sheet_heads.read_heads`). Raises
+    only row 1 and the first column are read (:func:`xlkpi.workbook.sheet_heads.read_heads`);
+    the sheets in ``unread`` are not read at all (still listed in the names). Raises
     WorkbookError when the file is missing, not a workbook, encrypted or corrupted.
     """
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
@@ -80,7 +84,8 @@ def load_sheets(
 
     wanted_names = None if names is None else list(names)
     heads_only = list(heads_only)
-    skip = set(heads_only)  # the sheets calamine will not read: their parts are not checked
+    unread = set(unread)
+    skip = set(heads_only) | unread  # the sheets calamine will not read: parts not checked
     if wanted_names is not None:
         skip |= set(_workbook_sheet_names(path)) - set(wanted_names)
     check_workbook_file(path, skip)  # a zip bomb or a huge grid would abort calamine
@@ -93,6 +98,7 @@ def load_sheets(
     try:
         all_names = list(wb.sheet_names)
         wanted = all_names if wanted_names is None else [n for n in wanted_names if n in all_names]
+        wanted = [n for n in wanted if n not in unread]
         sheets: dict[str, Sheet] = {}
         heads = _heads(path, [n for n in heads_only if n in wanted])
         for name in wanted:
