@@ -1006,8 +1006,10 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
     t0 = time.perf_counter()
     check_unlocked(path)
     progress("read", 0.0)
-    # rewritten anyway: their header rows are all that is read
-    contents = read_workbook(path, heads_only=(PAYROLL.name, ALERTS.name, layout.TAX_SHEET.name))
+    # rewritten anyway: their header rows are all that is read, and the Payroll's first column
+    # (which employee each row holds: the rows stay in place only if they still match)
+    rewritten = (ALERTS.name, layout.TAX_SHEET.name)
+    contents = read_workbook(path, heads_only=(PAYROLL.name, *rewritten), header_only=rewritten)
     timings["read"] = time.perf_counter() - t0
     if contents.status == STATUS_SEALED and not reopen:
         text = messages.t("recalc.sealed", name=path.name, month=contents.month_name)

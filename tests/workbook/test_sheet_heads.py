@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,35 @@ def test_a_prefixed_sheet_is_left_to_the_full_reader(tmp_path: Path) -> None:
     assert read_heads(prefixed, ["missing"]) == {}
 
 
+def test_a_header_row_alone_is_read_without_inflating_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlkpi.workbook import sheet_heads
+
+    path = tmp_path / "long.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("P")
+    ws.write_row(0, 0, ["工号", "金额"])
+    for r in range(1, 60_000):  # several megabytes of sheet XML
+        ws.write_row(r, 0, [f"E{r:05d}", r * 1.5, "说明" * 5])
+    wb.close()
+    chunks: list[int] = []
+    real = sheet_heads._xml_chunks
+
+    def counted(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        for chunk in real(zf, info):
+            chunks.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(sheet_heads, "_xml_chunks", counted)
+    assert read_heads(path, ["P"], header_only=["P"]) == {"P": [["工号", "金额"]]}
+    assert len(chunks) == 1
+    chunks.clear()
+    full = read_heads(path, ["P"])["P"]
+    assert full is not None and len(full) == 60_000 and full[-1] == ["E59999", OTHER]
+    assert len(chunks) > 2
+
+
 def test_the_hidden_copy_of_the_last_recalc_is_not_read(recalculated: Path) -> None:
     """Every recalc rewrites _上次重算 whole and no rule reads it: reading a month skips it."""
     contents = read_workbook(recalculated)
@@ -115,7 +145,9 @@ def test_recalc_builds_the_same_edits_from_the_heads(recalculated: Path, tmp_pat
     changed = tmp_path / "changed.xlsx"
     patch_workbook(recalculated, changed, {"业绩": SheetEdit(values={"C2": 12345})})
     full = read_workbook(changed)
-    heads = read_workbook(changed, heads_only=(PAYROLL.name, ALERTS.name))
+    rewritten = (ALERTS.name, layout.TAX_SHEET.name)  # as recalc reads: their header rows
+    heads = read_workbook(changed, heads_only=(PAYROLL.name, *rewritten), header_only=rewritten)
+    assert [len(heads.sheets[name].rows) for name in rewritten] == [1, 1]
     assert heads.month == full.month
     assert heads.input_hash == full.input_hash
     result = recalc(shutil.copyfile(changed, tmp_path / "again.xlsx")).result

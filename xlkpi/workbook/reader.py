@@ -1353,19 +1353,24 @@ NOT_READ = (layout.LAST_RECALC,)
 
 
 def read_workbook(
-    path: Path, lang: str | None = None, heads_only: Iterable[str] = ()
+    path: Path,
+    lang: str | None = None,
+    heads_only: Iterable[str] = (),
+    header_only: Iterable[str] = (),
 ) -> WorkbookContents:
     """Read a month workbook: Month, policy, every problem found, meta and the input fingerprint.
 
     Messages follow ``lang`` ("zh" / "en"), else the workbook's meta ``lang``, else Chinese.
-    Of the sheets in ``heads_only`` only row 1 and the first column are read (see
-    :func:`load_sheets`); the add-in's hidden copy of the last recalc (:data:`NOT_READ`), an
-    output no rule reads back, not at all. Raises WorkbookError only when the file cannot be
-    read at all.
+    Of the sheets in ``heads_only`` only row 1 and the first column are read, of those in
+    ``header_only`` (also in ``heads_only``) row 1 alone (see :func:`load_sheets`); the
+    add-in's hidden copy of the last recalc (:data:`NOT_READ`), an output no rule reads back,
+    not at all. Raises WorkbookError only when the file cannot be read at all.
     """
     path = Path(path)
     with gc_paused():
-        names, sheets = load_sheets(path, heads_only=heads_only, unread=NOT_READ)
+        names, sheets = load_sheets(
+            path, heads_only=heads_only, unread=NOT_READ, header_only=header_only
+        )
         return read_loaded(path, names, sheets, lang)
 
 

@@ -155,11 +155,15 @@ def _cells(body: bytes) -> list[Any]:
     return cells
 
 
-def _sheet_rows(zf: ZipFile, info: ZipInfo) -> list[list[Any]]:
+def _sheet_rows(zf: ZipFile, info: ZipInfo, header_only: bool = False) -> list[list[Any]]:
+    """The rows of the module docstring; with ``header_only``, row 1 alone, the part inflated
+    no further than its second row."""
     rows: list[list[Any]] = []
     for buf, start, body, end in _row_starts(_xml_chunks(zf, info)):
         m = _ROW_NUM_RE.search(buf, start, body)
         number = int(m.group(1)) if m else len(rows) + 1
+        if header_only and number > 1:
+            break
         if number < len(rows) + 1:
             raise _Unsupported("rows out of order")
         while len(rows) < number - 1:
@@ -205,13 +209,16 @@ def _shared_strings(zf: ZipFile, part: str | None, wanted: set[int]) -> dict[int
     return out
 
 
-def read_heads(path: Path, names: Iterable[str]) -> dict[str, list[list[Any]] | None]:
+def read_heads(
+    path: Path, names: Iterable[str], header_only: Iterable[str] = ()
+) -> dict[str, list[list[Any]] | None]:
     """Sheet name → its rows (row 1 whole, later rows their first cell; see the module
     docstring), or None for a sheet this reader cannot handle. Sheets not in the workbook
-    are left out."""
+    are left out. Of the sheets in ``header_only`` (some of ``names``) row 1 alone is read."""
     from xlkpi.workbook.xlsx_patch import workbook_parts
 
     out: dict[str, list[list[Any]] | None] = {}
+    header_only = set(header_only)
     with ZipFile(path) as zf:
         parts = workbook_parts(zf)
         members = {i.filename: i for i in zf.infolist()}
@@ -225,7 +232,7 @@ def read_heads(path: Path, names: Iterable[str]) -> dict[str, list[list[Any]] | 
                 out[name] = None
                 continue
             try:
-                rows = _sheet_rows(zf, info)
+                rows = _sheet_rows(zf, info, name in header_only)
                 shared = {v.index for r in rows for v in r if isinstance(v, _Shared)}
                 table = _shared_strings(zf, shared_part, shared)
                 for r in rows:

@@ -65,12 +65,14 @@ def load_sheets(
     names: Iterable[str] | None = None,
     heads_only: Iterable[str] = (),
     unread: Iterable[str] = (),
+    header_only: Iterable[str] = (),
 ) -> tuple[list[str], dict[str, Sheet]]:
     """Read sheets of ``path`` with python-calamine in one open: (all sheet names, read sheets).
 
     ``names`` limits which sheets are read (all when None); of the sheets in ``heads_only``
     only row 1 and the first column are read (:func:`xlkpi.workbook.sheet_heads.read_heads`);
-    the sheets in ``unread`` are not read at all (still listed in the names). Raises
+    of those in ``header_only`` (a part of ``heads_only``) row 1 alone; the sheets in
+    ``unread`` are not read at all (still listed in the names). Raises
     WorkbookError when the file is missing, not a workbook, encrypted or corrupted.
     """
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
@@ -100,7 +102,7 @@ def load_sheets(
         wanted = all_names if wanted_names is None else [n for n in wanted_names if n in all_names]
         wanted = [n for n in wanted if n not in unread]
         sheets: dict[str, Sheet] = {}
-        heads = _heads(path, [n for n in heads_only if n in wanted])
+        heads = _heads(path, [n for n in heads_only if n in wanted], header_only)
         for name in wanted:
             if heads.get(name) is not None:
                 sheets[name] = Sheet(name, heads[name], header_map(heads[name]))
@@ -251,7 +253,9 @@ def _percent_styles(zf: Any) -> set[int]:
     return out
 
 
-def _heads(path: Path, names: list[str]) -> dict[str, list[list[Any]] | None]:
+def _heads(
+    path: Path, names: list[str], header_only: Iterable[str] = ()
+) -> dict[str, list[list[Any]] | None]:
     if not names:
         return {}
     from zipfile import BadZipFile
@@ -259,7 +263,7 @@ def _heads(path: Path, names: list[str]) -> dict[str, list[list[Any]] | None]:
     from xlkpi.workbook.sheet_heads import read_heads
 
     try:
-        return read_heads(path, names)
+        return read_heads(path, names, header_only)
     except (OSError, ValueError, KeyError, BadZipFile, WorkbookError):  # calamine reports
         return {}
 
