@@ -186,6 +186,6 @@ def test_a_sheet_whose_head_cannot_be_read_alone_is_checked_before_calamine(
 ) -> None:
     from xlkpi.workbook import sheets as sheets_module
 
-    monkeypatch.setattr(sheets_module, "_heads", lambda path, names: {})
+    monkeypatch.setattr(sheets_module, "_heads", lambda path, names, header_only=(): {})
     with pytest.raises(WorkbookTooLargeError):
         load_sheets(two_sheets, heads_only=["考勤"])

@@ -658,6 +658,21 @@ def _read_inputs(
         readers = readers_of[column.field]
         return readers is None or plan in readers
 
+    # per plan, once: (column, index, field, read by the plan, highest value for the fast
+    # path of a plain non-negative number: None when there is none)
+    no_fast = float("-inf")
+    specs: dict[str | None, list[tuple[layout.Column, int, str, bool, float]]] = {}
+
+    def spec_of(plan: str | None) -> list[tuple[layout.Column, int, str, bool, float]]:
+        spec = []
+        for column, col in columns:
+            high = column.bounds(maximum)[1]
+            fast = no_fast if high is None or column.kind == "choice" else float(high)
+            read = plan is None or plan_reads(column, plan)
+            spec.append((column, col, column.field, read, fast))
+        specs[plan] = spec
+        return spec
+
     percent = sheet.percent_cells
     cache = FLOAT_CACHE
     lang = problems.lang
@@ -670,28 +685,25 @@ def _read_inputs(
         cells = sheet.rows[r - 1]
         width = len(cells)
         values: dict[str, Any] = {}
-        for column, col in columns:
-            fieldname = column.field
+        for column, col, fieldname, read, fast in specs.get(plan) or spec_of(plan):
             raw = cells[col] if col < width else ""
-            if plan is not None and not plan_reads(column, plan):
+            if not read:
                 if not _is_skip(raw, lang):
-                    _not_read_problem(problems, sheet.name, ref(col, r), raw, column, plan)
+                    _not_read_problem(problems, sheet.name, ref(col, r), raw, column, plan or "")
                 continue
-            if type(raw) is float and raw >= 0.0 and (r, col) not in percent:
-                _low, high = column.bounds(maximum)
-                if high is not None and raw <= high and column.kind != "choice":
-                    if column.kind == "count":
-                        if raw.is_integer():
-                            values[fieldname] = int(raw)
-                            continue
-                    else:
-                        number = cache.get(raw)
-                        if number is None:
-                            number = to_decimal(raw)
-                            if len(cache) < 100_000:
-                                cache[raw] = number
-                        values[fieldname] = number
+            if type(raw) is float and 0.0 <= raw <= fast and (r, col) not in percent:
+                if column.kind == "count":
+                    if raw.is_integer():
+                        values[fieldname] = int(raw)
                         continue
+                else:
+                    number = cache.get(raw)
+                    if number is None:
+                        number = to_decimal(raw)
+                        if len(cache) < 100_000:
+                            cache[raw] = number
+                    values[fieldname] = number
+                    continue
             if is_blank(raw) or (plan is None and layout.is_not_applicable(raw, lang)):
                 meaning = column.blank_means
                 if meaning == layout.BLANK_REQUIRED and plan is not None:
@@ -743,16 +755,26 @@ def _wanted(
     sheet_layout: SheetLayout, plan_of: dict[str, str], policy: Policy | None, reads: ReadsFn = None
 ) -> set[str]:
     """Ids whose plan reads a required column of the sheet: they need a row there."""
-    required = [c for c in sheet_layout.columns if c.is_input and c.field != "id" and c.required]
-    out = set()
-    for emp_id, plan in plan_of.items():
-        for column in required:
-            if (reads(column, plan) if reads is not None else column.reads(plan, policy)) and (
-                column.blank_means == layout.BLANK_REQUIRED
-            ):
-                out.add(emp_id)
-                break
-    return out
+    required = [
+        c
+        for c in sheet_layout.columns
+        if c.is_input and c.field != "id" and c.required and c.blank_means == layout.BLANK_REQUIRED
+    ]
+    needs: dict[str, bool] = {}  # per plan, once
+
+    def plan_needs(plan: str) -> bool:
+        found = needs[plan] = any(
+            reads(column, plan) if reads is not None else column.reads(plan, policy)
+            for column in required
+        )
+        return found
+
+    get = needs.get
+    return {
+        emp_id
+        for emp_id, plan in plan_of.items()
+        if (get(plan) if plan in needs else plan_needs(plan))
+    }
 
 
 def _read_scorecard(
@@ -820,13 +842,17 @@ def _read_scorecard(
     rows = _id_rows(sheet, cols["id"], problems)
     items = [(item, cols[item.code]) for item in card.items]
     bonus_col = cols.get(BONUS)
+    # the fast path's bound per item, as a float (exact for a plain number at most it: the
+    # float nearest the maximum is the one its text reads as)
+    highs = [(item, col, float(item.maximum)) for item, col in items]
     percent = sheet.percent_cells
+    point_cols = [col for _item, col in items] + ([bonus_col] if bonus_col is not None else [])
+    maxima: dict[str | None, Decimal | None] = {}
     scores: dict[str, Decimal] = {}
     for emp_id, r in rows.items():
         if emp_id not in roster_rows:
             _not_on_roster(problems, name, ref(cols["id"], r), emp_id)
             continue
-        point_cols = [col for _item, col in items] + ([bonus_col] if bonus_col is not None else [])
         if emp_id not in staff:
             typed = [c for c in point_cols if not _is_skip(sheet.value(r, c))]
             if typed and emp_id in plan_of:
@@ -872,13 +898,16 @@ def _read_scorecard(
             continue
         total = ZERO
         bad = False
-        for item, col in items:
+        cells = sheet.rows[r - 1]
+        width = len(cells)
+        for item, col, high in highs:
+            raw = cells[col] if col < width else ""
+            if type(raw) is float and 0.0 <= raw <= high and (r, col) not in percent:
+                total += fast_decimal(raw, "points")
+                continue
             raw = sheet.value(r, col)
             where = (name, ref(col, r))
             column = layout.Column(item.code, item.label, "points", True, maximum=item.maximum)
-            if type(raw) is float and 0.0 <= raw <= item.maximum and (r, col) not in percent:
-                total += fast_decimal(raw, "points")
-                continue
             if is_blank(raw):
                 problems.add(
                     name,
@@ -900,7 +929,12 @@ def _read_scorecard(
                 bad = True
             else:
                 total += Decimal(number)
-        maximum = layout.score_maximum(policy, plan_of.get(emp_id))
+        plan = plan_of.get(emp_id)
+        maximum = (
+            maxima[plan]
+            if plan in maxima
+            else maxima.setdefault(plan, layout.score_maximum(policy, plan))
+        )
         if bonus_col is not None and not is_blank(sheet.value(r, bonus_col)):
             raw = sheet.value(r, bonus_col)
             column = layout.Column(BONUS, layout.SCORECARD_BONUS_HEADER, "points", maximum=maximum)
@@ -1254,6 +1288,7 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
         k: k for k in layout.GRADE_LABELS
     }
     records: list[HistoryRecord] = []
+    item_keys = [(f, f"item:{f}") for f in layout.TAX_ITEM_HEADERS]
     # each row padded to the columns read: cells[c] is what sheet.value(r, c) gives, without a
     # call per cell (a History holds a row per employee and month)
     width = max(h.values()) + 1
@@ -1289,7 +1324,7 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
             figures: dict[str, Decimal] = {}
             for fieldname, col, header in ledger:
                 raw = cells[col]
-                if not is_blank(raw):
+                if type(raw) is float or not is_blank(raw):  # a number, the usual case, first
                     figures[fieldname] = fast_decimal(raw, header)
             bad = False  # an old 历史 sheet without 不良记录: the complaint count decides
             if "bad_record" in h and not is_blank(cells[h["bad_record"]]):
@@ -1305,8 +1340,8 @@ def _read_history(sheet: Sheet | None, problems: Problems) -> list[HistoryRecord
             continue
         rank = cell_text(cells[h["rank"]]) if "rank" in h else ""
         items = tuple(
-            (f, figures[f"item:{f}"]) for f in layout.TAX_ITEM_HEADERS if figures.get(f"item:{f}")
-        )
+            (f, amount) for f, key in item_keys if (amount := figures.get(key))
+        )  # the additional-deduction items with an amount
         records.append(
             HistoryRecord(
                 month,
