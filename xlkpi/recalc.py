@@ -555,46 +555,83 @@ def _values_only(
     zero = Decimal(0)
     table = bool(formula_fields)  # the formulas are the template's: the table's array is there
     numbers = {letter: column_index(letter) for _, letter, _, _ in targets}
-    # per plan: (field, column, helper, takes a formula, a pay line, a cell of the array block)
-    specs: dict[str, list[tuple[str, int, bool, bool, bool, bool]]] = {}
+    specs: dict[str, _RowSpec] = {}
     rows: dict[int, dict[int, Any]] = {}
+    blank = FormulaText("")  # a cell of the array block the plan leaves blank: a formula result
     for i, r in enumerate(result.results):
         plan = r.employee.plan
         spec = specs.get(plan)
         if spec is None:
-            with_formula = formula_fields.get(plan, set())
-            spec = specs[plan] = [
-                (
-                    fieldname,
-                    numbers[letter],
-                    helper,
-                    takes_formula and fieldname in with_formula,
-                    fieldname in _LINE_CODES,
-                    table and fieldname in _TABLE_FIELDS,
-                )
-                for fieldname, letter, helper, takes_formula in targets
-            ]
+            spec = specs[plan] = _row_spec(targets, numbers, formula_fields.get(plan, set()), table)
         row_values = shown[i] if shown is not None else payroll_values(r)
-        helper_values = helpers.values(r) if helpers is not None else {}
-        cells: dict[int, Any] = {}
-        for fieldname, col, helper, with_f, line, in_table in spec:
-            value = helper_values.get(fieldname) if helper else row_values.get(fieldname)
-            if value is None:
-                if with_f:
-                    if not line:
-                        continue
-                    value = zero
-                elif in_table:
-                    value = FormulaText("")  # a cell of the array block: a formula result
+        get = row_values.get
+        # the common kinds in comprehensions, one per kind of column (the order of a row's
+        # cells does not matter to the patch)
+        cells = {col: v for f, col in spec.plain if (v := get(f)) is not None}
+        for f, col in spec.table:
+            v = get(f)
+            cells[col] = blank if v is None else FormulaText(v) if type(v) is str else v
+        for f, col, line, in_table in spec.formula:
+            v = get(f)
+            if v is None:
+                if line:
+                    cells[col] = zero
+            else:
+                cells[col] = FormulaText(v) if in_table and type(v) is str else v
+        if spec.helper:
+            helper_values = helpers.values(r) if helpers is not None else {}
+            for f, col, with_f, line, in_table in spec.helper:
+                v = helper_values.get(f)
+                if v is None:
+                    if with_f:
+                        if line:
+                            cells[col] = zero
+                    elif in_table:
+                        cells[col] = blank
+                elif in_table and type(v) is str:
+                    cells[col] = FormulaText(v)
                 else:
-                    continue
-            elif in_table and type(value) is str:
-                value = FormulaText(value)
-            cells[col] = value
+                    cells[col] = v
         rows[FIRST_DATA_ROW + i] = cells
     values: dict[str, Any] = {}
     _total_row(result, columns, values, {}, lambda row, col: rows[row].get(col))
     return SheetEdit(values=values, rows=rows)
+
+
+@dataclass(frozen=True)
+class _RowSpec:
+    """A plan's Payroll columns for :func:`_values_only`, by what a blank value becomes:
+    ``plain`` (field, column) left out; ``table`` (field, column) a blank cell of the array
+    block; ``formula`` (field, column, a pay line, in the block) 0 for a pay line, else left
+    out; ``helper`` (field, column, takes a formula, a pay line, in the block) as either."""
+
+    plain: list[tuple[str, int]]
+    table: list[tuple[str, int]]
+    formula: list[tuple[str, int, bool, bool]]
+    helper: list[tuple[str, int, bool, bool, bool]]
+
+
+def _row_spec(
+    targets: list[tuple[str, str, bool, bool]],
+    numbers: dict[str, int],
+    with_formula: set[str],
+    table: bool,
+) -> _RowSpec:
+    spec = _RowSpec([], [], [], [])
+    for fieldname, letter, helper, takes_formula in targets:
+        col = numbers[letter]
+        with_f = takes_formula and fieldname in with_formula
+        line = fieldname in _LINE_CODES
+        in_table = table and fieldname in _TABLE_FIELDS
+        if helper:
+            spec.helper.append((fieldname, col, with_f, line, in_table))
+        elif with_f:
+            spec.formula.append((fieldname, col, line, in_table))
+        elif in_table:
+            spec.table.append((fieldname, col))
+        else:
+            spec.plain.append((fieldname, col))
+    return spec
 
 
 def row_bounds(result: MonthResult, contents: WorkbookContents | None = None) -> tuple[int, int]:
