@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from xml.sax.saxutils import quoteattr
+
+from xlkpi.workbook.xlsx_patch import quote_attr
 
 # Excel's built-in number formats that the workbook writers use (ECMA-376 §18.8.30).
 BUILTIN_FORMATS: dict[str, int] = {
@@ -72,7 +73,7 @@ def _with_count(open_tag: bytes, count: int) -> bytes:
 
 
 def _add_numfmt(styles: bytes, number: int, code: str) -> bytes:
-    tag = f'<numFmt numFmtId="{number}" formatCode={quoteattr(code)}/>'.encode()
+    tag = f'<numFmt numFmtId="{number}" formatCode={quote_attr(code)}/>'.encode()
     m = _NUMFMTS_RE.search(styles)
     if m is None:
         at = styles.index(b">", styles.index(b"<styleSheet")) + 1

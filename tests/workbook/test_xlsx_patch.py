@@ -951,3 +951,16 @@ def test_a_row_already_holding_its_edit_is_copied_as_it_is() -> None:
     assert patch_sheet_xml(xml, SheetEdit(values=same)) == xml  # type: ignore[arg-type]
     changed = patch_sheet_xml(xml, SheetEdit(values={**same, "K2": 3}))  # type: ignore[arg-type]
     assert changed == xml.replace(b'<c r="K2"><v>2</v>', b'<c r="K2"><v>3</v>')
+
+
+@pytest.mark.parametrize(
+    "text", ["a", "新 & <表>", 'x"y', "it's", '#,##0.00 "元";[Red]-0.00', "a\nb\tc\rd", ""]
+)
+def test_quote_attr_gives_an_attribute_that_reads_back_as_the_text(text: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    from xlkpi.workbook.xlsx_patch import quote_attr
+
+    quoted = quote_attr(text)
+    assert quoted[0] == quoted[-1] == '"'
+    assert ET.fromstring(f"<a v={quoted}/>").get("v") == text

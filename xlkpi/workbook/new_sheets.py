@@ -14,7 +14,8 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
+
+from xlkpi.workbook.xlsx_patch import quote_attr
 
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -91,7 +92,7 @@ def _with_sheet_element(xml: bytes, name: str, state: str, rid: str) -> bytes:
     # the relationships prefix is declared on the element itself, as openpyxl writes it: a
     # prefix the root binds may be bound nowhere else, and declaring it again is harmless
     element = (
-        f'<{prefix}sheet xmlns:r="{_REL_NS}" name={quoteattr(name)} sheetId="{sheet_id}"'
+        f'<{prefix}sheet xmlns:r="{_REL_NS}" name={quote_attr(name)} sheetId="{sheet_id}"'
         f'{shown} r:id="{rid}"/>'
     ).encode()
     return xml[: close.start()] + element + xml[close.start() :]
