@@ -256,3 +256,26 @@ def test_needs_a_current_recalc(book: Path, tmp_path: Path) -> None:
     set_cell(book, "业绩", "C2", 5)
     with pytest.raises(WorkbookError, match="在上次重算后被改动"):
         write_payslips(book, tmp_path / "out")
+
+
+def test_the_strips_need_only_the_header_rows_of_the_sheets_recalc_writes(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The strips come from the engine, so the 工资表, 预警 and 个税 bodies are not read."""
+    from xlkpi.layout import ALERTS, PAYROLL, TAX_SHEET
+
+    read = payslips.read_workbook
+    seen = []
+
+    def spy(path: Path, *args: object, **kwargs: object) -> object:
+        contents = read(path, *args, **kwargs)  # type: ignore[arg-type]
+        seen.append(contents)
+        return contents
+
+    recalc(book)
+    monkeypatch.setattr(payslips, "read_workbook", spy)
+    r = write_payslips(book, tmp_path / "out")
+    assert r.employees == len(demo_month().employees)
+    (contents,) = seen
+    for name in (PAYROLL.name, ALERTS.name, TAX_SHEET.name):
+        assert len(contents.sheets[name].rows) == 1, name

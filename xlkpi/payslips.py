@@ -42,7 +42,7 @@ import xlsxwriter
 
 from xlkpi.engine import EmployeeResult, MonthResult
 from xlkpi.errors import FileWriteError, PasswordsError
-from xlkpi.layout import AMOUNT_FORMAT, NET_PAY_COLUMNS, ROSTER
+from xlkpi.layout import ALERTS, AMOUNT_FORMAT, NET_PAY_COLUMNS, PAYROLL, ROSTER, TAX_SHEET
 from xlkpi.messages import t
 from xlkpi.month_cycle import require_current
 from xlkpi.paylines import LINE_LABELS
@@ -334,7 +334,9 @@ def write_payslips(
     ``read_loaded``); by default it is read. Nothing is written unless everything is.
     """
     book = Path(book)
-    contents = contents or read_workbook(book)
+    # the strips come from the engine: of the sheets recalc writes, the header rows suffice
+    outputs = (PAYROLL.name, ALERTS.name, TAX_SHEET.name)
+    contents = contents or read_workbook(book, heads_only=outputs, header_only=outputs)
     result = compute_checked(contents)
     require_current(contents, "cycle.then_payslips")
     if password_column:
