@@ -351,8 +351,9 @@ def payroll_edit_and_shape(
         formulas = _formula_source(build)
     cached = FormulaCache(formulas, result.policy, last_row, history_last_row) if formulas else None
     arrays = payroll_arrays(result, contents, formulas) if formulas else {}
-    values: dict[str, Any] = {}
+    rows: dict[int, dict[int, Any]] = {}  # values by row and column number: no references
     formula_cells: dict[str, str] = {}
+    numbers = {letter: column_index(letter) for _, letter, _, _ in targets}
     n = len(result.results)
     step = max(1, n // 20)
     for i, r in enumerate(result.results):
@@ -361,21 +362,26 @@ def payroll_edit_and_shape(
         row_values = shown[i] if shown is not None else payroll_values(r)
         helper_values = helpers.values(r) if helpers is not None else {}
         row_formulas = cached(row, r.employee) if cached else {}
+        cells: dict[int, Any] = {}
         for fieldname, letter, helper, takes_formula in targets:
-            cell = letter + rs
             value = helper_values.get(fieldname) if helper else row_values.get(fieldname)
             formula = row_formulas.get(fieldname) if takes_formula else None
             if formula:
-                formula_cells[cell] = formula
+                formula_cells[letter + rs] = formula
                 if value is None and fieldname in _LINE_CODES:
                     value = Decimal(0)
             elif arrays and fieldname in _TABLE_FIELDS and (value is None or type(value) is str):
                 value = FormulaText(value or "")  # every cell of the array block is cached
             if value is not None:
-                values[cell] = value
+                cells[numbers[letter]] = value
+        rows[row] = cells
         if i % step == 0:
             progress("payroll", i / n)
-    _total_row(result, columns, values, formula_cells)
+    totals: dict[str, Any] = {}
+    _total_row(result, columns, totals, formula_cells, lambda row, col: rows[row].get(col))
+    for cell, value in totals.items():  # the 合计 row's cached values, by number as the rest
+        total_row, total_col = split_ref(cell)
+        rows.setdefault(total_row, {})[total_col] = value
     shape = payroll_shape(result, targets, cached)
     if shape and contents is not None:
         shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
@@ -385,15 +391,15 @@ def payroll_edit_and_shape(
     if same and not rewrite:
         if _rows_in_place(sheet, columns, result):
             # same staff in the same rows, same formulas: only the cached values change
-            return SheetEdit(values=values), shape
+            return SheetEdit(rows=rows), shape
     net = set(layout.NET_PAY_COLUMNS)
     edit = SheetEdit(
-        values=values,
+        rows=rows,
         formulas=formula_cells,
         arrays=arrays,
         style_from_row=FIRST_DATA_ROW,
         clear_rows_from=FIRST_DATA_ROW,
-        formats=sheet_upgrade.column_formats(PAYROLL, values, net),
+        column_formats=sheet_upgrade.formats_by_column(PAYROLL, net),
     )
     if source is not sheet and contents is not None:
         from workbook_templates.payroll import notice_cell

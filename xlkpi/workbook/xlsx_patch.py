@@ -462,17 +462,27 @@ def _plan(edit: SheetEdit) -> _SheetPlan:
             raise ValueError(f"{name} must be a row number 1..{_MAX_ROW}, got {row}")
     values: dict[str, object] = edit.values  # type: ignore[assignment]
     formulas: dict[str, str] = edit.formulas
+    blocks: list[tuple[int, int, int, int]] = []
     if edit.arrays:
-        values, formulas = _with_arrays(edit)
+        values, formulas, blocks = _with_arrays(edit)
     by_row = _by_row(values, values.values())
     if edit.rows:
         by_row = _merge_rows(edit.rows, by_row, edit.arrays)
+    formulas_by_row = _by_row(formulas, formulas.values())
+    for r1, c1, r2, c2 in blocks:  # the other cells of a block: any formula of their own dropped
+        for r in range(r1, r2 + 1):
+            cols = formulas_by_row.get(r)
+            if cols is None:
+                formulas_by_row[r] = dict.fromkeys(range(c1, c2 + 1), _IN_ARRAY)
+            else:
+                for c in range(c1, c2 + 1):
+                    cols.setdefault(c, _IN_ARRAY)
     styles = _by_row(edit.styles, edit.styles.values())
     if edit.column_styles:
         styles = _with_column_styles(styles, edit.rows, edit.column_styles)
     return _SheetPlan(
         by_row,  # type: ignore[arg-type]
-        _by_row(formulas, formulas.values()),  # type: ignore[arg-type]
+        formulas_by_row,  # type: ignore[arg-type]
         styles,  # type: ignore[arg-type]
         edit.style_from_row,
         edit.clear_rows_from,
@@ -525,9 +535,13 @@ def _merge_rows(
     return merged
 
 
-def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
+def _with_arrays(
+    edit: SheetEdit,
+) -> tuple[dict[str, object], dict[str, str], list[tuple[int, int, int, int]]]:
     """The edit's values and formulas with its array formulas folded in: each master cell's
-    formula marked as an array over its block, text values inside a block marked ``t="str"``."""
+    formula marked as an array over its block, text values inside a block marked ``t="str"``;
+    and the blocks (rows and columns), whose other cells :func:`_plan` marks as in the array
+    (no reference built per cell)."""
     formulas: dict[str, str] = dict(edit.formulas)
     boxes: list[tuple[int, int, int, int]] = []
     for block, formula in edit.arrays.items():
@@ -546,9 +560,6 @@ def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
             letters = ref.rstrip(_DIGITS)
             if letters in columns and r1 <= int(ref[len(letters) :]) <= r2:
                 raise ValueError(f"{ref} holds a formula inside the array block {block}")
-        for r in range(r1, r2 + 1):  # the other cells: any formula of their own is dropped
-            for c in range(c1, c2 + 1):
-                formulas.setdefault(f"{column_letters(c)}{r}", _IN_ARRAY)
         formulas[master] = _ArrayFormula(formula, _range_text(*box).decode())
     values: dict[str, object] = dict(edit.values)
     for ref, value in edit.values.items():
@@ -556,7 +567,7 @@ def _with_arrays(edit: SheetEdit) -> tuple[dict[str, object], dict[str, str]]:
             r, c = split_ref(ref)
             if any(b[0] <= r <= b[2] and b[1] <= c <= b[3] for b in boxes):
                 values[ref] = _ArrayText(value)
-    return values, formulas
+    return values, formulas, boxes
 
 
 # ---------------------------------------------------------------------------------------------
