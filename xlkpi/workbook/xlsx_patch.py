@@ -874,7 +874,7 @@ class _NewCells:
                             f'{c_open}{rs}"{s}>{f_open}{f}{f_close}{v_open}{text}{v_close}{c_close}'
                         )
                     continue
-                if kind is str and f is not None:
+                if (kind is str and f is not None) or kind is _ArrayText:
                     text = value  # type: ignore[assignment]
                     if (
                         "&" in text
@@ -885,10 +885,13 @@ class _NewCells:
                         or not text.isprintable()
                     ):
                         text = _xml_str(text)
-                    append(
-                        f'{c_open}{rs}"{s} t="str">{f_open}{f}{f_close}'
-                        f"{v_open}{text}{v_close}{c_close}"
-                    )
+                    if f is None:  # a cell of an array block: its text a formula result
+                        append(f'{c_open}{rs}"{s} t="str">{v_open}{text}{v_close}{c_close}')
+                    else:
+                        append(
+                            f'{c_open}{rs}"{s} t="str">{f_open}{f}{f_close}'
+                            f"{v_open}{text}{v_close}{c_close}"
+                        )
                     continue
                 if value is _EMPTY:  # a formula and/or a style only
                     t, children = "", ""
