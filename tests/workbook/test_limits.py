@@ -189,3 +189,25 @@ def test_a_sheet_whose_head_cannot_be_read_alone_is_checked_before_calamine(
     monkeypatch.setattr(sheets_module, "_heads", lambda path, names, header_only=(): {})
     with pytest.raises(WorkbookTooLargeError):
         load_sheets(two_sheets, heads_only=["考勤"])
+
+
+def test_the_total_counts_the_parts_the_read_inflates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet left to its head (the Payroll recalc rewrites) is not part of the total: a
+    100,000-staff month inflates to 580 MB in all, 200 MB of it what recalc reads."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "工资表"
+    for r in range(1, 3001):
+        wb.active.append([f"E{r:05d}", "实发合计" * 4, r * 1.5])
+    wb.create_sheet("元")["A1"] = "lang"
+    path = tmp_path / "big-payroll.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        sizes = {i.filename: i.file_size for i in zf.infolist()}
+    payroll = sizes["xl/worksheets/sheet1.xml"]
+    assert payroll > sum(sizes.values()) / 2
+    monkeypatch.setattr(workbook_limits, "MAX_TOTAL_BYTES", sum(sizes.values()) - payroll // 2)
+    with pytest.raises(WorkbookTooLargeError, match="解压后共有"):
+        check_workbook_file(path)
+    check_workbook_file(path, skip={"工资表"})
