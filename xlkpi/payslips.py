@@ -336,7 +336,7 @@ def write_payslips(
     book = Path(book)
     # the strips come from the engine: of the sheets recalc writes, the header rows suffice
     outputs = (PAYROLL.name, ALERTS.name, TAX_SHEET.name)
-    contents = contents or read_workbook(book, heads_only=outputs, header_only=outputs)
+    contents = contents or read_workbook(book, header_only=outputs)
     result = compute_checked(contents)
     require_current(contents, "cycle.then_payslips")
     if password_column:

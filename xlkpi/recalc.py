@@ -377,11 +377,7 @@ def payroll_edit_and_shape(
         rows[row] = cells
         if i % step == 0:
             progress("payroll", i / n)
-    totals: dict[str, Any] = {}
-    _total_row(result, columns, totals, formula_cells, lambda row, col: rows[row].get(col))
-    for cell, value in totals.items():  # the 合计 row's cached values, by number as the rest
-        total_row, total_col = split_ref(cell)
-        rows.setdefault(total_row, {})[total_col] = value
+    _total_row(result, columns, rows, formula_cells)
     shape = payroll_shape(result, targets, cached)
     if shape and contents is not None:
         shape = formulas_key(result, targets, contents) + "|" + _encode_fields(cached)
@@ -599,9 +595,8 @@ def _values_only(
                 else:
                     cells[col] = v
         rows[FIRST_DATA_ROW + i] = cells
-    values: dict[str, Any] = {}
-    _total_row(result, columns, values, {}, lambda row, col: rows[row].get(col))
-    return SheetEdit(values=values, rows=rows)
+    _total_row(result, columns, rows, {})
+    return SheetEdit(rows=rows)
 
 
 @dataclass(frozen=True)
@@ -724,36 +719,32 @@ class _HelperValues:
 def _total_row(
     result: MonthResult,
     columns: list[tuple[layout.Column, int]],
-    values: dict[str, Any],
+    rows: dict[int, dict[int, Any]],
     formula_cells: dict[str, str],
-    value_at: Callable[[int, int], Any] | None = None,
 ) -> None:
     """The 合计 row under the staff, as the template has it: the rounded SUM of each money
     column (应发工资 and every 应发 → 扣除 → 实发 column; native in both builds), its cached
-    value the exact sum of the rows: read from ``values`` by reference, or with
-    ``value_at(row, 1-based column)``."""
+    value the exact sum of the staff ``rows`` (row → 1-based column → value), written there."""
     label = getattr(layout, "PAYROLL_TOTAL_LABEL", "")
     if not label or not result.results:
         return
     row = FIRST_DATA_ROW + len(result.results)
+    staff = [rows.get(r, {}) for r in range(FIRST_DATA_ROW, row)]
+    cells = rows.setdefault(row, {})
     for column, index in columns:
         letter = layout.column_letter(index + 1)
         if column.field == "id":
-            values[f"{letter}{row}"] = label
+            cells[index + 1] = label
         elif column.field in _TOTALLED:
             # native, as workbook_templates.payroll.total_formula: no UDF call
             formula_cells[f"{letter}{row}"] = layout.money_sum_formula(letter, row - 1)
             if column.field == "total":
-                values[f"{letter}{row}"] = result.total
+                cells[index + 1] = result.total
                 continue
             total = Decimal(0)
-            if value_at is None:
-                for r in range(FIRST_DATA_ROW, row):
-                    total += values.get(f"{letter}{r}") or Decimal(0)
-            else:
-                for r in range(FIRST_DATA_ROW, row):
-                    total += value_at(r, index + 1) or Decimal(0)
-            values[f"{letter}{row}"] = total
+            for staff_cells in staff:
+                total += staff_cells.get(index + 1) or Decimal(0)
+            cells[index + 1] = total
 
 
 _TOTALLED = frozenset({"total", *layout.NET_PAY_COLUMNS})  # the 合计 row's money columns
@@ -1052,7 +1043,7 @@ def _recalc(path: Path, reopen: bool, progress: ProgressFn) -> RecalcResult:
     # rewritten anyway: their header rows are all that is read, and the Payroll's first column
     # (which employee each row holds: the rows stay in place only if they still match)
     rewritten = (ALERTS.name, layout.TAX_SHEET.name)
-    contents = read_workbook(path, heads_only=(PAYROLL.name, *rewritten), header_only=rewritten)
+    contents = read_workbook(path, heads_only=(PAYROLL.name,), header_only=rewritten)
     timings["read"] = time.perf_counter() - t0
     if contents.status == STATUS_SEALED and not reopen:
         text = messages.t("recalc.sealed", name=path.name, month=contents.month_name)

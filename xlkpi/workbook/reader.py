@@ -658,20 +658,21 @@ def _read_inputs(
         readers = readers_of[column.field]
         return readers is None or plan in readers
 
-    # per plan, once: (column, index, field, read by the plan, highest value for the fast
-    # path of a plain non-negative number: None when there is none)
-    no_fast = float("-inf")
-    specs: dict[str | None, list[tuple[layout.Column, int, str, bool, float]]] = {}
-
-    def spec_of(plan: str | None) -> list[tuple[layout.Column, int, str, bool, float]]:
-        spec = []
-        for column, col in columns:
-            high = column.bounds(maximum)[1]
-            fast = no_fast if high is None or column.kind == "choice" else float(high)
-            read = plan is None or plan_reads(column, plan)
-            spec.append((column, col, column.field, read, fast))
-        specs[plan] = spec
-        return spec
+    # the fast path's bound per column: the highest plain non-negative number taken as it is
+    # (-inf: none, the column is a choice or unbounded; a float, exact for a number at most
+    # the bound, the float nearest it being the one its text reads as)
+    highs = []
+    for column, _col in columns:
+        high = column.bounds(maximum)[1]
+        highs.append(float("-inf") if high is None or column.kind == "choice" else float(high))
+    # per plan, once: (column, index, field, read by the plan, fast-path bound)
+    specs = {
+        plan: [
+            (column, col, column.field, plan is None or plan_reads(column, plan), fast)
+            for (column, col), fast in zip(columns, highs, strict=True)
+        ]
+        for plan in {plan_of.get(emp_id) for emp_id in rows}
+    }
 
     percent = sheet.percent_cells
     cache = FLOAT_CACHE
@@ -685,7 +686,7 @@ def _read_inputs(
         cells = sheet.rows[r - 1]
         width = len(cells)
         values: dict[str, Any] = {}
-        for column, col, fieldname, read, fast in specs.get(plan) or spec_of(plan):
+        for column, col, fieldname, read, fast in specs[plan]:
             raw = cells[col] if col < width else ""
             if not read:
                 if not _is_skip(raw, lang):
@@ -760,21 +761,14 @@ def _wanted(
         for c in sheet_layout.columns
         if c.is_input and c.field != "id" and c.required and c.blank_means == layout.BLANK_REQUIRED
     ]
-    needs: dict[str, bool] = {}  # per plan, once
-
-    def plan_needs(plan: str) -> bool:
-        found = needs[plan] = any(
+    needs = {  # per plan, once
+        plan: any(
             reads(column, plan) if reads is not None else column.reads(plan, policy)
             for column in required
         )
-        return found
-
-    get = needs.get
-    return {
-        emp_id
-        for emp_id, plan in plan_of.items()
-        if (get(plan) if plan in needs else plan_needs(plan))
+        for plan in set(plan_of.values())
     }
+    return {emp_id for emp_id, plan in plan_of.items() if needs[plan]}
 
 
 def _read_scorecard(
@@ -847,7 +841,9 @@ def _read_scorecard(
     highs = [(item, col, float(item.maximum)) for item, col in items]
     percent = sheet.percent_cells
     point_cols = [col for _item, col in items] + ([bonus_col] if bonus_col is not None else [])
-    maxima: dict[str | None, Decimal | None] = {}
+    maxima = {  # per plan, once
+        plan: layout.score_maximum(policy, plan) for plan in {plan_of.get(e) for e in rows}
+    }
     scores: dict[str, Decimal] = {}
     for emp_id, r in rows.items():
         if emp_id not in roster_rows:
@@ -905,7 +901,6 @@ def _read_scorecard(
             if type(raw) is float and 0.0 <= raw <= high and (r, col) not in percent:
                 total += fast_decimal(raw, "points")
                 continue
-            raw = sheet.value(r, col)
             where = (name, ref(col, r))
             column = layout.Column(item.code, item.label, "points", True, maximum=item.maximum)
             if is_blank(raw):
@@ -929,12 +924,7 @@ def _read_scorecard(
                 bad = True
             else:
                 total += Decimal(number)
-        plan = plan_of.get(emp_id)
-        maximum = (
-            maxima[plan]
-            if plan in maxima
-            else maxima.setdefault(plan, layout.score_maximum(policy, plan))
-        )
+        maximum = maxima[plan_of.get(emp_id)]
         if bonus_col is not None and not is_blank(sheet.value(r, bonus_col)):
             raw = sheet.value(r, bonus_col)
             column = layout.Column(BONUS, layout.SCORECARD_BONUS_HEADER, "points", maximum=maximum)
@@ -1397,7 +1387,7 @@ def read_workbook(
 
     Messages follow ``lang`` ("zh" / "en"), else the workbook's meta ``lang``, else Chinese.
     Of the sheets in ``heads_only`` only row 1 and the first column are read, of those in
-    ``header_only`` (also in ``heads_only``) row 1 alone (see :func:`load_sheets`); the
+    ``header_only`` row 1 alone (see :func:`load_sheets`); the
     add-in's hidden copy of the last recalc (:data:`NOT_READ`), an output no rule reads back,
     not at all. Raises WorkbookError only when the file cannot be read at all.
     """

@@ -71,7 +71,7 @@ def load_sheets(
 
     ``names`` limits which sheets are read (all when None); of the sheets in ``heads_only``
     only row 1 and the first column are read (:func:`xlkpi.workbook.sheet_heads.read_heads`);
-    of those in ``header_only`` (a part of ``heads_only``) row 1 alone; the sheets in
+    of those in ``header_only`` row 1 alone; the sheets in
     ``unread`` are not read at all (still listed in the names). Raises
     WorkbookError when the file is missing, not a workbook, encrypted or corrupted.
     """
@@ -85,7 +85,8 @@ def load_sheets(
     from xlkpi.workbook.limits import check_workbook_file
 
     wanted_names = None if names is None else list(names)
-    heads_only = list(heads_only)
+    header_only = list(header_only)
+    heads_only = [*heads_only, *(n for n in header_only if n not in heads_only)]
     unread = set(unread)
     skip = set(heads_only) | unread  # the sheets calamine will not read: parts not checked
     if wanted_names is not None:

@@ -1270,7 +1270,7 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
     head = xml[: sd.start()]
     # the body is xml[start:stop], searched in place; its unchanged runs are passed on as
     # views of xml (deflated from there), never copied: a 50,000-staff 工资表 is 120 MB
-    body = memoryview(xml)
+    view = memoryview(xml)
     if sd.group(1):  # <sheetData/>
         start = stop = sd.end()
         tail = xml[sd.end() :]
@@ -1293,18 +1293,18 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
     pending = plan.row_numbers()
     pi = 0
     out: list[bytes | memoryview] = []
-    last = start  # first byte of body not yet copied
+    last = start  # first byte of the body not yet passed on
     last_kept = 0
     for row in _iter_rows(xml, tags, start, stop):
         if row.number >= cut:
-            out.append(body[last : row.start])
+            out.append(view[last : row.start])
             last = stop
             break
         if pi < len(pending) and pending[pi] < row.number:
             pj = pi
             while pj < len(pending) and pending[pj] < row.number:
                 pj += 1
-            out.append(body[last : row.start])
+            out.append(view[last : row.start])
             last = row.start
             out.append(new_rows(pending[pi:pj]))
             pi = pj
@@ -1323,10 +1323,10 @@ def _patch_sheet_pieces(xml: bytes, edit: SheetEdit) -> list[bytes]:
             pi += 1 if edited else 0
             if type(patched) is _Unchanged:  # the same bytes: copied on with the rows around
                 continue
-            out.append(body[last : row.start])
+            out.append(view[last : row.start])
             out.append(patched)
             last = row.end
-    out.append(body[last:stop])
+    out.append(view[last:stop])
     if plan.clear_rows_from is not None:
         # rows written from the plan hold plain <f> only: no shared range to shrink there
         out = [_clamp_shared_refs(b"".join(out), tags, plan.clear_rows_from - 1)]
